@@ -1,0 +1,22 @@
+// `paylab <command>`: one entry point for every part of the sandbox.
+import { runGateway } from '../gateway/cli.js'
+
+const USAGE = `paylab — a payment-channel simulator and sandbox
+
+Usage:
+  paylab gateway [options]   start the payment channel (paylab gateway --help)
+  paylab --help              this text
+`
+
+export async function main (argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'gateway': return await runGateway(rest)
+    case undefined: case '--help': case '-h': case 'help':
+      process.stdout.write(USAGE)
+      return command === undefined ? 2 : 0
+    default:
+      process.stderr.write(`paylab: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+      return 2
+  }
+}

@@ -1,0 +1,37 @@
+// The gateway as a Fastify plugin: services first, then the routes that use them.
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Engine } from './engine/engine.js'
+import enginePlugin from './plugins/engine.js'
+import rawBody from './plugins/raw-body.js'
+import errors from './plugins/errors.js'
+import openapi from './plugins/openapi.js'
+import protocol from './plugins/protocol.js'
+import adminAuth from './plugins/admin-auth.js'
+import healthRoutes from './routes/health.js'
+import keyRoutes from './routes/keys.js'
+import paymentRoutes from './routes/payments.js'
+import refundRoutes from './routes/refunds.js'
+import merchantRoutes from './routes/admin/merchants.js'
+import payRoutes from './routes/pay.js'
+
+export interface AppOptions { engine: Engine }
+
+async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<void> {
+  await fastify.register(enginePlugin, { engine })
+  await fastify.register(errors)
+  await fastify.register(rawBody)
+  await fastify.register(openapi)
+  await fastify.register(protocol)
+  await fastify.register(adminAuth)
+
+  await fastify.register(healthRoutes)
+  await fastify.register(keyRoutes)
+  await fastify.register(paymentRoutes)
+  await fastify.register(refundRoutes)
+  await fastify.register(merchantRoutes)
+  await fastify.register(payRoutes)
+}
+
+// Not encapsulated, so that whoever builds the app (server, tests) sees its decorations.
+export default fp(app, { name: 'paylab-gateway' })

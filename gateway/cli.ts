@@ -1,0 +1,97 @@
+// `paylab gateway`: parses options, starts the gateway, prints how to reach it, and shuts down
+// cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed).
+import { parseArgs } from 'node:util'
+import closeWithGrace from 'close-with-grace'
+import { DEMO_MERCHANT_ID } from './engine/engine.js'
+import { SEED_MERCHANT_ID } from './engine/pay.js'
+import { buildGateway } from './server.js'
+
+export const GATEWAY_USAGE = `Usage: paylab gateway [options]
+
+  --host <host>             address to listen on (default 127.0.0.1)
+  --port <port>             port to listen on; 0 picks a free one (default 7400)
+  --data-dir <dir>          folder of the embedded store (default .paylab)
+  --memory                  keep nothing on disk
+  --admin-token <token>     admin API token (default: generated once, kept in the data dir)
+  --public-url <url>        URL buyers' browsers reach the gateway at (default http://HOST:PORT)
+  --allow-plaintext-cards   accept unencrypted card numbers (sandbox convenience)
+  --timestamp-tolerance <s> largest Paylab-Timestamp skew accepted, seconds (default 300)
+  --no-signature-hints      leave string_to_sign out of PAYLAB_SIGNATURE_INVALID answers
+  --seed-secret <secret>    HMAC secret of the /pay client's merchant (default your-api-key)
+  --log-level <level>       pino level: fatal, error, warn, info, debug (default info)
+  -h, --help                this text
+`
+
+export async function runGateway (argv: string[]): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '7400' },
+        'data-dir': { type: 'string', default: '.paylab' },
+        memory: { type: 'boolean', default: false },
+        'admin-token': { type: 'string' },
+        'public-url': { type: 'string' },
+        'allow-plaintext-cards': { type: 'boolean', default: false },
+        'timestamp-tolerance': { type: 'string', default: '300' },
+        'no-signature-hints': { type: 'boolean', default: false },
+        'seed-secret': { type: 'string', default: 'your-api-key' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    }))
+  } catch (err) {
+    process.stderr.write(`paylab gateway: ${(err as Error).message}\n\n${GATEWAY_USAGE}`)
+    return 2
+  }
+  if (values.help) { process.stdout.write(GATEWAY_USAGE); return 0 }
+  const port = Number(values.port)
+  const tolerance = Number(values['timestamp-tolerance'])
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0–65535, not ${values.port}`)
+  if (!Number.isInteger(tolerance) || tolerance < 1) return usageError('--timestamp-tolerance must be a whole number of seconds ≥ 1')
+
+  const { app, engine } = await buildGateway({
+    dataDir: values['data-dir'],
+    memory: values.memory,
+    logger: { level: values['log-level'] },
+    config: {
+      adminToken: values['admin-token'],
+      allowPlaintextCards: values['allow-plaintext-cards'],
+      timestampToleranceSec: tolerance,
+      signatureHints: !values['no-signature-hints'],
+      seedSecret: values['seed-secret'],
+      ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] })
+    }
+  })
+  const address = await app.listen({ host: values.host, port })
+  const url = new URL(address)
+  if (values['public-url'] === undefined) engine.ctx.config.publicUrl = url.origin
+  const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
+
+  const demo = engine.merchant(DEMO_MERCHANT_ID)
+  process.stdout.write([
+    '',
+    `paylab gateway listening on ${url.origin}  (port ${url.port})`,
+    `  store:          ${values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
+    `  API docs:       ${url.origin}/docs`,
+    `  admin token:    ${engine.adminToken}`,
+    `  demo merchant:  Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
+    `  /pay client:    merchant ${SEED_MERCHANT_ID}, secret ${engine.merchant(SEED_MERCHANT_ID).hmac_secret}`,
+    ''
+  ].join('\n') + '\n')
+
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+    clearInterval(sweeper)
+    await app.close()
+  })
+  return 0
+}
+
+function usageError (message: string): number {
+  process.stderr.write(`paylab gateway: ${message}\n\n${GATEWAY_USAGE}`)
+  return 2
+}

@@ -1,0 +1,104 @@
+// Request authentication and answer signing for /v1/*: the protocol of docs/protocol.md.
+import { unixSeconds } from './clock.js'
+import type { EngineContext } from './context.js'
+import {
+  AUTH_HEADER_INVALID, AUTH_HEADERS_MISSING, MERCHANT_UNKNOWN, REPLAYED_REQUEST, SIGNATURE_INVALID,
+  SIGNATURE_TYPE_UNAVAILABLE, TIMESTAMP_OUT_OF_RANGE
+} from './errors.js'
+import { activeKey } from './keys.js'
+import type { NonceCache } from './nonces.js'
+import {
+  answerStringToSign, createSignature, NONCE_PATTERN, requestStringToSign, SIGNATURE_TYPES, verifySignature,
+  type SignatureType
+} from './signing.js'
+import type { Merchant } from './types.js'
+
+export type Headers = Record<string, string | string[] | undefined>
+
+export interface SignedRequest {
+  method: string
+  pathWithQuery: string
+  headers: Headers
+  body: Buffer
+}
+
+export interface Identity {
+  merchant: Merchant
+  /** The type answers are signed with: the request's when valid, else the merchant's default. */
+  signatureType: SignatureType
+}
+
+export const header = (headers: Headers, name: string): string | undefined => {
+  const v = headers[name.toLowerCase()]
+  return Array.isArray(v) ? v[0] : v
+}
+
+function signatureTypeOf (value: string | undefined): SignatureType | undefined {
+  return SIGNATURE_TYPES.find((t) => t === value)
+}
+
+/** Who is asking, before any check: lets even a rejection be signed for a known merchant. */
+export function identify (ctx: EngineContext, headers: Headers): Identity | undefined {
+  const id = header(headers, 'paylab-merchant')
+  const merchant = id === undefined ? undefined : ctx.db.get('merchants', id)
+  if (merchant === undefined) return undefined
+  const type = signatureTypeOf(header(headers, 'paylab-signature-type'))
+  const usable = type === 'RSA-SHA256' && merchant.rsa_public_key === null ? undefined : type
+  return { merchant, signatureType: usable ?? merchant.answer_signature_type }
+}
+
+export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest): Identity {
+  const get = (name: string) => header(req.headers, name)
+  const missing = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
+    .filter((name) => (get(name) ?? '') === '')
+  if (missing.length > 0) throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
+
+  const merchantId = get('paylab-merchant') as string
+  const merchant = ctx.db.get('merchants', merchantId)
+  if (merchant === undefined) throw MERCHANT_UNKNOWN(`no merchant has the id ${JSON.stringify(merchantId)}`, { header: 'Paylab-Merchant' })
+
+  const type = signatureTypeOf(get('paylab-signature-type'))
+  if (type === undefined) throw AUTH_HEADER_INVALID(`Paylab-Signature-Type must be one of ${SIGNATURE_TYPES.join(', ')}`, { header: 'Paylab-Signature-Type' })
+  if (type === 'RSA-SHA256' && merchant.rsa_public_key === null) throw SIGNATURE_TYPE_UNAVAILABLE(undefined, { header: 'Paylab-Signature-Type' })
+
+  const timestamp = get('paylab-timestamp') as string
+  if (!/^\d{1,12}$/.test(timestamp)) throw AUTH_HEADER_INVALID('Paylab-Timestamp must be unix time in whole seconds', { header: 'Paylab-Timestamp' })
+  const now = unixSeconds(ctx.clock)
+  const tolerance = ctx.config.timestampToleranceSec
+  if (Math.abs(now - Number(timestamp)) > tolerance) {
+    throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now })
+  }
+
+  const nonce = get('paylab-nonce') as string
+  if (!NONCE_PATTERN.test(nonce)) throw AUTH_HEADER_INVALID('Paylab-Nonce must be 16–64 characters of A–Z, a–z, 0–9, _ and -', { header: 'Paylab-Nonce' })
+
+  const data = requestStringToSign(req.method, req.pathWithQuery, timestamp, nonce, req.body)
+  const keys = { hmacSecret: merchant.hmac_secret, rsaPublicKeyPem: merchant.rsa_public_key ?? undefined }
+  if (!verifySignature(ctx.crypto, type, keys, data, get('paylab-signature') as string)) {
+    const hint = ctx.config.signatureHints ? { string_to_sign: data.toString('utf8') } : {}
+    throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
+  }
+  // Only a correctly signed request consumes its nonce, so nobody can burn a merchant's nonces.
+  if (!nonces.remember(merchant.id, nonce, ctx.clock.now(), 2 * tolerance * 1000)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+  return { merchant, signatureType: type }
+}
+
+
+/** The headers that sign an answer (or a notification) body for a merchant. */
+export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string): Record<string, string> {
+  const timestamp = String(unixSeconds(ctx.clock))
+  const data = answerStringToSign(timestamp, nonce, body)
+  const headers: Record<string, string> = {
+    'Paylab-Timestamp': timestamp,
+    'Paylab-Nonce': nonce,
+    'Paylab-Signature-Type': identity.signatureType
+  }
+  if (identity.signatureType === 'RSA-SHA256') {
+    const key = activeKey(ctx)
+    headers['Paylab-Key-Id'] = key.id
+    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: key.private_key }, data)
+  } else {
+    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
+  }
+  return headers
+}

@@ -1,0 +1,22 @@
+// Time comes from a Clock so that scenarios can fast-forward hours in moments.
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now (): number
+}
+
+export const realClock: Clock = { now: () => Date.now() }
+
+/** A clock that only moves when told to; starts at the real time unless given one. */
+export class VirtualClock implements Clock {
+  #now: number
+  constructor (start = Date.now()) { this.#now = start }
+  now (): number { return this.#now }
+  advance (ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('a clock only moves forward')
+    this.#now += ms
+    return this.#now
+  }
+}
+
+export const unixSeconds = (clock: Clock): number => Math.floor(clock.now() / 1000)
+export const isoTime = (clock: Clock): string => new Date(clock.now()).toISOString()

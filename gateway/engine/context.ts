@@ -1,0 +1,37 @@
+import type { Clock } from './clock.js'
+import type { CryptoProvider } from './crypto.js'
+import type { Db } from './db.js'
+
+export interface EngineConfig {
+  /** Base URL the buyer's browser reaches the gateway at (for next_action links). */
+  publicUrl: string
+  /** Largest distance between Paylab-Timestamp and the gateway clock, in seconds. */
+  timestampToleranceSec: number
+  /** Put the gateway's string to sign in PAYLAB_SIGNATURE_INVALID answers (a sandbox hint). */
+  signatureHints: boolean
+  allowPlaintextCards: boolean
+  /** Secret of the `seed` merchant that the source document's /pay client signs with. */
+  seedSecret: string
+  idempotencyTtlMs: number
+  /** How long a payment waiting for the buyer stays open before it expires. */
+  paymentExpiresInSec: number
+  /** Admin token to use instead of the stored (or generated) one. */
+  adminToken?: string | undefined
+}
+
+export const DEFAULT_CONFIG: EngineConfig = {
+  publicUrl: 'http://127.0.0.1:7400',
+  timestampToleranceSec: 300,
+  signatureHints: true,
+  allowPlaintextCards: false,
+  seedSecret: 'your-api-key',
+  idempotencyTtlMs: 24 * 3600 * 1000,
+  paymentExpiresInSec: 15 * 60
+}
+
+export interface EngineContext {
+  readonly db: Db
+  readonly crypto: CryptoProvider
+  readonly clock: Clock
+  readonly config: EngineConfig
+}

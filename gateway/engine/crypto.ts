@@ -1,0 +1,70 @@
+// The gateway's crypto provider: node:crypto behind a small interface, so the engine never
+// reaches for a crypto API directly and a test can substitute a deterministic provider.
+import {
+  createHmac, createPublicKey, generateKeyPairSync, privateDecrypt, randomBytes, sign, verify,
+  timingSafeEqual, createDecipheriv, createHash, constants, type KeyObject
+} from 'node:crypto'
+
+export interface CryptoProvider {
+  hmacSha256 (secret: string | Buffer, data: Buffer | string): Buffer
+  rsaSha256Sign (privateKeyPem: string, data: Buffer | string): Buffer
+  rsaSha256Verify (publicKeyPem: string, data: Buffer | string, signature: Buffer): boolean
+  /** RSA-OAEP with SHA-256 (for both the OAEP digest and MGF1). */
+  rsaOaepDecrypt (privateKeyPem: string, data: Buffer): Buffer
+  aes256GcmDecrypt (key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer): Buffer
+  sha256 (data: Buffer | string): Buffer
+  randomBytes (n: number): Buffer
+  generateRsaKeyPair (): { publicKeyPem: string, privateKeyPem: string }
+}
+
+export const nodeCrypto: CryptoProvider = {
+  hmacSha256: (secret, data) => createHmac('sha256', secret).update(data).digest(),
+  // For RSA keys node's sign() uses RSASSA-PKCS1-v1_5, exactly what `openssl dgst -sha256 -sign` makes.
+  rsaSha256Sign: (pem, data) => sign('sha256', toBuffer(data), { key: pem, padding: constants.RSA_PKCS1_PADDING }),
+  rsaSha256Verify: (pem, data, signature) => {
+    try {
+      return verify('sha256', toBuffer(data), { key: pem, padding: constants.RSA_PKCS1_PADDING }, signature)
+    } catch {
+      return false
+    }
+  },
+  rsaOaepDecrypt: (pem, data) => privateDecrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data),
+  aes256GcmDecrypt: (key, iv, ciphertext, tag) => {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv)
+    decipher.setAuthTag(tag)
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()])
+  },
+  sha256: (data) => createHash('sha256').update(data).digest(),
+  randomBytes: (n) => randomBytes(n),
+  generateRsaKeyPair: () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    return {
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    }
+  }
+}
+
+function toBuffer (data: Buffer | string): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+}
+
+/** Constant-time equality of two byte strings of possibly different length. */
+export function safeEqual (a: Buffer, b: Buffer): boolean {
+  // Compare digests so that the length of the expected value does not leak through timing.
+  const da = createHash('sha256').update(a).digest()
+  const db = createHash('sha256').update(b).digest()
+  return timingSafeEqual(da, db) && a.length === b.length
+}
+
+/** Parses a PEM RSA public key; returns its modulus size in bits, or null when it is not one. */
+export function rsaPublicKeyBits (pem: string): number | null {
+  let key: KeyObject
+  try {
+    key = createPublicKey(pem)
+  } catch {
+    return null
+  }
+  if (key.asymmetricKeyType !== 'rsa') return null
+  return key.asymmetricKeyDetails?.modulusLength ?? null
+}

@@ -1,0 +1,150 @@
+// The payment engine: everything the channel decides, behind plain method calls. Fastify routes
+// and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
+// how its store persists.
+import { jsonAnswer, type Answer } from './answers.js'
+import { authenticate, identify, signAnswer, type Headers, type Identity, type SignedRequest } from './auth.js'
+import { realClock, type Clock } from './clock.js'
+import { DEFAULT_CONFIG, type EngineConfig, type EngineContext } from './context.js'
+import { nodeCrypto, type CryptoProvider } from './crypto.js'
+import { Db, type StorePort } from './db.js'
+import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
+import { newId } from './ids.js'
+import { activeKey, publicKeys, rotateKey } from './keys.js'
+import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
+import { NonceCache } from './nonces.js'
+import { pay, payFailure, paySignature, SEED_MERCHANT_ID, verifyPaySignature, type PayRequest } from './pay.js'
+import { PaylabError } from './errors.js'
+import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
+import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
+import type { Merchant } from './types.js'
+
+export const DEMO_MERCHANT_ID = 'demo'
+
+export interface EngineOptions {
+  store: StorePort
+  crypto?: CryptoProvider
+  clock?: Clock
+  config?: Partial<EngineConfig>
+}
+
+export interface MutationRequest {
+  merchantId: string
+  idempotencyKey?: string | undefined
+  /** Method, path and raw body identify the request for Idempotency-Key. */
+  method: string
+  path: string
+  body: Buffer
+  requestId: string
+}
+
+export class Engine {
+  readonly ctx: EngineContext
+  readonly #nonces = new NonceCache()
+  readonly #idempotency = new IdempotencyKeeper()
+
+  private constructor (ctx: EngineContext) { this.ctx = ctx }
+
+  static async open (options: EngineOptions): Promise<Engine> {
+    const crypto = options.crypto ?? nodeCrypto
+    const db = await Db.open(options.store)
+    const engine = new Engine({ db, crypto, clock: options.clock ?? realClock, config: { ...DEFAULT_CONFIG, ...options.config } })
+    engine.#bootstrap()
+    await db.commit()
+    return engine
+  }
+
+  /** First start: settings, a gateway key, the demo merchant and the /pay seed merchant. */
+  #bootstrap (): void {
+    const { db, crypto, config } = this.ctx
+    const settings = db.get('settings', 'settings')
+    if (settings === undefined) {
+      db.put('settings', 'settings', {
+        id: 'settings',
+        admin_token: config.adminToken ?? `adm_${crypto.randomBytes(24).toString('base64url')}`,
+        fingerprint_secret: crypto.randomBytes(32).toString('base64url')
+      })
+    } else if (config.adminToken !== undefined && settings.admin_token !== config.adminToken) {
+      db.put('settings', 'settings', { ...settings, admin_token: config.adminToken })
+    }
+    activeKey(this.ctx)
+    if (db.get('merchants', DEMO_MERCHANT_ID) === undefined) createMerchant(this.ctx, { id: DEMO_MERCHANT_ID, name: 'Demo Shop' })
+    const seed = db.get('merchants', SEED_MERCHANT_ID)
+    if (seed === undefined) createMerchant(this.ctx, { id: SEED_MERCHANT_ID, name: 'Source document client', hmac_secret: config.seedSecret })
+    else if (seed.hmac_secret !== config.seedSecret) rotateMerchantSecret(this.ctx, SEED_MERCHANT_ID, config.seedSecret)
+  }
+
+  get adminToken (): string { return (this.ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
+  get clock (): Clock { return this.ctx.clock }
+  merchant (id: string): Merchant { return getMerchant(this.ctx, id) }
+  close (): Promise<void> { return this.ctx.db.close() }
+
+  // Protocol
+  identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }
+  authenticate (req: SignedRequest): Identity { return authenticate(this.ctx, this.#nonces, req) }
+  signAnswer (identity: Identity, body: Buffer): Record<string, string> {
+    return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2))
+  }
+
+  keys () { return { object: 'list', data: publicKeys(this.ctx) } }
+  async rotateKey () { const key = rotateKey(this.ctx); await this.ctx.db.commit(); return publicKeys(this.ctx).find((k) => k.id === key.id) }
+
+  // Merchants (admin)
+  listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map(merchantView) } }
+  getMerchantView (id: string) { return merchantView(getMerchant(this.ctx, id)) }
+  async createMerchant (input: MerchantInput) { const m = createMerchant(this.ctx, input); await this.ctx.db.commit(); return m }
+  async updateMerchant (id: string, patch: Omit<MerchantInput, 'id' | 'hmac_secret'>) {
+    const m = updateMerchant(this.ctx, id, patch); await this.ctx.db.commit(); return merchantView(m)
+  }
+  async rotateMerchantSecret (id: string) { const m = rotateMerchantSecret(this.ctx, id); await this.ctx.db.commit(); return m }
+
+  // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
+  createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
+    return this.#mutate(req, () => {
+      const { payment, created } = createPayment(this.ctx, req.merchantId, input)
+      return jsonAnswer(created ? 201 : 200, payment)
+    })
+  }
+  capturePayment (req: MutationRequest, id: string, amount?: number) {
+    return this.#mutate(req, () => jsonAnswer(200, capturePayment(this.ctx, req.merchantId, id, amount)))
+  }
+  cancelPayment (req: MutationRequest, id: string) {
+    return this.#mutate(req, () => jsonAnswer(200, cancelPayment(this.ctx, req.merchantId, id)))
+  }
+  createRefund (req: MutationRequest, paymentId: string, input: CreateRefundInput) {
+    return this.#mutate(req, () => {
+      const { refund, created } = createRefund(this.ctx, req.merchantId, paymentId, input)
+      return jsonAnswer(created ? 201 : 200, refund)
+    })
+  }
+  getPayment (merchantId: string, id: string) { return getPayment(this.ctx, merchantId, id) }
+  getPaymentByOrder (merchantId: string, orderId: string) { return getPaymentByOrder(this.ctx, merchantId, orderId) }
+  listPayments (merchantId: string, limit: number, startingAfter?: string) { return listPayments(this.ctx, merchantId, limit, startingAfter) }
+  getRefund (merchantId: string, id: string) { return getRefund(this.ctx, merchantId, id) }
+  listRefunds (merchantId: string, paymentId: string) { return listRefunds(this.ctx, merchantId, paymentId) }
+
+  // The source document's /pay client
+  verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
+  paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
+  async pay (req: PayRequest, requestId: string): Promise<Answer> {
+    let answer: Answer
+    try {
+      answer = pay(this.ctx, req)
+    } catch (err) {
+      if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
+      answer = jsonAnswer(err.statusCode, payFailure(err, requestId))
+    }
+    await this.ctx.db.commit()
+    return answer
+  }
+
+  /** Housekeeping the server runs now and then: forgets expired idempotency keys. */
+  async sweep (): Promise<void> {
+    this.#idempotency.sweep(this.ctx)
+    await this.ctx.db.commit()
+  }
+
+  #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
+    const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
+    return this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op)
+  }
+}

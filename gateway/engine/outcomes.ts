@@ -1,0 +1,64 @@
+// Which business outcome a payment gets: by test card for cards, by magic amount for methods
+// without one. Pure data and lookups; docs/failures.md documents every entry (a test checks).
+
+export type Outcome =
+  | { kind: 'succeed' }
+  | { kind: 'decline', code: DeclineCode }
+  | { kind: 'challenge', then: Outcome }
+  | { kind: 'processing', then: Outcome }
+
+export const DECLINE_MESSAGES = {
+  card_declined: 'The card was declined.',
+  insufficient_funds: 'The card has insufficient funds.',
+  lost_card: 'The card was reported lost.',
+  stolen_card: 'The card was reported stolen.',
+  expired_card: 'The card has expired.',
+  incorrect_cvc: 'The CVC is incorrect.',
+  processing_error: 'The issuer could not process the payment; try again.',
+  authentication_failed: 'The buyer failed 3-D Secure authentication.',
+  payment_declined: 'The payment was declined by the provider.',
+  expired: 'The buyer did not complete the payment in time.'
+} as const
+export type DeclineCode = keyof typeof DECLINE_MESSAGES
+
+const SUCCEED: Outcome = { kind: 'succeed' }
+const decline = (code: DeclineCode): Outcome => ({ kind: 'decline', code })
+
+/** The test cards (numbers integrators already know from the large channels). */
+export const TEST_CARDS: Readonly<Record<string, Outcome>> = {
+  '4242424242424242': SUCCEED,
+  '5555555555554444': SUCCEED,
+  '378282246310005': SUCCEED,
+  '4000000000000002': decline('card_declined'),
+  '4000000000009995': decline('insufficient_funds'),
+  '4000000000009987': decline('lost_card'),
+  '4000000000009979': decline('stolen_card'),
+  '4000000000000069': decline('expired_card'),
+  '4000000000000127': decline('incorrect_cvc'),
+  '4000000000000119': decline('processing_error'),
+  '4000002760003184': { kind: 'challenge', then: SUCCEED },
+  '4000008260003178': { kind: 'challenge', then: decline('insufficient_funds') },
+  '4000000000003055': { kind: 'processing', then: SUCCEED },
+  '4000000000003063': { kind: 'processing', then: decline('processing_error') }
+}
+
+/** Any other valid card number succeeds, as in the large channels' sandboxes. */
+export function cardOutcome (digits: string): Outcome {
+  return TEST_CARDS[digits] ?? SUCCEED
+}
+
+/**
+ * Magic amounts, in minor units of any currency, for methods without a card number (wallets,
+ * bank transfer, /pay). Amounts not listed succeed. Kept in a range no ordinary price uses.
+ */
+export const MAGIC_AMOUNTS: Readonly<Record<number, Outcome>> = {
+  40002: decline('payment_declined'),
+  40051: decline('insufficient_funds'),
+  40096: decline('processing_error'),
+  40100: { kind: 'processing', then: SUCCEED },
+  40101: { kind: 'processing', then: decline('payment_declined') }
+}
+
+export function amountOutcome (amount: number): Outcome {
+  return MAGIC_AMOUNTS[amount] ?? SUCCEED
+}

@@ -1,0 +1,175 @@
+// Payments: create, query, list, capture and cancel. Every operation checks everything before
+// it changes anything, so a rejected request leaves the store exactly as it was.
+import { isoTime } from './clock.js'
+import type { EngineContext } from './context.js'
+import { describeCard, type PlainCard } from './cards.js'
+import { openEnvelope, type CardEnvelope } from './envelope.js'
+import {
+  CAPTURE_AMOUNT_EXCEEDED, CARD_PLAINTEXT_REFUSED, CURSOR_INVALID, INVALID_STATE_TRANSITION, ORDER_ID_CONFLICT, PAYMENT_NOT_FOUND, VALIDATION_FAILED
+} from './errors.js'
+import { newId } from './ids.js'
+import { privateKeyFor } from './keys.js'
+import { assertAmount, currencyExponent } from './money.js'
+import { amountOutcome, cardOutcome, DECLINE_MESSAGES, type Outcome } from './outcomes.js'
+import { assertTransition } from './transitions.js'
+import type { CaptureMode, MethodType, Payment, PaymentMethod, PaymentStatus } from './types.js'
+import { checkNotifyUrl } from './urls.js'
+
+export interface CreatePaymentInput {
+  merchant_order_id: string
+  amount: number
+  currency: string
+  method: {
+    type: MethodType
+    card?: { encrypted?: CardEnvelope } & Partial<PlainCard>
+    wallet?: { provider: string }
+  }
+  capture?: CaptureMode
+  description?: string
+  notify_url?: string
+  return_url?: string
+  metadata?: Record<string, string>
+}
+
+export interface CreateResult { payment: Payment, created: boolean }
+
+export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput): CreateResult {
+  currencyExponent(input.currency)
+  assertAmount(input.amount)
+  const capture = input.capture ?? 'automatic'
+  const existingId = ctx.db.paymentIdByOrder(merchantId, input.merchant_order_id)
+  if (existingId !== undefined) {
+    const existing = ctx.db.get('payments', existingId) as Payment
+    const same = existing.amount === input.amount && existing.currency === input.currency &&
+      existing.method.type === input.method.type && existing.capture === capture
+    if (!same) throw ORDER_ID_CONFLICT(undefined, { field: 'merchant_order_id', payment_id: existing.id })
+    return { payment: existing, created: false }
+  }
+  const notifyUrl = input.notify_url === undefined ? null : checkNotifyUrl(input.notify_url, 'notify_url')
+  const returnUrl = input.return_url === undefined ? null : checkNotifyUrl(input.return_url, 'return_url')
+  const { method, outcome } = resolveMethod(ctx, input)
+
+  const now = isoTime(ctx.clock)
+  const id = newId('pay')
+  const payment: Payment = {
+    id,
+    object: 'payment',
+    merchant_id: merchantId,
+    merchant_order_id: input.merchant_order_id,
+    amount: input.amount,
+    currency: input.currency,
+    method,
+    capture,
+    status: 'processing',
+    amount_captured: 0,
+    amount_refunded: 0,
+    failure: null,
+    next_action: null,
+    cancellation_reason: null,
+    description: input.description ?? null,
+    notify_url: notifyUrl,
+    return_url: returnUrl,
+    metadata: input.metadata ?? {},
+    created_at: now,
+    updated_at: now,
+    expires_at: null
+  }
+  applyOutcome(ctx, payment, outcome)
+  ctx.db.put('payments', id, payment)
+  return { payment, created: true }
+}
+
+function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method: PaymentMethod, outcome: Outcome } {
+  const { type } = input.method
+  if (type === 'card') {
+    const card = input.method.card
+    if (card === undefined) throw VALIDATION_FAILED('method.card is required when method.type is card', { field: 'method.card' })
+    let plain: PlainCard
+    if (card.encrypted !== undefined) {
+      plain = openEnvelope(ctx.crypto, card.encrypted, (keyId) => privateKeyFor(ctx, keyId))
+    } else if (ctx.config.allowPlaintextCards) {
+      plain = card as PlainCard
+    } else {
+      throw CARD_PLAINTEXT_REFUSED(undefined, { field: 'method.card' })
+    }
+    const settings = ctx.db.get('settings', 'settings')
+    const { digits, ...details } = describeCard(plain, ctx.crypto, settings?.fingerprint_secret ?? '', ctx.clock.now())
+    return { method: { type, card: details }, outcome: cardOutcome(digits) }
+  }
+  const method: PaymentMethod = type === 'wallet'
+    ? { type, wallet: { provider: input.method.wallet?.provider ?? 'paylab_wallet' } }
+    : { type }
+  // Wallets and bank transfers wait for the buyer (the hosted cashier) before their outcome.
+  const outcome = amountOutcome(input.amount)
+  return { method, outcome: outcome.kind === 'succeed' || outcome.kind === 'decline' ? { kind: 'challenge', then: outcome } : outcome }
+}
+
+/** Moves a new or waiting payment according to its outcome. */
+export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Outcome): void {
+  switch (outcome.kind) {
+    case 'succeed':
+      if (payment.capture === 'manual') setStatus(ctx, payment, 'authorized')
+      else { setStatus(ctx, payment, 'succeeded'); payment.amount_captured = payment.amount }
+      payment.next_action = null
+      break
+    case 'decline':
+      setStatus(ctx, payment, 'failed')
+      payment.failure = { code: outcome.code, message: DECLINE_MESSAGES[outcome.code] }
+      payment.next_action = null
+      break
+    case 'challenge':
+      setStatus(ctx, payment, 'requires_action')
+      payment.next_action = { type: 'redirect', url: `${ctx.config.publicUrl}/cashier/${payment.id}` }
+      payment.expires_at = new Date(ctx.clock.now() + ctx.config.paymentExpiresInSec * 1000).toISOString()
+      break
+    case 'processing':
+      setStatus(ctx, payment, 'processing')
+      break
+  }
+}
+
+function setStatus (ctx: EngineContext, payment: Payment, to: PaymentStatus): void {
+  if (payment.status !== to) assertTransition(payment, to, `move to ${to}`)
+  payment.status = to
+  payment.updated_at = isoTime(ctx.clock)
+}
+
+export function getPayment (ctx: EngineContext, merchantId: string, id: string): Payment {
+  const payment = ctx.db.get('payments', id)
+  if (payment === undefined || payment.merchant_id !== merchantId) throw PAYMENT_NOT_FOUND(`no payment of this merchant has the id ${JSON.stringify(id)}`, { payment_id: id })
+  return payment
+}
+
+export function getPaymentByOrder (ctx: EngineContext, merchantId: string, merchantOrderId: string): Payment {
+  const id = ctx.db.paymentIdByOrder(merchantId, merchantOrderId)
+  if (id === undefined) throw PAYMENT_NOT_FOUND(`no payment of this merchant has the merchant_order_id ${JSON.stringify(merchantOrderId)}`, { merchant_order_id: merchantOrderId })
+  return ctx.db.get('payments', id) as Payment
+}
+
+export interface Page<T> { object: 'list', data: T[], has_more: boolean, next_cursor: string | null }
+
+export function listPayments (ctx: EngineContext, merchantId: string, limit: number, startingAfter?: string): Page<Payment> {
+  const page = ctx.db.pageOfPayments(merchantId, limit, startingAfter)
+  if (page === undefined) throw CURSOR_INVALID(undefined, { field: 'starting_after' })
+  const data = page.ids.map((id) => ctx.db.get('payments', id) as Payment)
+  return { object: 'list', data, has_more: page.hasMore, next_cursor: page.hasMore ? (data.at(-1)?.id ?? null) : null }
+}
+
+export function capturePayment (ctx: EngineContext, merchantId: string, id: string, amount?: number): Payment {
+  const current = getPayment(ctx, merchantId, id)
+  if (current.status !== 'authorized') {
+    throw INVALID_STATE_TRANSITION(`only an authorized payment can be captured; this one is ${current.status}`, { payment_id: id, status: current.status })
+  }
+  const captured = amount ?? current.amount
+  assertAmount(captured)
+  if (captured > current.amount) throw CAPTURE_AMOUNT_EXCEEDED(`amount ${captured} is more than the authorized ${current.amount}`, { field: 'amount' })
+  const next: Payment = { ...current, status: 'succeeded', amount_captured: captured, updated_at: isoTime(ctx.clock) }
+  return ctx.db.put('payments', id, next)
+}
+
+export function cancelPayment (ctx: EngineContext, merchantId: string, id: string, reason = 'requested_by_merchant'): Payment {
+  const current = getPayment(ctx, merchantId, id)
+  assertTransition(current, 'canceled', 'cancel')
+  const next: Payment = { ...current, status: 'canceled', cancellation_reason: reason, next_action: null, updated_at: isoTime(ctx.clock) }
+  return ctx.db.put('payments', id, next)
+}

@@ -1,0 +1,53 @@
+// The channel's signing scheme (docs/protocol.md): what is signed, and how both directions are
+// signed and checked. Pure functions over a CryptoProvider.
+import { safeEqual, type CryptoProvider } from './crypto.js'
+
+export type SignatureType = 'HMAC-SHA256' | 'RSA-SHA256'
+export const SIGNATURE_TYPES: readonly SignatureType[] = ['HMAC-SHA256', 'RSA-SHA256']
+
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/
+
+/** `METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nBODY\n` as bytes; the body is the raw bytes sent. */
+export function requestStringToSign (method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n`, 'utf8'),
+    body,
+    Buffer.from('\n')
+  ])
+}
+
+/** `TIMESTAMP\nNONCE\nBODY\n`: what the gateway signs for answers and notifications. */
+export function answerStringToSign (timestamp: string, nonce: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), body, Buffer.from('\n')])
+}
+
+export interface VerifyKeys {
+  hmacSecret?: string | undefined
+  rsaPublicKeyPem?: string | undefined
+}
+
+/** Checks a base64 signature in constant time. Returns false for any malformed input. */
+export function verifySignature (crypto: CryptoProvider, type: SignatureType, keys: VerifyKeys, data: Buffer, signatureB64: string): boolean {
+  const given = Buffer.from(signatureB64, 'base64')
+  if (given.length === 0) return false
+  if (type === 'HMAC-SHA256') {
+    if (keys.hmacSecret === undefined) return false
+    return safeEqual(crypto.hmacSha256(keys.hmacSecret, data), given)
+  }
+  if (keys.rsaPublicKeyPem === undefined) return false
+  return crypto.rsaSha256Verify(keys.rsaPublicKeyPem, data, given)
+}
+
+export interface SignKeys {
+  hmacSecret?: string | undefined
+  rsaPrivateKeyPem?: string | undefined
+}
+
+export function createSignature (crypto: CryptoProvider, type: SignatureType, keys: SignKeys, data: Buffer): string {
+  if (type === 'HMAC-SHA256') {
+    if (keys.hmacSecret === undefined) throw new Error('no HMAC secret to sign with')
+    return crypto.hmacSha256(keys.hmacSecret, data).toString('base64')
+  }
+  if (keys.rsaPrivateKeyPem === undefined) throw new Error('no RSA private key to sign with')
+  return crypto.rsaSha256Sign(keys.rsaPrivateKeyPem, data).toString('base64')
+}

@@ -1,0 +1,111 @@
+// The records the engine keeps. Storage adapters persist them as plain JSON.
+import type { SignatureType } from './signing.js'
+
+export type PaymentStatus = 'requires_action' | 'processing' | 'authorized' | 'succeeded' | 'failed' | 'canceled'
+export type MethodType = 'card' | 'wallet' | 'bank_transfer'
+export type CaptureMode = 'automatic' | 'manual'
+
+export interface Merchant {
+  id: string
+  name: string
+  hmac_secret: string
+  rsa_public_key: string | null
+  notify_url: string | null
+  /** The signature type of answers to requests that do not say (notifications, /pay). */
+  answer_signature_type: SignatureType
+  created_at: string
+  updated_at: string
+}
+
+export interface CardDetails {
+  brand: string
+  last4: string
+  exp_month: number
+  exp_year: number
+  /** Keyed fingerprint of the number: the same card gives the same value, the number cannot be recovered. */
+  fingerprint: string
+}
+
+export interface PaymentMethod {
+  type: MethodType
+  card?: CardDetails
+  wallet?: { provider: string }
+}
+
+export interface Failure { code: string, message: string }
+
+export interface NextAction { type: 'redirect', url: string }
+
+export interface Payment {
+  id: string
+  object: 'payment'
+  merchant_id: string
+  merchant_order_id: string
+  amount: number
+  currency: string
+  method: PaymentMethod
+  capture: CaptureMode
+  status: PaymentStatus
+  amount_captured: number
+  amount_refunded: number
+  failure: Failure | null
+  next_action: NextAction | null
+  cancellation_reason: string | null
+  description: string | null
+  notify_url: string | null
+  return_url: string | null
+  metadata: Record<string, string>
+  created_at: string
+  updated_at: string
+  expires_at: string | null
+}
+
+export interface Refund {
+  id: string
+  object: 'refund'
+  merchant_id: string
+  payment_id: string
+  merchant_refund_id: string
+  amount: number
+  currency: string
+  reason: string | null
+  status: 'succeeded' | 'failed'
+  failure: Failure | null
+  created_at: string
+}
+
+export interface GatewayKey {
+  id: string
+  algorithm: 'RSA'
+  status: 'active' | 'retiring'
+  public_key: string
+  private_key: string
+  created_at: string
+}
+
+export interface IdempotencyRecord {
+  /** merchant id, then the key. */
+  id: string
+  fingerprint: string
+  status: number
+  body: string
+  created_at: number
+}
+
+export interface Settings {
+  id: 'settings'
+  admin_token: string
+  /** Keys the card fingerprints: stable per data dir, never shown. */
+  fingerprint_secret: string
+}
+
+export interface Tables {
+  merchants: Merchant
+  payments: Payment
+  refunds: Refund
+  keys: GatewayKey
+  idempotency: IdempotencyRecord
+  settings: Settings
+}
+export type TableName = keyof Tables
+export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings']

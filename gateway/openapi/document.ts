@@ -1,0 +1,68 @@
+// openapi.yaml is the one copy of the API's schemas: it is served as documentation and turned
+// into the Fastify route schemas that validate requests.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url))
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+export type JsonObject = { [k: string]: Json }
+
+export interface OpenApiDocument extends JsonObject {
+  paths: { [path: string]: { [method: string]: JsonObject } }
+}
+
+let cached: { text: string, doc: OpenApiDocument } | undefined
+
+export function loadOpenApi (): { text: string, doc: OpenApiDocument } {
+  if (cached === undefined) {
+    const text = readFileSync(OPENAPI_PATH, 'utf8')
+    cached = { text, doc: parse(text) as OpenApiDocument }
+  }
+  return cached
+}
+
+/** Inlines every local `$ref` (the document has no cycles). */
+export function deref (node: Json, doc: JsonObject): Json {
+  if (Array.isArray(node)) return node.map((n) => deref(n, doc))
+  if (node === null || typeof node !== 'object') return node
+  const ref = node.$ref
+  if (typeof ref === 'string') {
+    if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`)
+    const target = ref.slice(2).split('/').reduce<Json>((at, key) => (at as JsonObject)[key.replace(/~1/g, '/').replace(/~0/g, '~')] as Json, doc)
+    if (target === undefined) throw new Error(`unresolved $ref ${ref}`)
+    return deref(target, doc)
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, deref(v, doc)]))
+}
+
+/** `/v1/payments/:id` ↔ `/v1/payments/{id}` */
+export const toOpenApiPath = (fastifyUrl: string): string => fastifyUrl.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+
+export interface RouteSchema {
+  body?: JsonObject
+  querystring?: JsonObject
+  params?: JsonObject
+}
+
+/** The Fastify validation schema of one operation, or undefined when the document lacks it. */
+export function routeSchema (doc: OpenApiDocument, method: string, fastifyUrl: string): RouteSchema | undefined {
+  const op = doc.paths[toOpenApiPath(fastifyUrl)]?.[method.toLowerCase()]
+  if (op === undefined) return undefined
+  const operation = deref(op, doc) as JsonObject
+  const schema: RouteSchema = {}
+  const body = ((operation.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined
+  if (body?.schema !== undefined) schema.body = body.schema as JsonObject
+  for (const [location, key] of [['query', 'querystring'], ['path', 'params']] as const) {
+    const params = ((operation.parameters ?? []) as JsonObject[]).filter((p) => p.in === location)
+    if (params.length === 0) continue
+    schema[key] = {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(params.map((p) => [p.name as string, p.schema as Json])),
+      required: params.filter((p) => p.required === true).map((p) => p.name as string)
+    }
+  }
+  return schema
+}

@@ -1,0 +1,27 @@
+// Keeps the exact request bytes: signatures are computed over them, never over re-serialized JSON.
+import fp from 'fastify-plugin'
+import { MALFORMED_JSON } from '../engine/errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody: Buffer
+  }
+}
+
+export const BODY_LIMIT = 1024 * 1024
+
+export default fp(async (app) => {
+  app.decorateRequest('rawBody', null as unknown as Buffer)
+  app.addHook('onRequest', async (request) => { request.rawBody = Buffer.alloc(0) })
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    const raw = body as Buffer
+    request.rawBody = raw
+    if (raw.length === 0) return done(null, undefined)
+    try {
+      done(null, JSON.parse(raw.toString('utf8')))
+    } catch (err) {
+      done(MALFORMED_JSON(`the request body is not valid JSON: ${(err as Error).message}`), undefined)
+    }
+  })
+}, { name: 'raw-body' })

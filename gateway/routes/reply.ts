@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Answer } from '../engine/answers.js'
+import type { MutationRequest } from '../engine/engine.js'
+import type { IdempotentAnswer } from '../engine/idempotency.js'
+
+/** Sends an engine answer byte for byte (the signature covers exactly these bytes). */
+export function sendAnswer (reply: FastifyReply, answer: Answer | IdempotentAnswer): FastifyReply {
+  reply.code(answer.status).type('application/json')
+  if (answer.headers !== undefined) reply.headers(answer.headers)
+  if ('replayed' in answer && answer.replayed) reply.header('Paylab-Idempotent-Replayed', 'true')
+  return reply.send(answer.body)
+}
+
+export function sendJson (reply: FastifyReply, value: unknown, status = 200): FastifyReply {
+  return reply.code(status).type('application/json').send(JSON.stringify(value))
+}
+
+/** What the engine needs to know of a signed mutation for Idempotency-Key handling. */
+export function mutation (request: FastifyRequest): MutationRequest {
+  const identity = request.identity
+  if (identity === undefined) throw new Error('mutation() on an unauthenticated request')
+  const key = request.headers['idempotency-key']
+  return {
+    merchantId: identity.merchant.id,
+    idempotencyKey: Array.isArray(key) ? key[0] : key,
+    method: request.method,
+    path: request.url,
+    body: request.rawBody,
+    requestId: request.id
+  }
+}
+
+/** The merchant of an authenticated request. */
+export function merchantOf (request: FastifyRequest): string {
+  const identity = request.identity
+  if (identity === undefined) throw new Error('merchantOf() on an unauthenticated request')
+  return identity.merchant.id
+}
