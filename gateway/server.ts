@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
 import type { Clock } from './engine/clock.js'
+import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
 import type { StorePort } from './engine/db.js'
@@ -17,6 +18,7 @@ export interface GatewayOptions {
   memory?: boolean
   store?: StorePort
   clock?: Clock
+  crypto?: CryptoProvider
   config?: Partial<EngineConfig>
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
@@ -31,7 +33,7 @@ export const REDACT_PATHS = [
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
-  const engine = await Engine.open({ store, clock: options.clock, config: options.config })
+  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config })
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {

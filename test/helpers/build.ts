@@ -1,0 +1,52 @@
+// Builds a gateway for a test and closes it when the test ends (fastify/demo's build(t)).
+import type { Test } from 'tap'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
+import type { Engine } from '../../gateway/engine/engine.js'
+import { signRequest, type Credentials, type SignOptions } from './signer.js'
+import { card, encryptCard, type TestCard } from './envelope.js'
+import { nodeCrypto, type CryptoProvider } from '../../gateway/engine/crypto.js'
+
+// RSA key generation costs a few hundred ms; tests share one key pair per process.
+let keyPair: { publicKeyPem: string, privateKeyPem: string } | undefined
+export const testCrypto: CryptoProvider = {
+  ...nodeCrypto,
+  generateRsaKeyPair: () => (keyPair ??= nodeCrypto.generateRsaKeyPair())
+}
+
+export interface TestGateway {
+  app: FastifyInstance
+  engine: Engine
+  demo: Credentials
+  /** Signs and injects a /v1 request as `creds` (the demo merchant by default). */
+  signed: (opts: SignOptions, creds?: Credentials) => Promise<LightMyRequestResponse>
+  admin: (opts: InjectOptions) => Promise<LightMyRequestResponse>
+  /** A create-payment body paying with a card encrypted for the gateway's active key. */
+  cardPayment: (number: string, extra?: Record<string, unknown>, cardExtra?: Partial<TestCard>) => Record<string, unknown>
+}
+
+let orderNo = 0
+export const orderId = (): string => `order-${process.pid}-${++orderNo}`
+
+export async function build (t: Test, options: GatewayOptions = {}): Promise<TestGateway> {
+  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options })
+  t.teardown(() => app.close())
+  const demoMerchant = engine.merchant('demo')
+  const demo = { merchant: demoMerchant.id, secret: demoMerchant.hmac_secret }
+  const signed = (opts: SignOptions, creds: Credentials = demo) => {
+    const { headers, payload } = signRequest(creds, opts)
+    return app.inject({ method: opts.method as 'GET', url: opts.path, headers, payload: payload === '' ? undefined : payload })
+  }
+  const admin = (opts: InjectOptions) => app.inject({ ...opts, headers: { authorization: `Bearer ${engine.adminToken}`, ...opts.headers } })
+  const cardPayment = (number: string, extra: Record<string, unknown> = {}, cardExtra: Partial<TestCard> = {}) => {
+    const key = engine.keys().data[0] as { id: string, public_key: string }
+    return {
+      merchant_order_id: orderId(),
+      amount: 1999,
+      currency: 'USD',
+      method: { type: 'card', card: { encrypted: encryptCard(key, card(number, cardExtra)) } },
+      ...extra
+    }
+  }
+  return { app, engine, demo, signed, admin, cardPayment }
+}
