@@ -52,11 +52,19 @@ export function routeSchema (doc: OpenApiDocument, method: string, fastifyUrl: s
   if (op === undefined) return undefined
   const operation = deref(op, doc) as JsonObject
   const schema: RouteSchema = {}
-  const body = ((operation.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined
-  if (body?.schema !== undefined) schema.body = body.schema as JsonObject
+  const requestBody = operation.requestBody as JsonObject | undefined
+  const body = (requestBody?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined
+  if (body?.schema !== undefined) {
+    // Fastify validates a plain body schema even when no body was sent; keyed by content type,
+    // it validates only what is sent, which is what an optional request body means.
+    schema.body = requestBody?.required === true
+      ? body.schema as JsonObject
+      : { content: { 'application/json': { schema: body.schema } } }
+  }
   for (const [location, key] of [['query', 'querystring'], ['path', 'params']] as const) {
     const params = ((operation.parameters ?? []) as JsonObject[]).filter((p) => p.in === location)
-    if (params.length === 0) continue
+    // An operation without query parameters still refuses unknown ones (a typo is never ignored).
+    if (params.length === 0 && location === 'path') continue
     schema[key] = {
       type: 'object',
       additionalProperties: false,
