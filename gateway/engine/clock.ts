@@ -12,8 +12,12 @@ export class VirtualClock implements Clock {
   constructor (start = Date.now()) { this.#now = start }
   now (): number { return this.#now }
   advance (ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('a clock only moves forward')
-    this.#now += ms
+    return this.set(this.#now + ms)
+  }
+
+  set (ms: number): number {
+    if (!Number.isFinite(ms) || ms < this.#now) throw new RangeError('a clock only moves forward')
+    this.#now = ms
     return this.#now
   }
 }

@@ -1,6 +1,11 @@
 import type { Clock } from './clock.js'
 import type { CryptoProvider } from './crypto.js'
 import type { Db } from './db.js'
+import type { Scheduler } from './scheduler.js'
+import type { Payment, PaymentStatus } from './types.js'
+
+/** What the engine announces; notifications (and tests) listen. */
+export type EngineEvent = { type: 'payment.changed', payment: Payment, previous: PaymentStatus }
 
 export interface EngineConfig {
   /** Base URL the buyer's browser reaches the gateway at (for next_action links). */
@@ -15,6 +20,8 @@ export interface EngineConfig {
   idempotencyTtlMs: number
   /** How long a payment waiting for the buyer stays open before it expires. */
   paymentExpiresInSec: number
+  /** How long a `processing` payment takes to resolve. */
+  processingDelaySec: number
   /** Admin token to use instead of the stored (or generated) one. */
   adminToken?: string | undefined
 }
@@ -26,7 +33,8 @@ export const DEFAULT_CONFIG: EngineConfig = {
   allowPlaintextCards: false,
   seedSecret: 'your-api-key',
   idempotencyTtlMs: 24 * 3600 * 1000,
-  paymentExpiresInSec: 15 * 60
+  paymentExpiresInSec: 15 * 60,
+  processingDelaySec: 30
 }
 
 export interface EngineContext {
@@ -34,4 +42,6 @@ export interface EngineContext {
   readonly crypto: CryptoProvider
   readonly clock: Clock
   readonly config: EngineConfig
+  readonly scheduler: Scheduler
+  emit (event: EngineEvent): void
 }

@@ -4,7 +4,11 @@
 import { jsonAnswer, type Answer } from './answers.js'
 import { authenticate, identify, signAnswer, type Headers, type Identity, type SignedRequest } from './auth.js'
 import { realClock, type Clock } from './clock.js'
-import { DEFAULT_CONFIG, type EngineConfig, type EngineContext } from './context.js'
+import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
+import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
+import type { Outcome } from './outcomes.js'
+import { Sandbox } from './sandbox.js'
+import { Scheduler } from './scheduler.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
@@ -16,7 +20,7 @@ import { pay, payFailure, paySignature, SEED_MERCHANT_ID, verifyPaySignature, ty
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { Merchant } from './types.js'
+import type { Merchant, Payment, Task } from './types.js'
 
 export const DEMO_MERCHANT_ID = 'demo'
 
@@ -35,23 +39,74 @@ export interface MutationRequest {
   path: string
   body: Buffer
   requestId: string
+  /** An outcome a sandbox rule or header chose for a create. */
+  outcome?: Outcome | undefined
 }
 
 export class Engine {
   readonly ctx: EngineContext
+  readonly sandbox: Sandbox
   readonly #nonces = new NonceCache()
   readonly #idempotency = new IdempotencyKeeper()
+  readonly #listeners: Array<(e: EngineEvent) => void>
+  readonly #taskHandlers = new Map<Task['kind'], (task: Task) => void>()
 
-  private constructor (ctx: EngineContext) { this.ctx = ctx }
+  private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>) {
+    this.ctx = ctx
+    this.#listeners = listeners
+    this.sandbox = new Sandbox(ctx, () => { this.runDue() })
+  }
 
   static async open (options: EngineOptions): Promise<Engine> {
     const crypto = options.crypto ?? nodeCrypto
     const db = await Db.open(options.store)
-    const engine = new Engine({ db, crypto, clock: options.clock ?? realClock, config: { ...DEFAULT_CONFIG, ...options.config } })
+    const listeners: Array<(e: EngineEvent) => void> = []
+    const engine = new Engine({
+      db,
+      crypto,
+      clock: options.clock ?? realClock,
+      config: { ...DEFAULT_CONFIG, ...options.config },
+      scheduler: new Scheduler(db),
+      emit: (event) => { for (const listener of listeners) listener(event) }
+    }, listeners)
     engine.#bootstrap()
     await db.commit()
     return engine
   }
+
+  /** Listens to what the engine announces (status changes); returns the way to stop listening. */
+  on (listener: (e: EngineEvent) => void): () => void {
+    this.#listeners.push(listener)
+    return () => { const i = this.#listeners.indexOf(listener); if (i >= 0) this.#listeners.splice(i, 1) }
+  }
+
+  /** Runs every task due on the clock (expiry, pending resolution) and persists the result. */
+  runDue (): number {
+    let n = 0
+    for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
+      const handler = this.#taskHandlers.get(task.kind)
+      if (handler !== undefined) handler(task)
+      else runTask(this.ctx, task)
+      n++
+    }
+    void this.ctx.db.commit()
+    return n
+  }
+
+  /** Lets another part (notifications) run its own kind of task. */
+  handleTasks (kind: Task['kind'], handler: (task: Task) => void): void {
+    this.#taskHandlers.set(kind, handler)
+  }
+
+  /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
+  async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
+    const payment = completeAction(this.ctx, paymentId, action)
+    await this.ctx.db.commit()
+    return payment
+  }
+
+  pendingAction (paymentId: string) { return pendingAction(this.ctx, paymentId) }
+  findPayment (paymentId: string): Payment | undefined { return this.ctx.db.get('payments', paymentId) }
 
   /** First start: settings, a gateway key, the demo merchant and the /pay seed merchant. */
   #bootstrap (): void {
@@ -100,7 +155,7 @@ export class Engine {
   // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
   createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
     return this.#mutate(req, () => {
-      const { payment, created } = createPayment(this.ctx, req.merchantId, input)
+      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome)
       return jsonAnswer(created ? 201 : 200, payment)
     })
   }
@@ -125,10 +180,10 @@ export class Engine {
   // The source document's /pay client
   verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
   paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
-  async pay (req: PayRequest, requestId: string): Promise<Answer> {
+  async pay (req: PayRequest, requestId: string, outcome?: Outcome): Promise<Answer> {
     let answer: Answer
     try {
-      answer = pay(this.ctx, req)
+      answer = pay(this.ctx, req, outcome)
     } catch (err) {
       if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
       answer = jsonAnswer(err.statusCode, payFailure(err, requestId))

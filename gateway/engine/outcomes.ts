@@ -1,5 +1,6 @@
 // Which business outcome a payment gets: by test card for cards, by magic amount for methods
 // without one. Pure data and lookups; docs/failures.md documents every entry (a test checks).
+import { VALIDATION_FAILED } from './errors.js'
 
 export type Outcome =
   | { kind: 'succeed' }
@@ -61,4 +62,29 @@ export const MAGIC_AMOUNTS: Readonly<Record<number, Outcome>> = {
 
 export function amountOutcome (amount: number): Outcome {
   return MAGIC_AMOUNTS[amount] ?? SUCCEED
+}
+
+/**
+ * Outcomes as text, for rules and headers: `succeed`, `decline:<code>`, and `challenge` or
+ * `processing` optionally followed by `:` and what comes after (default `succeed`), e.g.
+ * `challenge:decline:insufficient_funds`.
+ */
+export function parseOutcome (text: string, field = 'outcome'): Outcome {
+  const [head, ...rest] = text.trim().split(':')
+  const tail = rest.join(':')
+  if (head === 'succeed' && tail === '') return SUCCEED
+  if (head === 'decline' && Object.hasOwn(DECLINE_MESSAGES, tail)) return decline(tail as DeclineCode)
+  if (head === 'challenge' || head === 'processing') {
+    const then = tail === '' ? SUCCEED : parseOutcome(tail, field)
+    if (then.kind === 'succeed' || then.kind === 'decline') return { kind: head, then }
+  }
+  throw VALIDATION_FAILED(`${field}: ${JSON.stringify(text)} is not an outcome; use succeed, decline:<code> (${Object.keys(DECLINE_MESSAGES).join(', ')}), challenge[:…] or processing[:…]`, { field })
+}
+
+export function formatOutcome (o: Outcome): string {
+  switch (o.kind) {
+    case 'succeed': return 'succeed'
+    case 'decline': return `decline:${o.code}`
+    default: return o.then.kind === 'succeed' ? o.kind : `${o.kind}:${formatOutcome(o.then)}`
+  }
 }

@@ -6,8 +6,8 @@ import type { EngineContext } from './context.js'
 import { safeEqual } from './crypto.js'
 import { ORDER_ID_CONFLICT, PAY_SIGNATURE_INVALID, type PaylabError } from './errors.js'
 import { majorToMinor, minorToMajor } from './money.js'
-import { amountOutcome } from './outcomes.js'
-import { applyOutcome } from './payments.js'
+import { amountOutcome, type Outcome } from './outcomes.js'
+import { applyOutcome } from './lifecycle.js'
 import { newId } from './ids.js'
 import { isoTime } from './clock.js'
 import type { Payment } from './types.js'
@@ -39,7 +39,7 @@ function seedSecret (ctx: EngineContext): string {
 }
 
 /** Processes a request whose signature and shape were already checked. */
-export function pay (ctx: EngineContext, req: PayRequest): Answer {
+export function pay (ctx: EngineContext, req: PayRequest, override?: Outcome): Answer {
   // String(number) is the shortest text that reads back as the same double, i.e. the decimal the
   // client wrote (for any amount of up to 15 significant digits): "100.00" → "100", "0.001" → "0.001".
   const amount = majorToMinor(String(req.amount), req.currency)
@@ -75,8 +75,7 @@ export function pay (ctx: EngineContext, req: PayRequest): Answer {
     updated_at: now,
     expires_at: null
   }
-  applyOutcome(ctx, payment, amountOutcome(amount))
-  ctx.db.put('payments', payment.id, payment)
+  applyOutcome(ctx, payment, override ?? amountOutcome(amount))
   return result(payment)
 }
 

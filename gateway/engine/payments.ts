@@ -10,9 +10,10 @@ import {
 import { newId } from './ids.js'
 import { privateKeyFor } from './keys.js'
 import { assertAmount, currencyExponent } from './money.js'
-import { amountOutcome, cardOutcome, DECLINE_MESSAGES, type Outcome } from './outcomes.js'
+import { amountOutcome, cardOutcome, type Outcome } from './outcomes.js'
+import { applyOutcome } from './lifecycle.js'
 import { assertTransition } from './transitions.js'
-import type { CaptureMode, MethodType, Payment, PaymentMethod, PaymentStatus } from './types.js'
+import type { CaptureMode, MethodType, Payment, PaymentMethod } from './types.js'
 import { checkNotifyUrl } from './urls.js'
 
 export interface CreatePaymentInput {
@@ -33,7 +34,8 @@ export interface CreatePaymentInput {
 
 export interface CreateResult { payment: Payment, created: boolean }
 
-export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput): CreateResult {
+/** `override` is an outcome chosen by a sandbox rule or header instead of the card's or amount's. */
+export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome): CreateResult {
   currencyExponent(input.currency)
   assertAmount(input.amount)
   const capture = input.capture ?? 'automatic'
@@ -74,8 +76,7 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
     updated_at: now,
     expires_at: null
   }
-  applyOutcome(ctx, payment, outcome)
-  ctx.db.put('payments', id, payment)
+  applyOutcome(ctx, payment, override ?? outcome)
   return { payment, created: true }
 }
 
@@ -102,36 +103,6 @@ function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method
   // Wallets and bank transfers wait for the buyer (the hosted cashier) before their outcome.
   const outcome = amountOutcome(input.amount)
   return { method, outcome: outcome.kind === 'succeed' || outcome.kind === 'decline' ? { kind: 'challenge', then: outcome } : outcome }
-}
-
-/** Moves a new or waiting payment according to its outcome. */
-export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Outcome): void {
-  switch (outcome.kind) {
-    case 'succeed':
-      if (payment.capture === 'manual') setStatus(ctx, payment, 'authorized')
-      else { setStatus(ctx, payment, 'succeeded'); payment.amount_captured = payment.amount }
-      payment.next_action = null
-      break
-    case 'decline':
-      setStatus(ctx, payment, 'failed')
-      payment.failure = { code: outcome.code, message: DECLINE_MESSAGES[outcome.code] }
-      payment.next_action = null
-      break
-    case 'challenge':
-      setStatus(ctx, payment, 'requires_action')
-      payment.next_action = { type: 'redirect', url: `${ctx.config.publicUrl}/cashier/${payment.id}` }
-      payment.expires_at = new Date(ctx.clock.now() + ctx.config.paymentExpiresInSec * 1000).toISOString()
-      break
-    case 'processing':
-      setStatus(ctx, payment, 'processing')
-      break
-  }
-}
-
-function setStatus (ctx: EngineContext, payment: Payment, to: PaymentStatus): void {
-  if (payment.status !== to) assertTransition(payment, to, `move to ${to}`)
-  payment.status = to
-  payment.updated_at = isoTime(ctx.clock)
 }
 
 export function getPayment (ctx: EngineContext, merchantId: string, id: string): Payment {
@@ -164,12 +135,18 @@ export function capturePayment (ctx: EngineContext, merchantId: string, id: stri
   assertAmount(captured)
   if (captured > current.amount) throw CAPTURE_AMOUNT_EXCEEDED(`amount ${captured} is more than the authorized ${current.amount}`, { field: 'amount' })
   const next: Payment = { ...current, status: 'succeeded', amount_captured: captured, updated_at: isoTime(ctx.clock) }
-  return ctx.db.put('payments', id, next)
+  ctx.db.put('payments', id, next)
+  ctx.emit({ type: 'payment.changed', payment: next, previous: current.status })
+  return next
 }
 
 export function cancelPayment (ctx: EngineContext, merchantId: string, id: string, reason = 'requested_by_merchant'): Payment {
   const current = getPayment(ctx, merchantId, id)
   assertTransition(current, 'canceled', 'cancel')
   const next: Payment = { ...current, status: 'canceled', cancellation_reason: reason, next_action: null, updated_at: isoTime(ctx.clock) }
-  return ctx.db.put('payments', id, next)
+  ctx.db.put('payments', id, next)
+  const pending = ctx.db.get('pending', id)
+  if (pending !== undefined) { ctx.scheduler.cancel(pending.expire_task); ctx.db.delete('pending', id) }
+  ctx.emit({ type: 'payment.changed', payment: next, previous: current.status })
+  return next
 }

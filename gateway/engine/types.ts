@@ -99,6 +99,26 @@ export interface Settings {
   fingerprint_secret: string
 }
 
+/** Work due at a time on the gateway clock. */
+export interface Task {
+  id: string
+  at: number
+  seq: number
+  kind: 'payment.expire' | 'payment.resolve' | 'event.deliver'
+  /** The object the task is about (a payment id, an event id). */
+  ref: string
+  data: Record<string, unknown>
+}
+
+/** What a payment waiting for the buyer (3-D Secure, wallet, transfer) becomes once they act. */
+export interface PendingAction {
+  id: string
+  kind: 'three_d_secure' | 'wallet' | 'bank_transfer'
+  /** The outcome once the buyer completes the action (an Outcome of outcomes.ts). */
+  then: unknown
+  expire_task: string
+}
+
 export interface Tables {
   merchants: Merchant
   payments: Payment
@@ -106,6 +126,8 @@ export interface Tables {
   keys: GatewayKey
   idempotency: IdempotencyRecord
   settings: Settings
+  tasks: Task
+  pending: PendingAction
 }
 export type TableName = keyof Tables
-export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings']
+export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending']

@@ -1,0 +1,101 @@
+// The request journal: what the gateway saw and did, for tests to assert on ("exactly one
+// create", "the merchant queried after its timeout"). A bounded ring: the oldest entries go.
+import { globToRegExp } from './rules.js'
+
+export interface JournalEntry {
+  seq: number
+  request_id: string
+  time: string
+  merchant_id: string | null
+  method: string
+  path: string
+  query: string | null
+  status: number | null
+  latency_ms: number | null
+  /** `valid`, or the error code that rejected the request's signing. */
+  signature: { verdict: string, string_to_sign: string | null } | null
+  idempotency: 'new' | 'replayed' | 'conflict' | null
+  fault: string | null
+  rule_id: string | null
+  outcome: string | null
+  merchant_order_id: string | null
+  payment_id: string | null
+  error_code: string | null
+}
+
+export interface JournalQuery {
+  merchant_id?: string | undefined
+  /** Exact path, or a glob with `*`. */
+  path?: string | undefined
+  method?: string | undefined
+  /** ISO time or a `seq`: entries after it. */
+  since?: string | undefined
+  status?: number | undefined
+  limit?: number | undefined
+}
+
+const MAX_STRING_TO_SIGN = 4096
+
+export class Journal {
+  readonly #capacity: number
+  readonly #entries: JournalEntry[] = []
+  #start = 0
+  #seq = 0
+
+  constructor (capacity = 10_000) { this.#capacity = capacity }
+
+  open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'>): JournalEntry {
+    const entry: JournalEntry = {
+      seq: ++this.#seq, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,
+      rule_id: null, outcome: null, merchant_order_id: null, payment_id: null, error_code: null, ...init
+    }
+    if (this.#entries.length < this.#capacity) this.#entries.push(entry)
+    else { this.#entries[this.#start] = entry; this.#start = (this.#start + 1) % this.#capacity }
+    return entry
+  }
+
+  static stringToSign (text: string): string {
+    return text.length > MAX_STRING_TO_SIGN ? `${text.slice(0, MAX_STRING_TO_SIGN)}…` : text
+  }
+
+  /** Oldest first. */
+  query (q: JournalQuery): JournalEntry[] {
+    const limit = q.limit ?? 100
+    const out: JournalEntry[] = []
+    const matches = this.#matcher(q)
+    const all = this.#ordered()
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = all[i] as JournalEntry
+      if (matches(e)) out.push(e)
+    }
+    return out.reverse()
+  }
+
+  count (q: JournalQuery): number {
+    const matches = this.#matcher(q)
+    return this.#ordered().filter(matches).length
+  }
+
+  clear (merchantId?: string): void {
+    const keep = merchantId === undefined ? [] : this.#ordered().filter((e) => e.merchant_id !== merchantId)
+    this.#entries.length = 0
+    this.#entries.push(...keep)
+    this.#start = 0
+  }
+
+  #ordered (): JournalEntry[] {
+    return this.#start === 0 ? this.#entries : [...this.#entries.slice(this.#start), ...this.#entries.slice(0, this.#start)]
+  }
+
+  #matcher (q: JournalQuery): (e: JournalEntry) => boolean {
+    const path = q.path === undefined ? undefined : globToRegExp(q.path)
+    const sinceSeq = q.since !== undefined && /^\d+$/.test(q.since) ? Number(q.since) : undefined
+    const sinceTime = q.since !== undefined && sinceSeq === undefined ? q.since : undefined
+    return (e) => (q.merchant_id === undefined || e.merchant_id === q.merchant_id) &&
+      (path === undefined || path.test(e.path)) &&
+      (q.method === undefined || e.method === q.method.toUpperCase()) &&
+      (q.status === undefined || e.status === q.status) &&
+      (sinceSeq === undefined || e.seq > sinceSeq) &&
+      (sinceTime === undefined || e.time > sinceTime)
+  }
+}

@@ -1,0 +1,150 @@
+// Sandbox rules: "the next create of merchant M whose order id matches order-7* gets
+// response_lost", "30 % of queries answer 503 (seed 42)". Rules belong to one merchant, so
+// parallel test suites with their own merchants never see each other's.
+import { VALIDATION_FAILED } from './errors.js'
+import { formatFault, parseFault, type FaultSpec } from './faults.js'
+import { newId } from './ids.js'
+import { formatOutcome, parseOutcome, type Outcome } from './outcomes.js'
+
+export interface RuleMatch {
+  method?: string
+  /** Glob over the path without its query (`*` any characters, `?` one). */
+  path?: string
+  merchant_order_id?: string
+  amount?: number
+  header?: { name: string, value?: string }
+}
+
+export interface RuleInput {
+  merchant_id: string
+  match?: RuleMatch
+  outcome?: string
+  fault?: string
+  times?: number
+  probability?: number
+  seed?: number
+}
+
+export interface Rule {
+  id: string
+  merchant_id: string
+  match: RuleMatch
+  outcome: string | null
+  fault: string | null
+  times: number | null
+  probability: number | null
+  seed: number
+  hits: number
+  created_at: string
+}
+
+/** What a request looks like to the rules. */
+export interface RuleRequest {
+  merchantId: string
+  method: string
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  merchantOrderId?: string | undefined
+  amount?: number | undefined
+}
+
+interface Compiled { rule: Rule, outcome?: Outcome, fault?: FaultSpec, path?: RegExp, order?: RegExp, random: () => number }
+
+export function globToRegExp (glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${body}$`)
+}
+
+/** mulberry32: small, fast and good enough to make "probability with a seed" reproducible. */
+function seeded (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export class RuleBook {
+  readonly #byMerchant = new Map<string, Compiled[]>()
+
+  add (input: RuleInput, createdAt: string): Rule {
+    if ((input.outcome === undefined) === (input.fault === undefined)) {
+      throw VALIDATION_FAILED('a rule has exactly one effect: outcome or fault', { field: 'outcome' })
+    }
+    const outcome = input.outcome === undefined ? undefined : parseOutcome(input.outcome, 'outcome')
+    const fault = input.fault === undefined ? undefined : parseFault(input.fault, 'fault')
+    const match = input.match ?? {}
+    const rule: Rule = {
+      id: newId('rule', 12),
+      merchant_id: input.merchant_id,
+      match,
+      outcome: outcome === undefined ? null : formatOutcome(outcome),
+      fault: fault === undefined ? null : formatFault(fault),
+      times: input.times ?? null,
+      probability: input.probability ?? null,
+      seed: input.seed ?? Math.floor(Math.random() * 2 ** 31),
+      hits: 0,
+      created_at: createdAt
+    }
+    const compiled: Compiled = { rule, random: seeded(rule.seed) }
+    if (outcome !== undefined) compiled.outcome = outcome
+    if (fault !== undefined) compiled.fault = fault
+    if (match.path !== undefined) compiled.path = globToRegExp(match.path)
+    if (match.merchant_order_id !== undefined) compiled.order = globToRegExp(match.merchant_order_id)
+    const list = this.#byMerchant.get(rule.merchant_id) ?? []
+    list.push(compiled)
+    this.#byMerchant.set(rule.merchant_id, list)
+    return rule
+  }
+
+  list (merchantId?: string): Rule[] {
+    const lists = merchantId === undefined ? [...this.#byMerchant.values()] : [this.#byMerchant.get(merchantId) ?? []]
+    return lists.flat().map((c) => c.rule)
+  }
+
+  delete (id: string): boolean {
+    for (const [merchant, list] of this.#byMerchant) {
+      const i = list.findIndex((c) => c.rule.id === id)
+      if (i >= 0) { list.splice(i, 1); if (list.length === 0) this.#byMerchant.delete(merchant); return true }
+    }
+    return false
+  }
+
+  reset (merchantId: string): number {
+    const n = this.#byMerchant.get(merchantId)?.length ?? 0
+    this.#byMerchant.delete(merchantId)
+    return n
+  }
+
+  /** The first live rule of each effect kind that matches; counts a hit on those. */
+  evaluate (req: RuleRequest): { outcome?: { value: Outcome, rule: Rule }, fault?: { value: FaultSpec, rule: Rule } } {
+    const result: ReturnType<RuleBook['evaluate']> = {}
+    for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
+      const kind = c.fault !== undefined ? 'fault' : 'outcome'
+      if (result[kind] !== undefined || !matches(c, req)) continue
+      if (c.rule.times !== null && c.rule.hits >= c.rule.times) continue
+      if (c.rule.probability !== null && c.random() >= c.rule.probability) continue
+      c.rule.hits++
+      if (c.fault !== undefined) result.fault = { value: c.fault, rule: c.rule }
+      else if (c.outcome !== undefined) result.outcome = { value: c.outcome, rule: c.rule }
+    }
+    return result
+  }
+}
+
+function matches (c: Compiled, req: RuleRequest): boolean {
+  const m = c.rule.match
+  if (m.method !== undefined && m.method.toUpperCase() !== req.method.toUpperCase()) return false
+  if (c.path !== undefined && !c.path.test(req.path)) return false
+  if (c.order !== undefined && (req.merchantOrderId === undefined || !c.order.test(req.merchantOrderId))) return false
+  if (m.amount !== undefined && m.amount !== req.amount) return false
+  if (m.header !== undefined) {
+    const v = req.headers[m.header.name.toLowerCase()]
+    const value = Array.isArray(v) ? v[0] : v
+    if (value === undefined || (m.header.value !== undefined && value !== m.header.value)) return false
+  }
+  return true
+}

@@ -1,0 +1,107 @@
+// The sandbox controls beside the payment engine: rules, per-request scenarios, magic-amount
+// faults, the request journal and the clock. Adapters ask `decide()` what to do with a request
+// and carry the fault out on their own transport.
+import { isoTime, VirtualClock } from './clock.js'
+import type { EngineContext } from './context.js'
+import { CLOCK_NOT_VIRTUAL, VALIDATION_FAILED } from './errors.js'
+import { FAULT_AMOUNTS, formatFault, parseFault, type FaultSpec } from './faults.js'
+import { Journal } from './journal.js'
+import { formatOutcome, parseOutcome, type Outcome } from './outcomes.js'
+import { RuleBook, type RuleInput, type RuleRequest } from './rules.js'
+
+export interface Decision {
+  fault?: FaultSpec
+  outcome?: Outcome
+  /** Where the decision came from: `header`, `amount`, or a rule id. */
+  faultSource?: string
+  outcomeSource?: string
+}
+
+export interface DecideRequest extends RuleRequest {
+  /** The `Paylab-Scenario` header: `<fault>[;param]` or `outcome=<outcome>`. */
+  scenario?: string | undefined
+  /** Magic amounts apply to creates only. */
+  isCreate: boolean
+}
+
+export class Sandbox {
+  readonly rules = new RuleBook()
+  readonly journal: Journal
+  readonly #ctx: EngineContext
+  readonly #runDue: () => void
+
+  constructor (ctx: EngineContext, runDue: () => void, journalCapacity?: number) {
+    this.#ctx = ctx
+    this.#runDue = runDue
+    this.journal = new Journal(journalCapacity)
+  }
+
+  addRule (input: RuleInput) {
+    if (this.#ctx.db.get('merchants', input.merchant_id) === undefined) {
+      throw VALIDATION_FAILED(`merchant_id ${JSON.stringify(input.merchant_id)} is not a merchant`, { field: 'merchant_id' })
+    }
+    return this.rules.add(input, isoTime(this.#ctx.clock))
+  }
+
+  decide (req: DecideRequest): Decision {
+    const decision: Decision = {}
+    const scenario = req.scenario?.trim()
+    if (scenario !== undefined && scenario !== '') {
+      if (scenario.startsWith('outcome=')) {
+        decision.outcome = parseOutcome(scenario.slice('outcome='.length), 'Paylab-Scenario')
+        decision.outcomeSource = 'header'
+      } else {
+        decision.fault = parseFault(scenario)
+        decision.faultSource = 'header'
+      }
+    }
+    const ruled = this.rules.evaluate(req)
+    if (decision.fault === undefined && ruled.fault !== undefined) {
+      decision.fault = ruled.fault.value
+      decision.faultSource = ruled.fault.rule.id
+    }
+    if (decision.outcome === undefined && ruled.outcome !== undefined) {
+      decision.outcome = ruled.outcome.value
+      decision.outcomeSource = ruled.outcome.rule.id
+    }
+    const byAmount = req.isCreate && req.amount !== undefined ? FAULT_AMOUNTS[req.amount] : undefined
+    if (decision.fault === undefined && byAmount !== undefined) {
+      decision.fault = byAmount
+      decision.faultSource = 'amount'
+    }
+    return decision
+  }
+
+  describe (d: Decision): { fault: string | null, outcome: string | null, rule_id: string | null } {
+    const rule = [d.faultSource, d.outcomeSource].find((s) => s?.startsWith('rule_'))
+    return {
+      fault: d.fault === undefined ? null : formatFault(d.fault),
+      outcome: d.outcome === undefined ? null : formatOutcome(d.outcome),
+      rule_id: rule ?? null
+    }
+  }
+
+  clock () {
+    return { now: isoTime(this.#ctx.clock), now_ms: this.#ctx.clock.now(), mode: this.#ctx.clock instanceof VirtualClock ? 'virtual' : 'real', next_due: this.#nextDue() }
+  }
+
+  /** Moves a virtual clock forward, firing every task due on the way, in order, each at its own time. */
+  advance (ms: number) {
+    const clock = this.#ctx.clock
+    if (!(clock instanceof VirtualClock)) throw CLOCK_NOT_VIRTUAL()
+    if (!Number.isInteger(ms) || ms < 0) throw VALIDATION_FAILED('ms must be a whole number ≥ 0', { field: 'ms' })
+    const target = clock.now() + ms
+    for (let next = this.#ctx.scheduler.nextAt(); next !== undefined && next <= target; next = this.#ctx.scheduler.nextAt()) {
+      if (next > clock.now()) clock.set(next)
+      this.#runDue()
+    }
+    clock.set(target)
+    this.#runDue()
+    return this.clock()
+  }
+
+  #nextDue (): string | null {
+    const at = this.#ctx.scheduler.nextAt()
+    return at === undefined ? null : new Date(at).toISOString()
+  }
+}
