@@ -65,7 +65,9 @@ export class JournalStore implements StorePort {
         else table.set(change.id, change.value)
       }
     }
-    this.#journalNo = Math.max(state.journal, ...journals)
+    // Writes go to a fresh journal: appending to the last one would glue the first new line to a
+    // torn tail left by a crash, and replay stops at that line, losing every acknowledged write after it.
+    this.#journalNo = Math.max(state.journal, ...journals) + 1
     this.#file = await open(this.#journalPath(this.#journalNo), 'a')
     this.#lines = 0
     return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]])) as Snapshot
