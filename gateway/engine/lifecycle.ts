@@ -43,7 +43,10 @@ export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Out
 }
 
 function setStatus (ctx: EngineContext, payment: Payment, to: PaymentStatus): void {
-  if (payment.status !== to) assertTransition(payment, to, `move to ${to}`)
+  // A payment not stored yet is being created: its placeholder status is nothing it leaves
+  // (else a new wallet payment would be refused the move processing → requires_action).
+  const stored = ctx.db.get('payments', payment.id) !== undefined
+  if (payment.status !== to && stored) assertTransition(payment, to, `move to ${to}`)
   payment.status = to
   payment.updated_at = isoTime(ctx.clock)
 }

@@ -98,7 +98,7 @@ t.test('rsa_public_key must be a PEM RSA key of 2048 bits or more; then RSA-SHA2
   const url = `/admin/merchants/${creds.merchant}`
   const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
-  for (const [name, key] of [['garbage', 'not a key'], ['1024 bits', small], ['EC key', ec]]) {
+  for (const [name, key] of [['garbage', 'not a key'], ['1024 bits', small], ['EC key', ec]] as const) {
     const res = await gw.admin({ method: 'PATCH', url, payload: { rsa_public_key: key } })
     t.equal(res.statusCode, 400, `${name}: ${res.body}`)
     t.equal(res.json().error.code, 'PAYLAB_RSA_KEY_INVALID', name)
