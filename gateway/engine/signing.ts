@@ -7,6 +7,9 @@ export const SIGNATURE_TYPES: readonly SignatureType[] = ['HMAC-SHA256', 'RSA-SH
 
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/
 
+/** Base64, padded or not; the URL-safe alphabet is accepted too. */
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/
+
 /** `METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nBODY\n` as bytes; the body is the raw bytes sent. */
 export function requestStringToSign (method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Buffer): Buffer {
   return Buffer.concat([
@@ -28,6 +31,8 @@ export interface VerifyKeys {
 
 /** Checks a base64 signature in constant time. Returns false for any malformed input. */
 export function verifySignature (crypto: CryptoProvider, type: SignatureType, keys: VerifyKeys, data: Buffer, signatureB64: string): boolean {
+  // Buffer.from skips characters outside the alphabet, so "sig!!" would pass for "sig" without this.
+  if (!BASE64.test(signatureB64)) return false
   const given = Buffer.from(signatureB64, 'base64')
   if (given.length === 0) return false
   if (type === 'HMAC-SHA256') {
