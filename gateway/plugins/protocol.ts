@@ -2,7 +2,9 @@
 // signed for a known merchant), whether the request is signed right (once the raw body is in),
 // and the signature of every answer.
 import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
 import type { Identity } from '../engine/auth.js'
+import { Journal } from '../engine/journal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,7 +12,12 @@ declare module 'fastify' {
   }
 }
 
+const traced = (trace: { stringToSign?: string }): string | null =>
+  trace.stringToSign === undefined ? null : Journal.stringToSign(trace.stringToSign)
+
 export const isSignedPath = (url: string): boolean => url.startsWith('/v1/')
+// The matched route decides, not the raw URL: the router decodes %-escapes (/%761/payments).
+const isSigned = (request: FastifyRequest): boolean => isSignedPath(request.routeOptions.url ?? request.url)
 
 export default fp(async (app) => {
   const { engine } = app
@@ -18,23 +25,43 @@ export default fp(async (app) => {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Paylab-Request-Id', request.id)
-    if (isSignedPath(request.url)) request.identity = engine.identify(request.headers)
+    if (isSigned(request)) request.identity = engine.identify(request.headers)
   })
 
   app.addHook('preValidation', async (request) => {
-    if (!isSignedPath(request.url)) return
-    request.identity = engine.authenticate({
-      method: request.method,
-      pathWithQuery: request.url,
-      headers: request.headers,
-      body: request.rawBody
-    })
+    const entry = request.journalEntry
+    if (request.routeOptions.url === '/pay') {
+      const signature = request.headers.signature
+      try {
+        engine.verifyPaySignature(request.rawBody, Array.isArray(signature) ? signature[0] : signature)
+        if (entry !== undefined) entry.signature = { verdict: 'valid', string_to_sign: null }
+      } catch (err) {
+        if (entry !== undefined) entry.signature = { verdict: (err as { code?: string }).code ?? 'invalid', string_to_sign: null }
+        throw err
+      }
+      return
+    }
+    if (!isSigned(request)) return
+    const trace: { stringToSign?: string } = {}
+    try {
+      request.identity = engine.authenticate({
+        method: request.method,
+        pathWithQuery: request.url,
+        headers: request.headers,
+        body: request.rawBody
+      }, trace)
+      if (entry !== undefined) entry.signature = { verdict: 'valid', string_to_sign: traced(trace) }
+    } catch (err) {
+      if (entry !== undefined) entry.signature = { verdict: (err as { code?: string }).code ?? 'invalid', string_to_sign: traced(trace) }
+      throw err
+    }
+    if (entry !== undefined) entry.merchant_id = request.identity.merchant.id
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.identity === undefined || !isSignedPath(request.url)) return payload
     const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
-    reply.headers(engine.signAnswer(request.identity, body))
+    if (request.routeOptions.url === '/pay') reply.header('Signature', engine.paySignature(body))
+    else if (request.identity !== undefined && isSigned(request)) reply.headers(engine.signAnswer(request.identity, body))
     return payload
   })
 }, { name: 'protocol', dependencies: ['engine', 'raw-body'] })
