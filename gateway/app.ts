@@ -8,12 +8,16 @@ import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
 import protocol from './plugins/protocol.js'
 import adminAuth from './plugins/admin-auth.js'
+import journal from './plugins/journal.js'
+import faults from './plugins/faults.js'
 import healthRoutes from './routes/health.js'
 import keyRoutes from './routes/keys.js'
 import paymentRoutes from './routes/payments.js'
 import refundRoutes from './routes/refunds.js'
 import merchantRoutes from './routes/admin/merchants.js'
 import payRoutes from './routes/pay.js'
+import sandboxRoutes from './routes/admin/sandbox.js'
+import cashierRoutes from './routes/cashier.js'
 
 export interface AppOptions { engine: Engine }
 
@@ -23,6 +27,8 @@ async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<v
   await fastify.register(rawBody)
   await fastify.register(openapi)
   await fastify.register(protocol)
+  await fastify.register(journal)
+  await fastify.register(faults)
   await fastify.register(adminAuth)
 
   await fastify.register(healthRoutes)
@@ -31,6 +37,8 @@ async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<v
   await fastify.register(refundRoutes)
   await fastify.register(merchantRoutes)
   await fastify.register(payRoutes)
+  await fastify.register(sandboxRoutes)
+  await fastify.register(cashierRoutes)
 }
 
 // Not encapsulated, so that whoever builds the app (server, tests) sees its decorations.

@@ -2,6 +2,7 @@
 // cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed).
 import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
+import { VirtualClock } from './engine/clock.js'
 import { DEMO_MERCHANT_ID } from './engine/engine.js'
 import { SEED_MERCHANT_ID } from './engine/pay.js'
 import { buildGateway } from './server.js'
@@ -12,6 +13,7 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --port <port>             port to listen on; 0 picks a free one (default 7400)
   --data-dir <dir>          folder of the embedded store (default .paylab)
   --memory                  keep nothing on disk
+  --clock <real|virtual>    virtual: time moves only by POST /admin/clock/advance (default real)
   --admin-token <token>     admin API token (default: generated once, kept in the data dir)
   --public-url <url>        URL buyers' browsers reach the gateway at (default http://HOST:PORT)
   --allow-plaintext-cards   accept unencrypted card numbers (sandbox convenience)
@@ -33,6 +35,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         port: { type: 'string', default: '7400' },
         'data-dir': { type: 'string', default: '.paylab' },
         memory: { type: 'boolean', default: false },
+        clock: { type: 'string', default: 'real' },
         'admin-token': { type: 'string' },
         'public-url': { type: 'string' },
         'allow-plaintext-cards': { type: 'boolean', default: false },
@@ -52,10 +55,12 @@ export async function runGateway (argv: string[]): Promise<number> {
   const tolerance = Number(values['timestamp-tolerance'])
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0–65535, not ${values.port}`)
   if (!Number.isInteger(tolerance) || tolerance < 1) return usageError('--timestamp-tolerance must be a whole number of seconds ≥ 1')
+  if (values.clock !== 'real' && values.clock !== 'virtual') return usageError(`--clock must be real or virtual, not ${values.clock}`)
 
   const { app, engine } = await buildGateway({
     dataDir: values['data-dir'],
     memory: values.memory,
+    ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
     logger: { level: values['log-level'] },
     config: {
       adminToken: values['admin-token'],
@@ -69,13 +74,13 @@ export async function runGateway (argv: string[]): Promise<number> {
   const address = await app.listen({ host: values.host, port })
   const url = new URL(address)
   if (values['public-url'] === undefined) engine.ctx.config.publicUrl = url.origin
-  const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
 
   const demo = engine.merchant(DEMO_MERCHANT_ID)
   process.stdout.write([
     '',
     `paylab gateway listening on ${url.origin}  (port ${url.port})`,
     `  store:          ${values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
+    `  clock:          ${values.clock}`,
     `  API docs:       ${url.origin}/docs`,
     `  admin token:    ${engine.adminToken}`,
     `  demo merchant:  Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
@@ -85,7 +90,6 @@ export async function runGateway (argv: string[]): Promise<number> {
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
-    clearInterval(sweeper)
     await app.close()
   })
   return 0

@@ -2,7 +2,7 @@
 // the tests and the benchmark all start the gateway through here.
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
-import type { Clock } from './engine/clock.js'
+import { VirtualClock, type Clock } from './engine/clock.js'
 import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
@@ -11,6 +11,7 @@ import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
 import app from './app.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
 
 export interface GatewayOptions {
   /** Folder of the embedded store; ignored when `memory` is set or a store is given. */
@@ -49,10 +50,23 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     genReqId: () => newId('req', 16),
     requestIdHeader: false,
     // Fastify answers 404 for an unknown method on a known path; the error handler names it.
-    return503OnClosing: true
+    return503OnClosing: true,
+    // Router and HTTP-parser rejections answer in the gateway's JSON error shape too; path
+    // parameters up to MAX_PARAM_LENGTH reach the schema, which names the field at fault.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler
   })
   await fastify.register(app, { engine })
-  fastify.addHook('onClose', async () => { await engine.close() })
+  // On the real clock, due work (expiry, pending resolution) runs by itself; a virtual clock
+  // only moves, and fires what is due, when told to.
+  const ticker = options.clock instanceof VirtualClock ? undefined : setInterval(() => engine.runDue(), 1000).unref()
+  const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
+  fastify.addHook('onClose', async () => {
+    clearInterval(ticker)
+    clearInterval(sweeper)
+    await engine.close()
+  })
   await fastify.ready()
   return { app: fastify, engine }
 }

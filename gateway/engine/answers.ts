@@ -6,6 +6,8 @@ export interface Answer {
   status: number
   body: string
   headers?: Record<string, string>
+  /** The id of the object the answer is about, for the journal; never sent. */
+  ref?: string
 }
 
 export const jsonAnswer = (status: number, value: unknown): Answer => ({ status, body: JSON.stringify(value) })

@@ -7,6 +7,7 @@ import {
 } from './errors.js'
 import { activeKey } from './keys.js'
 import type { NonceCache } from './nonces.js'
+import { nodeCrypto } from './crypto.js'
 import {
   answerStringToSign, createSignature, NONCE_PATTERN, requestStringToSign, SIGNATURE_TYPES, verifySignature,
   type SignatureType
@@ -47,7 +48,8 @@ export function identify (ctx: EngineContext, headers: Headers): Identity | unde
   return { merchant, signatureType: usable ?? merchant.answer_signature_type }
 }
 
-export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest): Identity {
+/** `trace` receives the string to sign the gateway computed (for the journal), valid or not. */
+export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest, trace?: { stringToSign?: string }): Identity {
   const get = (name: string) => header(req.headers, name)
   const missing = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
     .filter((name) => (get(name) ?? '') === '')
@@ -73,6 +75,7 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
   if (!NONCE_PATTERN.test(nonce)) throw AUTH_HEADER_INVALID('Paylab-Nonce must be 16–64 characters of A–Z, a–z, 0–9, _ and -', { header: 'Paylab-Nonce' })
 
   const data = requestStringToSign(req.method, req.pathWithQuery, timestamp, nonce, req.body)
+  if (trace !== undefined) trace.stringToSign = data.toString('utf8')
   const keys = { hmacSecret: merchant.hmac_secret, rsaPublicKeyPem: merchant.rsa_public_key ?? undefined }
   if (!verifySignature(ctx.crypto, type, keys, data, get('paylab-signature') as string)) {
     const hint = ctx.config.signatureHints ? { string_to_sign: data.toString('utf8') } : {}
@@ -84,21 +87,48 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
 }
 
 
+/** Ways the sandbox signs an answer wrong on purpose (the answer-side transport faults). */
+export type SigningFault = { kind: 'bad_signature' } | { kind: 'unknown_key' } | { kind: 'stale_timestamp', seconds: number }
+
 /** The headers that sign an answer (or a notification) body for a merchant. */
-export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string): Record<string, string> {
-  const timestamp = String(unixSeconds(ctx.clock))
+export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): Record<string, string> {
+  const skew = fault?.kind === 'stale_timestamp' ? fault.seconds : 0
+  const timestamp = String(unixSeconds(ctx.clock) - skew)
   const data = answerStringToSign(timestamp, nonce, body)
+  const type = fault?.kind === 'unknown_key' ? 'RSA-SHA256' : identity.signatureType
   const headers: Record<string, string> = {
     'Paylab-Timestamp': timestamp,
     'Paylab-Nonce': nonce,
-    'Paylab-Signature-Type': identity.signatureType
+    'Paylab-Signature-Type': type
   }
-  if (identity.signatureType === 'RSA-SHA256') {
-    const key = activeKey(ctx)
+  if (type === 'RSA-SHA256') {
+    const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
     headers['Paylab-Key-Id'] = key.id
     headers['Paylab-Signature'] = createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: key.private_key }, data)
   } else {
     headers['Paylab-Signature'] = createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
   }
+  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'] as string)
   return headers
+}
+
+/** A signature of the right shape that does not verify. */
+export function corrupt (signature: string): string {
+  const bytes = Buffer.from(signature, 'base64')
+  bytes[0] = (bytes[0] as number) ^ 0xff
+  return bytes.toString('base64')
+}
+
+const decoys = new WeakMap<EngineContext, { id: string, private_key: string }>()
+
+/** A key that is never stored nor listed in /v1/keys: no merchant was ever given it. */
+function decoyKey (ctx: EngineContext): { id: string, private_key: string } {
+  let key = decoys.get(ctx)
+  if (key === undefined) {
+    // Made with node:crypto directly, so that it differs from the real key even when a test
+    // provider hands out one cached key pair.
+    key = { id: 'key_unknown0000', private_key: nodeCrypto.generateRsaKeyPair().privateKeyPem }
+    decoys.set(ctx, key)
+  }
+  return key
 }

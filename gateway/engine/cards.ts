@@ -52,7 +52,7 @@ export function describeCard (card: PlainCard, crypto: CryptoProvider, fingerpri
   }
   const now = new Date(nowMs)
   if (year < now.getUTCFullYear() || (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1)) {
-    throw CARD_EXPIRY_INVALID(`the card expired at the end of ${year}-${String(month).padStart(2, '0')}`, { field: 'card.exp_year' })
+    throw CARD_EXPIRY_INVALID(`card.exp_year and card.exp_month say the card expired at the end of ${year}-${String(month).padStart(2, '0')}`, { field: 'card.exp_year' })
   }
   if (typeof card.cvc !== 'string' || !/^\d{3,4}$/.test(card.cvc)) {
     throw VALIDATION_FAILED('card.cvc must be 3 or 4 digits', { field: 'card.cvc' })

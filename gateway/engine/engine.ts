@@ -2,7 +2,7 @@
 // and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
-import { authenticate, identify, signAnswer, type Headers, type Identity, type SignedRequest } from './auth.js'
+import { authenticate, identify, signAnswer, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
@@ -135,9 +135,9 @@ export class Engine {
 
   // Protocol
   identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }
-  authenticate (req: SignedRequest): Identity { return authenticate(this.ctx, this.#nonces, req) }
-  signAnswer (identity: Identity, body: Buffer): Record<string, string> {
-    return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2))
+  authenticate (req: SignedRequest, trace?: { stringToSign?: string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
+  signAnswer (identity: Identity, body: Buffer, fault?: SigningFault): Record<string, string> {
+    return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }
@@ -156,7 +156,7 @@ export class Engine {
   createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
     return this.#mutate(req, () => {
       const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome)
-      return jsonAnswer(created ? 201 : 200, payment)
+      return { ...jsonAnswer(created ? 201 : 200, payment), ref: payment.id }
     })
   }
   capturePayment (req: MutationRequest, id: string, amount?: number) {

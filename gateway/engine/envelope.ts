@@ -36,10 +36,10 @@ export function openEnvelope (crypto: CryptoProvider, envelope: CardEnvelope, pr
   try {
     card = JSON.parse(json)
   } catch {
-    throw CARD_ENCRYPTION_INVALID('the decrypted card is not JSON {number, exp_month, exp_year, cvc, holder?}', { field: 'method.card.encrypted' })
+    throw CARD_ENCRYPTION_INVALID('method.card.encrypted does not decrypt to JSON {number, exp_month, exp_year, cvc, holder?}', { field: 'method.card.encrypted' })
   }
   if (card === null || typeof card !== 'object') {
-    throw CARD_ENCRYPTION_INVALID('the decrypted card is not a JSON object', { field: 'method.card.encrypted' })
+    throw CARD_ENCRYPTION_INVALID('method.card.encrypted does not decrypt to a JSON object', { field: 'method.card.encrypted' })
   }
   return card as PlainCard
 }

@@ -54,8 +54,10 @@ export class Journal {
     return entry
   }
 
+  /** Bounded, and without card numbers or CVCs (a plaintext-card request carries them). */
   static stringToSign (text: string): string {
-    return text.length > MAX_STRING_TO_SIGN ? `${text.slice(0, MAX_STRING_TO_SIGN)}…` : text
+    const safe = text.replace(/("(?:number|cvc)"\s*:\s*)"[^"]*"/g, '$1"[redacted]"')
+    return safe.length > MAX_STRING_TO_SIGN ? `${safe.slice(0, MAX_STRING_TO_SIGN)}…` : safe
   }
 
   /** Oldest first. */

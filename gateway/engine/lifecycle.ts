@@ -9,7 +9,7 @@ import { assertTransition } from './transitions.js'
 import type { Payment, PaymentStatus, PendingAction, Task } from './types.js'
 
 /** Moves a payment (new or stored) according to an outcome, and stores it. */
-export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Outcome): Payment {
+export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Outcome, expiresInSec = ctx.config.paymentExpiresInSec): Payment {
   const before = payment.status
   switch (outcome.kind) {
     case 'succeed':
@@ -25,7 +25,7 @@ export function applyOutcome (ctx: EngineContext, payment: Payment, outcome: Out
     case 'challenge': {
       setStatus(ctx, payment, 'requires_action')
       payment.next_action = { type: 'redirect', url: `${ctx.config.publicUrl}/cashier/${payment.id}` }
-      const expiresAt = ctx.clock.now() + ctx.config.paymentExpiresInSec * 1000
+      const expiresAt = ctx.clock.now() + expiresInSec * 1000
       payment.expires_at = new Date(expiresAt).toISOString()
       const task = ctx.scheduler.add(expiresAt, 'payment.expire', payment.id)
       const kind = payment.method.type === 'card' ? 'three_d_secure' : payment.method.type

@@ -26,6 +26,7 @@ export interface CreatePaymentInput {
     wallet?: { provider: string }
   }
   capture?: CaptureMode
+  expires_in?: number
   description?: string
   notify_url?: string
   return_url?: string
@@ -76,7 +77,7 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
     updated_at: now,
     expires_at: null
   }
-  applyOutcome(ctx, payment, override ?? outcome)
+  applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
   return { payment, created: true }
 }
 

@@ -5,15 +5,7 @@ import { sendAnswer } from './reply.js'
 
 export default async function payRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
-  app.post<{ Body: PayRequest }>('/pay', {
-    config: { payStyle: true },
-    preValidation: async (request) => {
-      const signature = request.headers.signature
-      engine.verifyPaySignature(request.rawBody, Array.isArray(signature) ? signature[0] : signature)
-    },
-    onSend: async (_request, reply, payload) => {
-      reply.header('Signature', engine.paySignature(payload === null ? '' : String(payload)))
-      return payload
-    }
-  }, async (request, reply) => sendAnswer(reply, await engine.pay(request.body, request.id)))
+  // The Signature header is checked and the answer signed by the protocol plugin.
+  app.post<{ Body: PayRequest }>('/pay', { config: { payStyle: true } }, async (request, reply) =>
+    sendAnswer(reply, await engine.pay(request.body, request.id, request.decision?.outcome)))
 }

@@ -5,6 +5,11 @@ import type { IdempotentAnswer } from '../engine/idempotency.js'
 
 /** Sends an engine answer byte for byte (the signature covers exactly these bytes). */
 export function sendAnswer (reply: FastifyReply, answer: Answer | IdempotentAnswer): FastifyReply {
+  const entry = reply.request.journalEntry
+  if (entry !== undefined) {
+    if (answer.ref !== undefined) entry.payment_id = answer.ref
+    if ('replayed' in answer) entry.idempotency = answer.replayed ? 'replayed' : reply.request.headers['idempotency-key'] === undefined ? null : 'new'
+  }
   reply.code(answer.status).type('application/json')
   if (answer.headers !== undefined) reply.headers(answer.headers)
   if ('replayed' in answer && answer.replayed) reply.header('Paylab-Idempotent-Replayed', 'true')

@@ -1,0 +1,40 @@
+// Records every request in the engine's journal: who, what, the signature verdict, what the
+// sandbox did to it, and how it was answered.
+import fp from 'fastify-plugin'
+import type { JournalEntry } from '../engine/journal.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    journalEntry: JournalEntry | undefined
+    startedAt: number
+  }
+}
+
+export const journaled = (url: string): boolean => url.startsWith('/v1/') || url === '/pay' || url.startsWith('/cashier/')
+
+export default fp(async (app) => {
+  const { engine } = app
+  app.decorateRequest('journalEntry', undefined)
+  app.decorateRequest('startedAt', 0)
+
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = performance.now()
+    if (!journaled(request.url)) return
+    const [path = '', query] = request.url.split('?', 2)
+    request.journalEntry = engine.sandbox.journal.open({
+      request_id: request.id,
+      time: new Date(engine.clock.now()).toISOString(),
+      method: request.method,
+      path,
+      query: query ?? null,
+      merchant_id: request.identity?.merchant.id ?? (path === '/pay' ? 'seed' : null)
+    })
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    const entry = request.journalEntry
+    if (entry === undefined || (entry.fault !== null && entry.status === null && entry.latency_ms !== null)) return
+    entry.status = reply.statusCode
+    entry.latency_ms = Math.round(reply.elapsedTime)
+  })
+}, { name: 'journal', dependencies: ['engine', 'protocol'] })

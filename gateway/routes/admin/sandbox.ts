@@ -1,0 +1,45 @@
+// Admin controls of the sandbox: rules, the request journal and the clock.
+import type { FastifyInstance } from 'fastify'
+import { RULE_NOT_FOUND } from '../../engine/errors.js'
+import type { JournalQuery } from '../../engine/journal.js'
+import type { RuleInput } from '../../engine/rules.js'
+import { parseDuration } from '../../engine/duration.js'
+import { sendJson } from '../reply.js'
+
+export default async function sandboxRoutes (app: FastifyInstance): Promise<void> {
+  const { engine } = app
+  const { sandbox } = engine
+
+  app.post<{ Body: RuleInput }>('/admin/rules', async (request, reply) => sendJson(reply, sandbox.addRule(request.body), 201))
+
+  app.get<{ Querystring: { merchant_id?: string } }>('/admin/rules', async (request, reply) =>
+    sendJson(reply, { object: 'list', data: sandbox.rules.list(request.query.merchant_id) }))
+
+  app.delete<{ Querystring: { merchant_id: string } }>('/admin/rules', async (request, reply) =>
+    sendJson(reply, { deleted: sandbox.rules.reset(request.query.merchant_id) }))
+
+  app.delete<{ Params: { id: string } }>('/admin/rules/:id', async (request, reply) => {
+    if (!sandbox.rules.delete(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
+    return sendJson(reply, { deleted: 1 })
+  })
+
+  app.get<{ Querystring: JournalQuery }>('/admin/journal', async (request, reply) =>
+    sendJson(reply, { object: 'list', data: sandbox.journal.query(request.query) }))
+
+  app.get<{ Querystring: JournalQuery }>('/admin/journal/count', async (request, reply) =>
+    sendJson(reply, { count: sandbox.journal.count(request.query) }))
+
+  app.delete<{ Querystring: { merchant_id?: string } }>('/admin/journal', async (request, reply) => {
+    sandbox.journal.clear(request.query.merchant_id)
+    return sendJson(reply, { cleared: true })
+  })
+
+  app.get('/admin/clock', async (_request, reply) => sendJson(reply, sandbox.clock()))
+
+  app.post<{ Body: { ms?: number, duration?: string } }>('/admin/clock/advance', async (request, reply) => {
+    const { ms, duration } = request.body
+    const clock = sandbox.advance(ms ?? parseDuration(duration ?? '0s', 'duration'))
+    await engine.ctx.db.commit()
+    return sendJson(reply, clock)
+  })
+}
