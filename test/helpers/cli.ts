@@ -1,0 +1,69 @@
+// Runs `node bin/paylab.js ...` as a child process, the way a person starts the sandbox.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BIN = fileURLToPath(new URL('../../bin/paylab.js', import.meta.url))
+
+export interface Exit { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }
+
+export interface RunningGateway {
+  child: ChildProcessWithoutNullStreams
+  url: string
+  adminToken: string
+  demoSecret: string
+  seedSecret: string
+  /** Everything printed so far. */
+  stdout: () => string
+  /** Sends a signal and waits for the exit. */
+  stop: (signal?: NodeJS.Signals) => Promise<Exit>
+}
+
+function collect (child: ChildProcessWithoutNullStreams): { out: () => string, err: () => string, exit: Promise<Exit> } {
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s })
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
+  const exit = new Promise<Exit>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { out: () => stdout, err: () => stderr, exit }
+}
+
+/** Runs the CLI to its end (for --help and usage errors). */
+export async function runCli (args: string[], cwd = ROOT): Promise<Exit> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: 'pipe' })
+  child.stdin.end()
+  return await collect(child).exit
+}
+
+/** Starts `paylab gateway` and waits until its banner is complete; kills it when the test ends. */
+export async function startGateway (t: Test, args: string[], cwd = ROOT): Promise<RunningGateway> {
+  const child = spawn(process.execPath, [BIN, 'gateway', ...args], { cwd, stdio: 'pipe' })
+  child.stdin.end()
+  const { out, err, exit } = collect(child)
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner after 30 s:\n${out()}\n${err()}`)), 30_000)
+    const check = (): void => {
+      if (/\/pay client:.*\n/.test(out())) { clearTimeout(timer); resolve(out()) }
+    }
+    child.stdout.on('data', check)
+    void exit.then((e) => { clearTimeout(timer); reject(new Error(`exited ${String(e.code)} before its banner:\n${e.stdout}\n${e.stderr}`)) })
+  })
+  const field = (re: RegExp): string => {
+    const m = re.exec(banner)
+    if (m?.[1] === undefined) throw new Error(`banner lacks ${String(re)}:\n${banner}`)
+    return m[1]
+  }
+  return {
+    child,
+    url: field(/listening on (http:\/\/\S+)/),
+    adminToken: field(/admin token:\s+(\S+)/),
+    demoSecret: field(/HMAC secret:\s+(\S+)/),
+    seedSecret: field(/\/pay client:.*secret (\S+)/),
+    stdout: out,
+    stop: async (signal = 'SIGTERM') => { child.kill(signal); return await exit }
+  }
+}
