@@ -1,11 +1,13 @@
 // Every failure leaves as a JSON error with a code from the registry: Fastify's own errors and
 // schema validation are translated here, and anything unexpected is a logged PAYLAB_INTERNAL.
 import fp from 'fastify-plugin'
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { Socket } from 'node:net'
 import { errorObject } from '../engine/answers.js'
 import {
-  BAD_REQUEST, BODY_TOO_LARGE, INTERNAL, MALFORMED_JSON, PaylabError, ROUTE_NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED
+  BAD_REQUEST, BODY_TOO_LARGE, IDEMPOTENCY_CONFLICT, INTERNAL, MALFORMED_JSON, PaylabError, ROUTE_NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED
 } from '../engine/errors.js'
+import { newId } from '../engine/ids.js'
 import { payFailure } from '../engine/pay.js'
 
 declare module 'fastify' {
@@ -15,16 +17,23 @@ declare module 'fastify' {
   }
 }
 
-interface AjvError { instancePath: string, message?: string, params: Record<string, unknown> }
+/** Path segments longer than this never reach a route (ids are far shorter); see server.ts. */
+export const MAX_PARAM_LENGTH = 500
 
-export function toPaylabError (err: FastifyError | PaylabError | Error): PaylabError {
+interface AjvError { instancePath: string, keyword?: string, message?: string, params: Record<string, unknown> }
+
+export function toPaylabError (err: FastifyError | PaylabError | Error, contentType?: string): PaylabError {
   if (err instanceof PaylabError) return err
   const e = err as FastifyError & { validation?: AjvError[], validationContext?: string }
   if (Array.isArray(e.validation) && e.validation.length > 0) return validationError(e.validation[0] as AjvError, e.validationContext ?? 'body')
   switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return BODY_TOO_LARGE()
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return UNSUPPORTED_MEDIA_TYPE(`content type ${JSON.stringify(e.message.replace(/^Unsupported Media Type:?\s*/, ''))} is not accepted; send application/json`)
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return MALFORMED_JSON('the body is empty; send a JSON object')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return BODY_TOO_LARGE(undefined, { field: 'body' })
+    // Fastify's message does not say which type was sent; the caller passes the header.
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return UNSUPPORTED_MEDIA_TYPE(`Content-Type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is not accepted; send the body as application/json`, { field: 'Content-Type' })
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return MALFORMED_JSON('the body is empty; send a JSON object', { field: 'body' })
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return BAD_REQUEST('the body is not as long as Content-Length says', { field: 'Content-Length' })
+    case 'FST_ERR_BAD_URL': return BAD_REQUEST('the path is not valid percent-encoded UTF-8', { field: 'path' })
+    case 'FST_ERR_MAX_PARAM_LENGTH': return VALIDATION_FAILED(`a path parameter is longer than ${MAX_PARAM_LENGTH} characters`, { field: 'path', location: 'params' })
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return BAD_REQUEST(e.message)
   return INTERNAL()
@@ -36,15 +45,24 @@ function validationError (first: AjvError, context: string): PaylabError {
   const field = [path, extra].filter((s) => s !== undefined && s !== '').join('.')
   const where = field === '' ? context : field
   const message = first.params.additionalProperty !== undefined
-    ? `${where} is not a known field`
-    : `${where} ${first.message ?? 'is invalid'}${first.params.allowedValues ? ` (${(first.params.allowedValues as unknown[]).join(', ')})` : ''}`
+    ? `${where} is not a known ${context === 'querystring' ? 'query parameter' : 'field'}`
+    : first.params.missingProperty !== undefined
+      ? `${where} is required`
+      : field === '' && first.keyword === 'type'
+        ? `the request ${context} must be a JSON ${String(first.params.type)}`
+        : `${where} ${first.message ?? 'is invalid'}${first.params.allowedValues ? ` (${(first.params.allowedValues as unknown[]).join(', ')})` : ''}`
   return VALIDATION_FAILED(message, { field: where, location: context })
 }
 
 export default fp(async (app) => {
   app.setErrorHandler((err, request, reply) => {
-    const perr = toPaylabError(err as Error)
-    if (perr.statusCode >= 500) request.log.error({ err }, 'unexpected failure')
+    const perr = toPaylabError(err as Error, request.headers['content-type'])
+    if (perr.code === INTERNAL.code) request.log.error({ err }, 'unexpected failure')
+    const entry = request.journalEntry
+    if (entry !== undefined) {
+      entry.error_code = perr.code
+      if (perr.code === IDEMPOTENCY_CONFLICT.code) entry.idempotency = 'conflict'
+    }
     const body = request.routeOptions.config?.payStyle === true ? payFailure(perr, request.id) : errorObject(perr, request.id)
     return reply.code(perr.statusCode).type('application/json').send(JSON.stringify(body))
   })
@@ -53,3 +71,27 @@ export default fp(async (app) => {
     return reply.code(404).type('application/json').send(JSON.stringify(errorObject(err, request.id)))
   })
 }, { name: 'errors' })
+
+/** Fastify's router errors (bad percent-encoding, an overlong path segment), in the same JSON shape. */
+export function frameworkErrors (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const perr = toPaylabError(err)
+  void reply.code(perr.statusCode).header('Paylab-Request-Id', request.id).type('application/json').send(JSON.stringify(errorObject(perr, request.id)))
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (a lying Content-Length, a broken
+ * request line, headers too large): answered in the same JSON shape, then the socket is closed.
+ */
+export function clientErrorHandler (err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const why = err.code === 'HPE_HEADER_OVERFLOW'
+    ? 'the request headers are too large'
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'the request was not received in time' : 'the HTTP request could not be parsed'
+  const perr = BAD_REQUEST(why, { reason: err.code ?? 'unknown' })
+  const requestId = newId('req', 16)
+  const body = JSON.stringify(errorObject(perr, requestId))
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${perr.statusCode} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nPaylab-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
+}

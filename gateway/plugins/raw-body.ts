@@ -21,7 +21,7 @@ export default fp(async (app) => {
     try {
       done(null, JSON.parse(raw.toString('utf8')))
     } catch (err) {
-      done(MALFORMED_JSON(`the request body is not valid JSON: ${(err as Error).message}`), undefined)
+      done(MALFORMED_JSON(`the request body is not valid JSON: ${(err as Error).message}`, { field: 'body' }), undefined)
     }
   })
 }, { name: 'raw-body' })
