@@ -53,9 +53,7 @@ export class JournalStore implements StorePort {
       tables.set(name as TableName, new Map((rows as Array<{ id: string }>).map((r) => [r.id, r])))
     }
     // Replay every journal the snapshot does not already contain, oldest first.
-    const journals = (await readdir(this.#dir))
-      .map((f) => /^journal-(\d+)\.jsonl$/.exec(f)).filter((m) => m !== null)
-      .map((m) => Number(m[1])).sort((a, b) => a - b)
+    const journals = await this.#journals()
     for (const no of journals) {
       if (no < state.journal) { await rm(this.#journalPath(no), { force: true }); continue }
       for (const change of parseJournal(await readFile(this.#journalPath(no), 'utf8'))) {
@@ -129,7 +127,8 @@ export class JournalStore implements StorePort {
       await fsyncPath(this.#snapshotPath)
       await fsyncPath(this.#dir)
       await previous?.close()
-      await rm(this.#journalPath(previousNo), { force: true })
+      // Every older journal, not only the last: a restart after a crash leaves one behind (see open).
+      for (const no of await this.#journals()) if (no <= previousNo) await rm(this.#journalPath(no), { force: true })
     })
   }
 
@@ -139,6 +138,13 @@ export class JournalStore implements StorePort {
       await this.#file?.close()
       this.#file = undefined
     })
+  }
+
+  /** Numbers of the journal files in the folder, oldest first. */
+  async #journals (): Promise<number[]> {
+    return (await readdir(this.#dir))
+      .map((f) => /^journal-(\d+)\.jsonl$/.exec(f)).filter((m) => m !== null)
+      .map((m) => Number(m[1])).sort((a, b) => a - b)
   }
 
   #journalPath (no: number): string {

@@ -73,6 +73,14 @@ t.test('a torn last journal line is ignored, and writes after it are kept', asyn
   await store.append([put('c')])
   // A second crash: the torn tail must not swallow what was acknowledged since.
   t.same(ids(await reopen(dir)), ['a', 'b', 'c'])
+  // A clean close afterwards folds every journal, the torn one too, into the snapshot.
+  const last = new JournalStore(dir)
+  let state: Snapshot = {}
+  state = await last.open(() => state)
+  await last.close()
+  const files = await readdir(dir)
+  t.same(files.filter((f) => f.startsWith('journal-')).length, 1, files.join(', '))
+  t.same(ids(await reopen(dir)), ['a', 'b', 'c'])
 })
 
 t.test('compaction writes paylab.json, starts a new journal and loses nothing', async (t) => {
