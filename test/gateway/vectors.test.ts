@@ -2,6 +2,7 @@
 // code, the independent test signer, and the running gateway.
 import t, { type Test } from 'tap'
 import { execFileSync } from 'node:child_process'
+import NodeRSA from 'node-rsa'
 import { createHmac } from 'node:crypto'
 import { nodeCrypto } from '../../gateway/engine/crypto.js'
 import { answerStringToSign, createSignature, requestStringToSign, verifySignature } from '../../gateway/engine/signing.js'
@@ -118,4 +119,20 @@ t.test('openssl dgst -sha256 -sign output is accepted as an RSA-SHA256 signature
   t.equal(res.statusCode, 200, res.body)
   t.same(res.json().data, [])
   t.equal(res.headers['paylab-signature-type'], 'RSA-SHA256')
+})
+
+t.test('node-rsa signs like the gateway only with signingScheme pkcs1-sha256', async (t) => {
+  const gw = await vectorGateway(t, { now: () => Date.now() })
+  const v = vectors.rsa_request
+  const pkcs1 = new NodeRSA(vectorKeys.privateKeyPem, 'pkcs8-private-pem', { signingScheme: 'pkcs1-sha256' })
+  t.equal(pkcs1.sign(Buffer.from(v.string_to_sign), 'base64'), v.signature, 'reproduces the RSA vector')
+  const pss = new NodeRSA(vectorKeys.privateKeyPem, 'pkcs8-private-pem')
+  for (const [key, code] of [[pkcs1, undefined], [pss, 'PAYLAB_SIGNATURE_INVALID']] as const) {
+    const timestamp = String(Math.floor(Date.now() / 1000))
+    const n = nonce()
+    const signature = key.sign(Buffer.from(`GET\n/v1/payments\n${timestamp}\n${n}\n\n`), 'base64')
+    const res = await gw.app.inject({ method: 'GET', url: '/v1/payments', headers: vectorHeaders({ ...v, method: 'GET', path: '/v1/payments', timestamp, nonce: n, body: '', signature }) })
+    t.equal(res.statusCode, code === undefined ? 200 : 401, res.body)
+    t.equal(res.json().error?.code, code)
+  }
 })
