@@ -33,6 +33,8 @@ export class IdempotencyKeeper {
       if (stored.fingerprint !== fingerprint) throw IDEMPOTENCY_CONFLICT(undefined, { field: 'Idempotency-Key' })
       return { status: stored.status, body: stored.body, replayed: true }
     }
+    // An expired record leaves its place in the table: sweep() relies on insertion order being age order.
+    if (stored !== undefined) ctx.db.delete('idempotency', id)
     const answer = settle(op, requestId)
     if (answer.status < 500) {
       ctx.db.put('idempotency', id, { id, fingerprint, status: answer.status, body: answer.body, created_at: ctx.clock.now() })
