@@ -30,14 +30,20 @@ export const isFaultName = (name: string): name is FaultName => Object.hasOwn(FA
 
 /** Parses `<fault>[;param]`, e.g. `delay;1500`, `http_503;retry_after=5`, `response_lost`. */
 export function parseFault (text: string, field = 'Paylab-Scenario'): FaultSpec {
-  const [rawName = '', rawParam] = text.trim().split(';', 2).map((s) => s.trim())
+  const parts = text.trim().split(';').map((s) => s.trim())
+  const [rawName = '', param = ''] = parts
   if (!isFaultName(rawName)) {
     throw VALIDATION_FAILED(`${field}: unknown fault ${JSON.stringify(rawName)}; one of ${FAULT_NAMES.join(', ')}`, { field })
   }
   const def = FAULTS[rawName]
-  if (rawParam === undefined || rawParam === '') return { name: rawName, value: def.default }
-  const value = Number(rawParam.includes('=') ? rawParam.slice(rawParam.indexOf('=') + 1) : rawParam)
-  if (def.param === undefined || !Number.isInteger(value) || value < 0 || value > def.max) {
+  if (parts.length <= 2 && param === '') return { name: rawName, value: def.default }
+  // `N` or `<param>=N` in decimal digits only: `delay;1e3`, `delay;0x10`, `delay;5;x` or
+  // `delay;retry_after=5` are typos, not 1000, 16 or 5 ms.
+  const eq = param.indexOf('=')
+  const key = eq < 0 ? def.param : param.slice(0, eq).trim()
+  const digits = param.slice(eq + 1).trim()
+  const value = /^\d{1,10}$/.test(digits) ? Number(digits) : NaN
+  if (def.param === undefined || parts.length > 2 || key !== def.param || !(value <= def.max)) {
     throw VALIDATION_FAILED(def.param === undefined
       ? `${field}: ${rawName} takes no parameter`
       : `${field}: ${rawName} takes ${def.param} as a whole number from 0 to ${def.max}`, { field })
