@@ -119,12 +119,16 @@ export class RuleBook {
     return n
   }
 
-  /** The first live rule of each effect kind that matches; counts a hit on those. */
-  evaluate (req: RuleRequest): { outcome?: { value: Outcome, rule: Rule }, fault?: { value: FaultSpec, rule: Rule } } {
+  /**
+   * The first live rule of each effect kind that matches; counts a hit on those. `want` leaves out
+   * a kind that cannot apply (an outcome on a query, a fault the header already chose), so that
+   * such a request neither counts as a hit nor uses up `times`.
+   */
+  evaluate (req: RuleRequest, want = { outcome: true, fault: true }): { outcome?: { value: Outcome, rule: Rule }, fault?: { value: FaultSpec, rule: Rule } } {
     const result: ReturnType<RuleBook['evaluate']> = {}
     for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
       const kind = c.fault !== undefined ? 'fault' : 'outcome'
-      if (result[kind] !== undefined || !matches(c, req)) continue
+      if (!want[kind] || result[kind] !== undefined || !matches(c, req)) continue
       if (c.rule.times !== null && c.rule.hits >= c.rule.times) continue
       if (c.rule.probability !== null && c.random() >= c.rule.probability) continue
       c.rule.hits++

@@ -55,7 +55,8 @@ export class Sandbox {
         decision.faultSource = 'header'
       }
     }
-    const ruled = this.rules.evaluate(req)
+    // Outcomes only shape a create; a header's choice is not a rule's hit.
+    const ruled = this.rules.evaluate(req, { fault: decision.fault === undefined, outcome: decision.outcome === undefined && req.isCreate })
     if (decision.fault === undefined && ruled.fault !== undefined) {
       decision.fault = ruled.fault.value
       decision.faultSource = ruled.fault.rule.id
