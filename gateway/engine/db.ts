@@ -22,6 +22,7 @@ export class Db {
   readonly tables: TableMaps
   readonly #store: StorePort
   #pending: Change[] = []
+  #lastAppend: Promise<void> = Promise.resolve()
   /** `${merchant}\u0000${merchant_order_id}` → payment id */
   readonly #paymentByOrder = new Map<string, string>()
   /** merchant → payment ids in creation order, with each id's position for cursor paging. */
@@ -60,10 +61,14 @@ export class Db {
 
   /** Hands every queued change to the store; resolves when they are durable. */
   commit (): Promise<void> {
-    if (this.#pending.length === 0) return Promise.resolve()
+    // A request that changed nothing may still have read another request's write that is not yet
+    // durable (a repeated order): its answer waits for that write too. Stores resolve in order.
+    if (this.#pending.length === 0) return this.#lastAppend
     const changes = this.#pending
     this.#pending = []
-    return this.#store.append(changes)
+    const done = this.#store.append(changes)
+    this.#lastAppend = done.catch(() => {})
+    return done
   }
 
   close (): Promise<void> {
