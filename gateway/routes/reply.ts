@@ -31,7 +31,9 @@ export function mutation (request: FastifyRequest): MutationRequest {
     method: request.method,
     path: request.url,
     body: request.rawBody,
-    requestId: request.id
+    requestId: request.id,
+    // A create's outcome chosen by a sandbox rule or `Paylab-Scenario: outcome=…` (faults plugin).
+    outcome: request.decision?.outcome
   }
 }
 
