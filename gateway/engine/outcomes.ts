@@ -50,11 +50,19 @@ export function cardOutcome (digits: string): Outcome {
 
 /**
  * Magic amounts, in minor units of any currency, for methods without a card number (wallets,
- * bank transfer, /pay). Amounts not listed succeed. Kept in a range no ordinary price uses.
+ * bank transfer, /pay). Amounts not listed succeed. Kept in a range no ordinary price uses; the
+ * last two digits echo the ISO 8583 response code where there is one. Every decline code has one.
  */
 export const MAGIC_AMOUNTS: Readonly<Record<number, Outcome>> = {
   40002: decline('payment_declined'),
+  40005: decline('card_declined'),
+  40041: decline('lost_card'),
+  40043: decline('stolen_card'),
   40051: decline('insufficient_funds'),
+  40054: decline('expired_card'),
+  40065: decline('authentication_failed'),
+  40068: decline('expired'),
+  40082: decline('incorrect_cvc'),
   40096: decline('processing_error'),
   40100: { kind: 'processing', then: SUCCEED },
   40101: { kind: 'processing', then: decline('payment_declined') }
