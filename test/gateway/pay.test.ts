@@ -82,6 +82,10 @@ t.test('a missing or wrong Signature is 401 PAYLAB_PAY_SIGNATURE_INVALID in the 
     t.equal(res.json().code, 'PAYLAB_PAY_SIGNATURE_INVALID', name)
     t.equal(res.headers.signature, hexHmac('your-api-key', res.rawPayload), `${name}: the refusal is signed too`)
   }
+  for (const invalid of ['{}', '{"amount": "x"}', '[]']) {
+    const res = await pay(gw.app, invalid, 'ab'.repeat(32))
+    t.equal(res.json().code, 'PAYLAB_PAY_SIGNATURE_INVALID', `the signature is checked before the shape of ${invalid}`)
+  }
   t.equal(gw.engine.ctx.db.tables.payments.size, 0, 'nothing was paid')
 })
 
