@@ -1,7 +1,7 @@
 // The gateway's crypto provider: node:crypto behind a small interface, so the engine never
 // reaches for a crypto API directly and a test can substitute a deterministic provider.
 import {
-  createHmac, createPublicKey, generateKeyPairSync, privateDecrypt, randomBytes, sign, verify,
+  createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, randomBytes, sign, verify,
   timingSafeEqual, createDecipheriv, createHash, constants, type KeyObject
 } from 'node:crypto'
 
@@ -20,15 +20,15 @@ export interface CryptoProvider {
 export const nodeCrypto: CryptoProvider = {
   hmacSha256: (secret, data) => createHmac('sha256', secret).update(data).digest(),
   // For RSA keys node's sign() uses RSASSA-PKCS1-v1_5, exactly what `openssl dgst -sha256 -sign` makes.
-  rsaSha256Sign: (pem, data) => sign('sha256', toBuffer(data), { key: pem, padding: constants.RSA_PKCS1_PADDING }),
+  rsaSha256Sign: (pem, data) => sign('sha256', toBuffer(data), { key: parsedKey(pem, 'private'), padding: constants.RSA_PKCS1_PADDING }),
   rsaSha256Verify: (pem, data, signature) => {
     try {
-      return verify('sha256', toBuffer(data), { key: pem, padding: constants.RSA_PKCS1_PADDING }, signature)
+      return verify('sha256', toBuffer(data), { key: parsedKey(pem, 'public'), padding: constants.RSA_PKCS1_PADDING }, signature)
     } catch {
       return false
     }
   },
-  rsaOaepDecrypt: (pem, data) => privateDecrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data),
+  rsaOaepDecrypt: (pem, data) => privateDecrypt({ key: parsedKey(pem, 'private'), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data),
   aes256GcmDecrypt: (key, iv, ciphertext, tag) => {
     const decipher = createDecipheriv('aes-256-gcm', key, iv)
     decipher.setAuthTag(tag)
@@ -43,6 +43,22 @@ export const nodeCrypto: CryptoProvider = {
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
     }
   }
+}
+
+// Parsing a PEM key costs several times the RSA operation it serves (a card envelope, an RSA
+// signature), so each key is parsed once. Keys are few (gateway keys, merchants' public keys);
+// the bound only keeps a stream of distinct keys from growing the cache without end.
+const parsedKeys = { private: new Map<string, KeyObject>(), public: new Map<string, KeyObject>() }
+
+function parsedKey (pem: string, kind: 'private' | 'public'): KeyObject {
+  const cache = parsedKeys[kind]
+  let key = cache.get(pem)
+  if (key === undefined) {
+    key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem)
+    if (cache.size >= 256) cache.clear()
+    cache.set(pem, key)
+  }
+  return key
 }
 
 function toBuffer (data: Buffer | string): Buffer {
