@@ -18,6 +18,7 @@ import merchantRoutes from './routes/admin/merchants.js'
 import payRoutes from './routes/pay.js'
 import sandboxRoutes from './routes/admin/sandbox.js'
 import cashierRoutes from './routes/cashier.js'
+import eventRoutes from './routes/admin/events.js'
 
 export interface AppOptions { engine: Engine }
 
@@ -39,6 +40,7 @@ async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<v
   await fastify.register(payRoutes)
   await fastify.register(sandboxRoutes)
   await fastify.register(cashierRoutes)
+  await fastify.register(eventRoutes)
 }
 
 // Not encapsulated, so that whoever builds the app (server, tests) sees its decorations.

@@ -19,6 +19,7 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --allow-plaintext-cards   accept unencrypted card numbers (sandbox convenience)
   --timestamp-tolerance <s> largest Paylab-Timestamp skew accepted, seconds (default 300)
   --no-signature-hints      leave string_to_sign out of PAYLAB_SIGNATURE_INVALID answers
+  --notify-hosts <globs>    comma-separated hosts notify_url may target, * for any (default: loopback)
   --seed-secret <secret>    HMAC secret of the /pay client's merchant (default your-api-key)
   --log-level <level>       pino level: fatal, error, warn, info, debug (default info)
   -h, --help                this text
@@ -42,6 +43,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         'timestamp-tolerance': { type: 'string', default: '300' },
         'no-signature-hints': { type: 'boolean', default: false },
         'seed-secret': { type: 'string', default: 'your-api-key' },
+        'notify-hosts': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -68,6 +70,7 @@ export async function runGateway (argv: string[]): Promise<number> {
       timestampToleranceSec: tolerance,
       signatureHints: !values['no-signature-hints'],
       seedSecret: values['seed-secret'],
+      ...(values['notify-hosts'] === undefined ? {} : { notifyHosts: values['notify-hosts'].split(',').map((h) => h.trim()).filter(Boolean) }),
       ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] })
     }
   })

@@ -2,13 +2,15 @@
 // the tests and the benchmark all start the gateway through here.
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
-import { VirtualClock, type Clock } from './engine/clock.js'
+import type { Clock } from './engine/clock.js'
 import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
+import { httpTransport } from './notify/http-transport.js'
+import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
@@ -20,6 +22,8 @@ export interface GatewayOptions {
   store?: StorePort
   clock?: Clock
   crypto?: CryptoProvider
+  /** How notifications are delivered (HTTP by default). */
+  transport?: NotificationTransport
   config?: Partial<EngineConfig>
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
@@ -34,7 +38,7 @@ export const REDACT_PATHS = [
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
-  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config })
+  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {
@@ -58,9 +62,9 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     clientErrorHandler
   })
   await fastify.register(app, { engine })
-  // On the real clock, due work (expiry, pending resolution) runs by itself; a virtual clock
-  // only moves, and fires what is due, when told to.
-  const ticker = options.clock instanceof VirtualClock ? undefined : setInterval(() => engine.runDue(), 1000).unref()
+  // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
+  // only moves when told to, so there the ticker finds only what is due at the current moment.
+  const ticker = setInterval(() => engine.runDue(), 1000).unref()
   const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(ticker)

@@ -2,10 +2,12 @@ import type { Clock } from './clock.js'
 import type { CryptoProvider } from './crypto.js'
 import type { Db } from './db.js'
 import type { Scheduler } from './scheduler.js'
-import type { Payment, PaymentStatus } from './types.js'
+import type { Payment, PaymentStatus, Refund } from './types.js'
 
 /** What the engine announces; notifications (and tests) listen. */
-export type EngineEvent = { type: 'payment.changed', payment: Payment, previous: PaymentStatus }
+export type EngineEvent =
+  | { type: 'payment.changed', payment: Payment, previous: PaymentStatus }
+  | { type: 'refund.changed', refund: Refund, payment: Payment }
 
 export interface EngineConfig {
   /** Base URL the buyer's browser reaches the gateway at (for next_action links). */
@@ -22,6 +24,12 @@ export interface EngineConfig {
   paymentExpiresInSec: number
   /** How long a `processing` payment takes to resolve. */
   processingDelaySec: number
+  /** Host globs notify_url may target (`*` for any); loopback by default. */
+  notifyHosts: string[]
+  /** How long a notification receiver has to answer 2xx, in ms. */
+  notifyTimeoutMs: number
+  /** Seconds between delivery attempts: the default retry schedule. */
+  notifyRetrySchedule: number[]
   /** Admin token to use instead of the stored (or generated) one. */
   adminToken?: string | undefined
 }
@@ -34,7 +42,11 @@ export const DEFAULT_CONFIG: EngineConfig = {
   seedSecret: 'your-api-key',
   idempotencyTtlMs: 24 * 3600 * 1000,
   paymentExpiresInSec: 15 * 60,
-  processingDelaySec: 30
+  processingDelaySec: 30,
+  notifyHosts: ['localhost', '127.0.0.1', '::1', '[::1]', '*.localhost'],
+  notifyTimeoutMs: 10_000,
+  // Like the large channels: about a day in 15 attempts.
+  notifyRetrySchedule: [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600]
 }
 
 export interface EngineContext {

@@ -9,6 +9,7 @@ import { completeAction, pendingAction, runTask, type BuyerAction } from './life
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
+import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
@@ -29,7 +30,11 @@ export interface EngineOptions {
   crypto?: CryptoProvider
   clock?: Clock
   config?: Partial<EngineConfig>
+  /** How notifications leave the engine; without one, every delivery attempt fails. */
+  transport?: NotificationTransport
 }
+
+const NO_TRANSPORT: NotificationTransport = { deliver: async () => ({ status: null, error: 'no notification transport' }) }
 
 export interface MutationRequest {
   merchantId: string
@@ -46,15 +51,19 @@ export interface MutationRequest {
 export class Engine {
   readonly ctx: EngineContext
   readonly sandbox: Sandbox
+  readonly outbox: Outbox
   readonly #nonces = new NonceCache()
   readonly #idempotency = new IdempotencyKeeper()
   readonly #listeners: Array<(e: EngineEvent) => void>
   readonly #taskHandlers = new Map<Task['kind'], (task: Task) => void>()
 
-  private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>) {
+  private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>, transport: NotificationTransport) {
     this.ctx = ctx
     this.#listeners = listeners
-    this.sandbox = new Sandbox(ctx, () => { this.runDue() })
+    this.sandbox = new Sandbox(ctx, () => { this.runDue() }, () => this.outbox.settle())
+    this.outbox = new Outbox(ctx, this.sandbox.rules, transport)
+    listeners.push((change) => this.outbox.onChange(change))
+    this.#taskHandlers.set('event.deliver', (task) => this.outbox.runTask(task))
   }
 
   static async open (options: EngineOptions): Promise<Engine> {
@@ -68,7 +77,7 @@ export class Engine {
       config: { ...DEFAULT_CONFIG, ...options.config },
       scheduler: new Scheduler(db),
       emit: (event) => { for (const listener of listeners) listener(event) }
-    }, listeners)
+    }, listeners, options.transport ?? NO_TRANSPORT)
     engine.#bootstrap()
     await db.commit()
     return engine
@@ -93,6 +102,12 @@ export class Engine {
     return n
   }
 
+  /** Work a change made due at once (a notification) starts right after the answer, not at the next tick. */
+  #kick (): void {
+    const next = this.ctx.scheduler.nextAt()
+    if (next !== undefined && next <= this.ctx.clock.now()) setImmediate(() => this.runDue())
+  }
+
   /** Lets another part (notifications) run its own kind of task. */
   handleTasks (kind: Task['kind'], handler: (task: Task) => void): void {
     this.#taskHandlers.set(kind, handler)
@@ -102,6 +117,8 @@ export class Engine {
   async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
     const payment = completeAction(this.ctx, paymentId, action)
     await this.ctx.db.commit()
+    await this.outbox.takeUrgent()
+    this.#kick()
     return payment
   }
 
@@ -189,6 +206,8 @@ export class Engine {
       answer = jsonAnswer(err.statusCode, payFailure(err, requestId))
     }
     await this.ctx.db.commit()
+    await this.outbox.takeUrgent()
+    this.#kick()
     return answer
   }
 
@@ -198,7 +217,15 @@ export class Engine {
     await this.ctx.db.commit()
   }
 
-  #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
+  async #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
+    const answer = await this.#idempotent(req, op)
+    // before_answer notifications must have landed before the answer leaves.
+    await this.outbox.takeUrgent()
+    this.#kick()
+    return answer
+  }
+
+  #idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
     const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
     return this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op)
   }

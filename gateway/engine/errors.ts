@@ -77,6 +77,7 @@ export const IDEMPOTENCY_CONFLICT = createError('PAYLAB_IDEMPOTENCY_CONFLICT', '
 export const ORDER_ID_CONFLICT = createError('PAYLAB_ORDER_ID_CONFLICT', 'A payment with this merchant_order_id exists with different parameters', 409)
 export const REFUND_ID_CONFLICT = createError('PAYLAB_REFUND_ID_CONFLICT', 'A refund with this merchant_refund_id exists with different parameters', 409)
 export const CLOCK_NOT_VIRTUAL = createError('PAYLAB_CLOCK_NOT_VIRTUAL', 'The gateway runs on the real clock; start it with --clock virtual to move time by hand', 409)
+export const EVENT_NOT_FOUND = createError('PAYLAB_EVENT_NOT_FOUND', 'No notification event has that id', 404)
 export const RULE_NOT_FOUND = createError('PAYLAB_RULE_NOT_FOUND', 'No rule has that id', 404)
 export const SIMULATED_FAULT = createError('PAYLAB_SIMULATED_FAULT', 'A sandbox fault was asked for (Paylab-Scenario header, magic amount or rule); nothing was processed', 500)
 export const NOTIFY_URL_NOT_ALLOWED = createError('PAYLAB_NOTIFY_URL_NOT_ALLOWED', 'notify_url must be http(s) and target an allowed host', 400)

@@ -16,12 +16,13 @@ export interface MerchantInput {
   rsa_public_key?: string | null | undefined
   notify_url?: string | null | undefined
   answer_signature_type?: SignatureType | undefined
+  notify_retry_schedule?: number[] | null | undefined
 }
 
 export type MerchantView = Omit<Merchant, 'hmac_secret'>
 
 export function merchantView ({ hmac_secret: _secret, ...view }: Merchant): MerchantView {
-  return view
+  return { ...view, notify_retry_schedule: view.notify_retry_schedule ?? null }
 }
 
 export function getMerchant (ctx: EngineContext, id: string): Merchant {
@@ -39,8 +40,9 @@ export function createMerchant (ctx: EngineContext, input: MerchantInput): Merch
     name: input.name ?? id,
     hmac_secret: input.hmac_secret ?? newSecret(),
     rsa_public_key: checkRsaKey(input.rsa_public_key ?? null),
-    notify_url: input.notify_url == null ? null : checkNotifyUrl(input.notify_url, 'notify_url'),
+    notify_url: input.notify_url == null ? null : checkNotifyUrl(input.notify_url, 'notify_url', ctx.config.notifyHosts),
     answer_signature_type: input.answer_signature_type ?? 'HMAC-SHA256',
+    notify_retry_schedule: input.notify_retry_schedule ?? null,
     created_at: now,
     updated_at: now
   }
@@ -52,8 +54,9 @@ export function updateMerchant (ctx: EngineContext, id: string, patch: Omit<Merc
   const next: Merchant = { ...merchant, updated_at: isoTime(ctx.clock) }
   if (patch.name !== undefined) next.name = patch.name
   if (patch.rsa_public_key !== undefined) next.rsa_public_key = checkRsaKey(patch.rsa_public_key)
-  if (patch.notify_url !== undefined) next.notify_url = patch.notify_url === null ? null : checkNotifyUrl(patch.notify_url, 'notify_url')
+  if (patch.notify_url !== undefined) next.notify_url = patch.notify_url === null ? null : checkNotifyUrl(patch.notify_url, 'notify_url', ctx.config.notifyHosts)
   if (patch.answer_signature_type !== undefined) next.answer_signature_type = patch.answer_signature_type
+  if (patch.notify_retry_schedule !== undefined) next.notify_retry_schedule = patch.notify_retry_schedule
   return ctx.db.put('merchants', id, next)
 }
 

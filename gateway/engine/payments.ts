@@ -14,7 +14,7 @@ import { amountOutcome, cardOutcome, type Outcome } from './outcomes.js'
 import { applyOutcome } from './lifecycle.js'
 import { assertTransition } from './transitions.js'
 import type { CaptureMode, MethodType, Payment, PaymentMethod } from './types.js'
-import { checkNotifyUrl } from './urls.js'
+import { checkNotifyUrl, checkUrl } from './urls.js'
 
 export interface CreatePaymentInput {
   merchant_order_id: string
@@ -48,8 +48,8 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
     if (!same) throw ORDER_ID_CONFLICT(undefined, { field: 'merchant_order_id', payment_id: existing.id })
     return { payment: existing, created: false }
   }
-  const notifyUrl = input.notify_url === undefined ? null : checkNotifyUrl(input.notify_url, 'notify_url')
-  const returnUrl = input.return_url === undefined ? null : checkNotifyUrl(input.return_url, 'return_url')
+  const notifyUrl = input.notify_url === undefined ? null : checkNotifyUrl(input.notify_url, 'notify_url', ctx.config.notifyHosts)
+  const returnUrl = input.return_url === undefined ? null : checkUrl(input.return_url, 'return_url').href
   const { method, outcome } = resolveMethod(ctx, input)
 
   const now = isoTime(ctx.clock)

@@ -46,8 +46,9 @@ export function createRefund (ctx: EngineContext, merchantId: string, paymentId:
     failure: null,
     created_at: now
   }
-  ctx.db.put('payments', paymentId, { ...payment, amount_refunded: payment.amount_refunded + amount, updated_at: now })
+  const updated = ctx.db.put('payments', paymentId, { ...payment, amount_refunded: payment.amount_refunded + amount, updated_at: now })
   ctx.db.put('refunds', refund.id, refund)
+  ctx.emit({ type: 'refund.changed', refund, payment: updated })
   return { refund, created: true }
 }
 

@@ -5,6 +5,7 @@ import { VALIDATION_FAILED } from './errors.js'
 import { formatFault, parseFault, type FaultSpec } from './faults.js'
 import { newId } from './ids.js'
 import { formatOutcome, parseOutcome, type Outcome } from './outcomes.js'
+import { formatNotificationFault, parseNotificationFault, type NotificationFault } from './notification-faults.js'
 
 export interface RuleMatch {
   method?: string
@@ -13,6 +14,8 @@ export interface RuleMatch {
   merchant_order_id?: string
   amount?: number
   header?: { name: string, value?: string }
+  /** For notification rules: a glob over the event type (`refund.*`). */
+  event_type?: string
 }
 
 export interface RuleInput {
@@ -20,6 +23,7 @@ export interface RuleInput {
   match?: RuleMatch
   outcome?: string
   fault?: string
+  notification?: string
   times?: number
   probability?: number
   seed?: number
@@ -31,6 +35,7 @@ export interface Rule {
   match: RuleMatch
   outcome: string | null
   fault: string | null
+  notification: string | null
   times: number | null
   probability: number | null
   seed: number
@@ -48,7 +53,19 @@ export interface RuleRequest {
   amount?: number | undefined
 }
 
-interface Compiled { rule: Rule, outcome?: Outcome, fault?: FaultSpec, path?: RegExp, order?: RegExp, random: () => number }
+interface Compiled {
+  rule: Rule
+  outcome?: Outcome
+  fault?: FaultSpec
+  notification?: NotificationFault
+  path?: RegExp
+  order?: RegExp
+  eventType?: RegExp
+  random: () => number
+}
+
+/** What an event looks like to the notification rules. */
+export interface NotificationRuleRequest { merchantId: string, eventType: string, merchantOrderId: string, amount: number }
 
 export function globToRegExp (glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
@@ -71,11 +88,13 @@ export class RuleBook {
   readonly #byMerchant = new Map<string, Compiled[]>()
 
   add (input: RuleInput, createdAt: string): Rule {
-    if ((input.outcome === undefined) === (input.fault === undefined)) {
-      throw VALIDATION_FAILED('a rule has exactly one effect: outcome or fault', { field: 'outcome' })
+    const effects = [input.outcome, input.fault, input.notification].filter((e) => e !== undefined)
+    if (effects.length !== 1) {
+      throw VALIDATION_FAILED('a rule has exactly one effect: outcome, fault or notification', { field: 'outcome' })
     }
     const outcome = input.outcome === undefined ? undefined : parseOutcome(input.outcome, 'outcome')
     const fault = input.fault === undefined ? undefined : parseFault(input.fault, 'fault')
+    const notification = input.notification === undefined ? undefined : parseNotificationFault(input.notification, 'notification')
     const match = input.match ?? {}
     const rule: Rule = {
       id: newId('rule', 12),
@@ -83,6 +102,7 @@ export class RuleBook {
       match,
       outcome: outcome === undefined ? null : formatOutcome(outcome),
       fault: fault === undefined ? null : formatFault(fault),
+      notification: notification === undefined ? null : formatNotificationFault(notification),
       times: input.times ?? null,
       probability: input.probability ?? null,
       seed: input.seed ?? Math.floor(Math.random() * 2 ** 31),
@@ -92,6 +112,8 @@ export class RuleBook {
     const compiled: Compiled = { rule, random: seeded(rule.seed) }
     if (outcome !== undefined) compiled.outcome = outcome
     if (fault !== undefined) compiled.fault = fault
+    if (notification !== undefined) compiled.notification = notification
+    if (match.event_type !== undefined) compiled.eventType = globToRegExp(match.event_type)
     if (match.path !== undefined) compiled.path = globToRegExp(match.path)
     if (match.merchant_order_id !== undefined) compiled.order = globToRegExp(match.merchant_order_id)
     const list = this.#byMerchant.get(rule.merchant_id) ?? []
@@ -127,16 +149,34 @@ export class RuleBook {
   evaluate (req: RuleRequest, want = { outcome: true, fault: true }): { outcome?: { value: Outcome, rule: Rule }, fault?: { value: FaultSpec, rule: Rule } } {
     const result: ReturnType<RuleBook['evaluate']> = {}
     for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
+      if (c.notification !== undefined) continue
       const kind = c.fault !== undefined ? 'fault' : 'outcome'
-      if (!want[kind] || result[kind] !== undefined || !matches(c, req)) continue
-      if (c.rule.times !== null && c.rule.hits >= c.rule.times) continue
-      if (c.rule.probability !== null && c.random() >= c.rule.probability) continue
-      c.rule.hits++
+      if (!want[kind] || result[kind] !== undefined || !matches(c, req) || !live(c)) continue
       if (c.fault !== undefined) result.fault = { value: c.fault, rule: c.rule }
       else if (c.outcome !== undefined) result.outcome = { value: c.outcome, rule: c.rule }
     }
     return result
   }
+
+  /** The first live notification rule that matches an event; counts a hit on it. */
+  evaluateNotification (req: NotificationRuleRequest): { value: NotificationFault, rule: Rule } | undefined {
+    for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
+      if (c.notification === undefined) continue
+      if (c.eventType !== undefined && !c.eventType.test(req.eventType)) continue
+      if (c.order !== undefined && !c.order.test(req.merchantOrderId)) continue
+      if (c.rule.match.amount !== undefined && c.rule.match.amount !== req.amount) continue
+      if (live(c)) return { value: c.notification, rule: c.rule }
+    }
+    return undefined
+  }
+}
+
+/** Whether a matching rule applies this time (times, probability); counts the hit if so. */
+function live (c: Compiled): boolean {
+  if (c.rule.times !== null && c.rule.hits >= c.rule.times) return false
+  if (c.rule.probability !== null && c.random() >= c.rule.probability) return false
+  c.rule.hits++
+  return true
 }
 
 function matches (c: Compiled, req: RuleRequest): boolean {

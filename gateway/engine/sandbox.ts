@@ -29,10 +29,12 @@ export class Sandbox {
   readonly journal: Journal
   readonly #ctx: EngineContext
   readonly #runDue: () => void
+  readonly #settle: () => Promise<void>
 
-  constructor (ctx: EngineContext, runDue: () => void, journalCapacity?: number) {
+  constructor (ctx: EngineContext, runDue: () => void, settle: () => Promise<void>, journalCapacity?: number) {
     this.#ctx = ctx
     this.#runDue = runDue
+    this.#settle = settle
     this.journal = new Journal(journalCapacity)
   }
 
@@ -86,18 +88,23 @@ export class Sandbox {
     return { now: isoTime(this.#ctx.clock), now_ms: this.#ctx.clock.now(), mode: this.#ctx.clock instanceof VirtualClock ? 'virtual' : 'real', next_due: this.#nextDue() }
   }
 
-  /** Moves a virtual clock forward, firing every task due on the way, in order, each at its own time. */
-  advance (ms: number) {
+  /**
+   * Moves a virtual clock forward, firing every task due on the way, in order, each at its own
+   * time; what a task starts (a notification attempt) finishes before the clock moves on, so a
+   * day of retries takes as long as the attempts themselves.
+   */
+  async advance (ms: number) {
     const clock = this.#ctx.clock
     if (!(clock instanceof VirtualClock)) throw CLOCK_NOT_VIRTUAL()
     if (!Number.isInteger(ms) || ms < 0) throw VALIDATION_FAILED('ms must be a whole number ≥ 0', { field: 'ms' })
     const target = clock.now() + ms
+    await this.#settle() // an attempt under way may yet schedule its retry
     for (let next = this.#ctx.scheduler.nextAt(); next !== undefined && next <= target; next = this.#ctx.scheduler.nextAt()) {
       if (next > clock.now()) clock.set(next)
       this.#runDue()
+      await this.#settle()
     }
     clock.set(target)
-    this.#runDue()
     return this.clock()
   }
 

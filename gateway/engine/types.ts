@@ -13,6 +13,8 @@ export interface Merchant {
   notify_url: string | null
   /** The signature type of answers to requests that do not say (notifications, /pay). */
   answer_signature_type: SignatureType
+  /** Seconds between notification attempts; null for the gateway's default schedule. */
+  notify_retry_schedule: number[] | null
   created_at: string
   updated_at: string
 }
@@ -119,6 +121,42 @@ export interface PendingAction {
   expire_task: string
 }
 
+export type EventType =
+  | 'payment.succeeded' | 'payment.failed' | 'payment.canceled' | 'payment.expired' | 'payment.authorized' | 'payment.captured'
+  | 'refund.succeeded' | 'refund.failed'
+
+export interface DeliveryAttempt {
+  attempt: number
+  at: string
+  url: string
+  status_code: number | null
+  latency_ms: number
+  error: string | null
+  /** The notification fault applied to this attempt, if any. */
+  fault: string | null
+  next_attempt_at: string | null
+}
+
+/** An event and its delivery state: the outbox row. */
+export interface NotificationEvent {
+  id: string
+  object: 'event'
+  type: EventType
+  merchant_id: string
+  created: string
+  /** The payment the event is about (a refund's payment too), for ordering and filters. */
+  payment_id: string
+  merchant_order_id: string
+  /** The exact JSON body every attempt sends. */
+  body: string
+  notify_url: string | null
+  status: 'pending' | 'held' | 'delivered' | 'failed' | 'dropped'
+  fault: string | null
+  attempts: DeliveryAttempt[]
+  next_attempt_at: string | null
+  delivered_at: string | null
+}
+
 export interface Tables {
   merchants: Merchant
   payments: Payment
@@ -128,6 +166,7 @@ export interface Tables {
   settings: Settings
   tasks: Task
   pending: PendingAction
+  events: NotificationEvent
 }
 export type TableName = keyof Tables
-export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending']
+export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending', 'events']

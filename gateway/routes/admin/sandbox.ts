@@ -38,7 +38,7 @@ export default async function sandboxRoutes (app: FastifyInstance): Promise<void
 
   app.post<{ Body: { ms?: number, duration?: string } }>('/admin/clock/advance', async (request, reply) => {
     const { ms, duration } = request.body
-    const clock = sandbox.advance(ms ?? parseDuration(duration ?? '0s', 'duration'))
+    const clock = await sandbox.advance(ms ?? parseDuration(duration ?? '0s', 'duration'))
     await engine.ctx.db.commit()
     return sendJson(reply, clock)
   })

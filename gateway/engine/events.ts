@@ -1,0 +1,45 @@
+// Which engine changes become notifications, and what the event says. The body is fixed when
+// the event is made, so every attempt (and every copy) sends the same bytes.
+import type { EngineEvent } from './context.js'
+import type { EventType, Payment, Refund } from './types.js'
+
+export interface EventSource {
+  type: EventType
+  object: Payment | Refund
+  payment: Payment
+}
+
+/** The notification an engine change calls for, if any: final or capture-relevant changes only. */
+export function eventFor (change: EngineEvent): EventSource | undefined {
+  if (change.type === 'refund.changed') {
+    const type = change.refund.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed'
+    return { type, object: change.refund, payment: change.payment }
+  }
+  const { payment, previous } = change
+  if (payment.status === previous) return undefined
+  const type = paymentEventType(payment, previous)
+  return type === undefined ? undefined : { type, object: payment, payment }
+}
+
+function paymentEventType (payment: Payment, previous: Payment['status']): EventType | undefined {
+  switch (payment.status) {
+    case 'succeeded': return previous === 'authorized' ? 'payment.captured' : 'payment.succeeded'
+    case 'failed': return 'payment.failed'
+    case 'authorized': return 'payment.authorized'
+    case 'canceled': return payment.cancellation_reason === 'expired' ? 'payment.expired' : 'payment.canceled'
+    default: return undefined
+  }
+}
+
+export function eventBody (id: string, source: EventSource, created: string): string {
+  return JSON.stringify({ id, object: 'event', type: source.type, created, data: { object: source.object } })
+}
+
+/** A body that differs from the real one in a way a careless receiver would act on. */
+export function tamper (body: string): string {
+  const event = JSON.parse(body) as { data: { object: { amount?: number, status?: string } } }
+  const object = event.data.object
+  if (typeof object.amount === 'number') object.amount += 100
+  if (object.status !== undefined) object.status = object.status === 'succeeded' ? 'failed' : 'succeeded'
+  return JSON.stringify(event)
+}

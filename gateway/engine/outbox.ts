@@ -1,0 +1,217 @@
+// The notification outbox. An engine change that calls for a notification becomes an event row
+// and a delivery task in the same commit as the change itself, so nothing is lost and a restart
+// resumes where it stopped. Delivery goes through a NotificationTransport (HTTP for the server,
+// capture or msw for tests) and retries on the merchant's schedule, on the gateway clock.
+import { signAnswer, type SigningFault } from './auth.js'
+import { isoTime } from './clock.js'
+import type { EngineContext, EngineEvent } from './context.js'
+import { eventBody, eventFor, tamper } from './events.js'
+import { newId } from './ids.js'
+import {
+  formatNotificationFault, NOTIFICATION_FAULT_AMOUNTS, NOTIFICATION_METADATA_KEY, parseNotificationFault, type NotificationFault
+} from './notification-faults.js'
+import type { RuleBook } from './rules.js'
+import type { DeliveryAttempt, Merchant, NotificationEvent, Task } from './types.js'
+
+export interface DeliveryRequest { url: string, headers: Record<string, string>, body: string }
+export interface DeliveryResult { status: number | null, error: string | null }
+export interface NotificationTransport {
+  deliver (request: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult>
+}
+
+/** How long an out_of_order event waits for a later one before it goes anyway. */
+const OUT_OF_ORDER_HOLD_MS = 60_000
+
+export class Outbox {
+  readonly #ctx: EngineContext
+  readonly #rules: RuleBook
+  readonly #transport: NotificationTransport
+  readonly #inflight = new Set<Promise<void>>()
+  #urgent: Array<Promise<void>> = []
+  /** payment id → its held (out_of_order) events and their release tasks; kept off the store scan. */
+  readonly #held = new Map<string, Map<string, string>>()
+
+  constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport) {
+    this.#ctx = ctx
+    this.#rules = rules
+    this.#transport = transport
+    // A crash between taking a delivery task and recording its attempt leaves a pending event
+    // without a task: give it one, so that nothing is lost.
+    const scheduled = new Map([...ctx.db.tables.tasks.values()].filter((t) => t.kind === 'event.deliver').map((t) => [t.ref, t.id]))
+    for (const event of ctx.db.tables.events.values()) {
+      if (event.status !== 'pending' && event.status !== 'held') continue
+      const task = scheduled.get(event.id) ?? ctx.scheduler.add(ctx.clock.now(), 'event.deliver', event.id).id
+      if (event.status === 'held') this.#hold(event.payment_id, event.id, task)
+    }
+  }
+
+  #hold (paymentId: string, eventId: string, taskId: string): void {
+    let held = this.#held.get(paymentId)
+    if (held === undefined) this.#held.set(paymentId, held = new Map())
+    held.set(eventId, taskId)
+  }
+
+  /** Engine listener: records the event a change calls for, in the change's own commit. */
+  onChange (change: EngineEvent): void {
+    const source = eventFor(change)
+    if (source === undefined) return
+    const { db, clock, scheduler } = this.#ctx
+    const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
+    const fault = this.#faultFor(merchant, source.type, source.payment)
+    const id = newId('evt')
+    const created = isoTime(clock)
+    const event: NotificationEvent = {
+      id,
+      object: 'event',
+      type: source.type,
+      merchant_id: merchant.id,
+      created,
+      payment_id: source.payment.id,
+      merchant_order_id: source.payment.merchant_order_id,
+      body: eventBody(id, source, created),
+      notify_url: source.payment.notify_url ?? merchant.notify_url,
+      status: 'pending',
+      fault: fault === undefined ? null : formatNotificationFault(fault),
+      attempts: [],
+      next_attempt_at: created,
+      delivered_at: null
+    }
+    const now = clock.now()
+    if (fault?.name === 'drop') {
+      event.status = 'dropped'
+      event.next_attempt_at = null
+    } else if (fault?.name === 'out_of_order') {
+      event.status = 'held'
+      event.next_attempt_at = new Date(now + OUT_OF_ORDER_HOLD_MS).toISOString()
+      this.#hold(event.payment_id, id, scheduler.add(now + OUT_OF_ORDER_HOLD_MS, 'event.deliver', id).id)
+    } else if (fault?.name === 'before_answer') {
+      db.put('events', id, event)
+      this.#urgent.push(this.#track(this.#attempt(id)))
+    } else {
+      const at = now + (fault?.name === 'delay' ? fault.value : 0)
+      event.next_attempt_at = new Date(at).toISOString()
+      scheduler.add(at, 'event.deliver', id)
+    }
+    db.put('events', id, event)
+    // A later event releases the held ones of its payment: they go right after it.
+    const held = this.#held.get(event.payment_id)
+    if (event.status === 'pending' && held !== undefined) {
+      this.#held.delete(event.payment_id)
+      for (const [heldId, taskId] of held) {
+        scheduler.cancel(taskId)
+        db.put('events', heldId, { ...(db.get('events', heldId) as NotificationEvent), status: 'pending', next_attempt_at: isoTime(clock) })
+        scheduler.add(now, 'event.deliver', heldId)
+      }
+    }
+  }
+
+  /** Scheduler handler of `event.deliver` tasks. */
+  runTask (task: Task): void {
+    const event = this.#ctx.db.get('events', task.ref)
+    if (event === undefined || (event.status !== 'pending' && event.status !== 'held')) return
+    this.#held.get(event.payment_id)?.delete(event.id)
+    void this.#track(this.#attempt(event.id))
+  }
+
+  /** Deliveries that must land before the answer of the request that made them. */
+  takeUrgent (): Promise<void> {
+    const urgent = this.#urgent
+    this.#urgent = []
+    return Promise.all(urgent).then(() => undefined)
+  }
+
+  /** Resolves when no delivery is under way (the virtual clock waits for this between steps). */
+  async settle (): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.all(this.#inflight)
+  }
+
+  /** Sends an event again now, whatever its state: an operator's resend. */
+  async resend (id: string): Promise<NotificationEvent | undefined> {
+    if (this.#ctx.db.get('events', id) === undefined) return undefined
+    await this.#track(this.#attempt(id, true))
+    return this.#ctx.db.get('events', id)
+  }
+
+  /** Attempts every pending event now instead of at its next attempt time. */
+  async deliverDue (merchantId?: string): Promise<number> {
+    const due = [...this.#ctx.db.tables.events.values()].filter((e) => e.status === 'pending' && (merchantId === undefined || e.merchant_id === merchantId))
+    await Promise.all(due.map((e) => this.#track(this.#attempt(e.id))))
+    return due.length
+  }
+
+  #track (p: Promise<void>): Promise<void> {
+    this.#inflight.add(p)
+    return p.finally(() => this.#inflight.delete(p))
+  }
+
+  #faultFor (merchant: Merchant, type: string, payment: { merchant_order_id: string, amount: number, metadata: Record<string, string> }): NotificationFault | undefined {
+    const ruled = this.#rules.evaluateNotification({ merchantId: merchant.id, eventType: type, merchantOrderId: payment.merchant_order_id, amount: payment.amount })
+    if (ruled !== undefined) return ruled.value
+    const text = payment.metadata[NOTIFICATION_METADATA_KEY] ?? NOTIFICATION_FAULT_AMOUNTS[payment.amount]
+    if (text === undefined) return undefined
+    try {
+      return parseNotificationFault(text, `metadata.${NOTIFICATION_METADATA_KEY}`)
+    } catch {
+      return undefined // an unknown trigger in metadata is ignored rather than failing the payment
+    }
+  }
+
+  async #attempt (id: string, manual = false): Promise<void> {
+    const { db, clock } = this.#ctx
+    const event = db.get('events', id) as NotificationEvent
+    const merchant = db.get('merchants', event.merchant_id) as Merchant
+    const payment = db.get('payments', event.payment_id)
+    const url = payment?.notify_url ?? merchant.notify_url
+    const first = event.attempts.length === 0 && !manual
+    const fault = first && event.fault !== null ? parseNotificationFault(event.fault) : undefined
+    const copies = fault?.name === 'duplicate' ? fault.value : 1
+    const attempts: DeliveryAttempt[] = []
+    let delivered = false
+    for (let copy = 0; copy < copies && (copy === 0 || delivered); copy++) {
+      const n = event.attempts.length + attempts.length + 1
+      const at = isoTime(clock)
+      const started = performance.now()
+      const result: DeliveryResult = url === null
+        ? { status: null, error: 'no notify_url on the payment or the merchant' }
+        : await this.#transport.deliver(this.#request(merchant, event, url, n, fault), this.#ctx.config.notifyTimeoutMs)
+      delivered = result.status !== null && result.status >= 200 && result.status < 300
+      attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
+    }
+    const current = db.get('events', id) as NotificationEvent
+    const next: NotificationEvent = { ...current, attempts: [...current.attempts, ...attempts] }
+    if (delivered) {
+      Object.assign(next, { status: 'delivered', delivered_at: next.delivered_at ?? isoTime(clock), next_attempt_at: null })
+    } else if (current.status !== 'delivered' && !manual) {
+      const schedule = merchant.notify_retry_schedule ?? this.#ctx.config.notifyRetrySchedule
+      const failures = next.attempts.filter((a) => a.status_code === null || a.status_code < 200 || a.status_code >= 300).length
+      const wait = schedule[failures - 1]
+      if (wait === undefined) Object.assign(next, { status: 'failed', next_attempt_at: null })
+      else {
+        const at = clock.now() + wait * 1000
+        Object.assign(next, { status: 'pending', next_attempt_at: new Date(at).toISOString() })
+        ;(next.attempts.at(-1) as DeliveryAttempt).next_attempt_at = next.next_attempt_at
+        this.#ctx.scheduler.add(at, 'event.deliver', id)
+      }
+    }
+    db.put('events', id, next)
+    await db.commit()
+  }
+
+  #request (merchant: Merchant, event: NotificationEvent, url: string, attempt: number, fault: NotificationFault | undefined): DeliveryRequest {
+    const signingFault: SigningFault | undefined = fault?.name === 'bad_signature'
+      ? { kind: 'bad_signature' }
+      : fault?.name === 'stale_timestamp' ? { kind: 'stale_timestamp', seconds: 3600 } : fault?.name === 'unknown_key' ? { kind: 'unknown_key' } : undefined
+    const signed = signAnswer(this.#ctx, { merchant, signatureType: merchant.answer_signature_type }, Buffer.from(event.body), newId('n', 24).slice(2), signingFault)
+    return {
+      url,
+      body: fault?.name === 'tampered_body' ? tamper(event.body) : event.body,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'paylab-notifier/1',
+        ...signed,
+        'Paylab-Event-Id': event.id,
+        'Paylab-Delivery-Attempt': String(attempt)
+      }
+    }
+  }
+}

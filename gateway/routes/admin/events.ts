@@ -1,0 +1,42 @@
+// The notification delivery log and an operator's levers on it.
+import type { FastifyInstance } from 'fastify'
+import { EVENT_NOT_FOUND } from '../../engine/errors.js'
+import type { NotificationEvent } from '../../engine/types.js'
+import { sendJson } from '../reply.js'
+
+interface EventQuery { merchant_id?: string, type?: string, status?: NotificationEvent['status'], payment_id?: string, limit?: number }
+
+/** The event as the log shows it: the body it sends, parsed, beside its delivery state. */
+const view = ({ body, ...rest }: NotificationEvent) => ({ ...rest, payload: JSON.parse(body) as unknown })
+
+export default async function eventRoutes (app: FastifyInstance): Promise<void> {
+  const { engine } = app
+  const events = engine.ctx.db.tables.events
+
+  app.get<{ Querystring: EventQuery }>('/admin/events', async (request, reply) => {
+    const q = request.query
+    const limit = q.limit ?? 100
+    const data: NotificationEvent[] = []
+    for (const e of [...events.values()].reverse()) {
+      if (data.length >= limit) break
+      if ((q.merchant_id === undefined || e.merchant_id === q.merchant_id) && (q.type === undefined || e.type === q.type) &&
+        (q.status === undefined || e.status === q.status) && (q.payment_id === undefined || e.payment_id === q.payment_id)) data.push(e)
+    }
+    return sendJson(reply, { object: 'list', data: data.map(view) })
+  })
+
+  app.get<{ Params: { id: string } }>('/admin/events/:id', async (request, reply) => {
+    const event = events.get(request.params.id)
+    if (event === undefined) throw EVENT_NOT_FOUND(undefined, { event_id: request.params.id })
+    return sendJson(reply, view(event))
+  })
+
+  app.post<{ Params: { id: string } }>('/admin/events/:id/resend', async (request, reply) => {
+    const event = await engine.outbox.resend(request.params.id)
+    if (event === undefined) throw EVENT_NOT_FOUND(undefined, { event_id: request.params.id })
+    return sendJson(reply, view(event))
+  })
+
+  app.post<{ Body: { merchant_id?: string } | undefined }>('/admin/events/deliver-due', async (request, reply) =>
+    sendJson(reply, { attempted: await engine.outbox.deliverDue(request.body?.merchant_id) }))
+}
