@@ -92,15 +92,20 @@ t.test('compaction writes paylab.json, starts a new journal and loses nothing', 
     const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })
     created.push(res.json().id)
   }
-  // Compaction runs after the write that crossed the threshold; wait for its snapshot.
+  // Compaction runs after the write that crossed the threshold; wait for its snapshot. Another
+  // compaction may be half done when the folder is read: read again until it is settled.
   let snapshot: { journal: number, tables: Snapshot } | undefined
-  for (let i = 0; i < 100 && snapshot === undefined; i++) {
+  let journals: string[] = []
+  for (let i = 0; i < 100; i++) {
     snapshot = await readFile(join(dataDir, 'paylab.json'), 'utf8').then((s) => JSON.parse(s), () => undefined)
-    if (snapshot === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
+    journals = (await readdir(dataDir)).filter((f) => f.startsWith('journal-'))
+    const settled = snapshot !== undefined && journals.includes(`journal-${snapshot.journal}.jsonl`) &&
+      journals.every((f) => Number(/\d+/.exec(f)?.[0]) >= (snapshot?.journal ?? 0))
+    if (settled) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
   }
   t.ok(snapshot !== undefined, 'paylab.json was written')
   t.ok((snapshot?.tables.payments ?? []).length > 0, 'the snapshot holds payments')
-  const journals = (await readdir(dataDir)).filter((f) => f.startsWith('journal-'))
   t.ok(journals.includes(`journal-${snapshot?.journal ?? -1}.jsonl`), 'the journal the snapshot points at exists')
   t.ok(journals.every((f) => Number(/\d+/.exec(f)?.[0]) >= (snapshot?.journal ?? 0)), `older journals are gone: ${journals.join(', ')}`)
 
