@@ -19,6 +19,7 @@ import payRoutes from './routes/pay.js'
 import sandboxRoutes from './routes/admin/sandbox.js'
 import cashierRoutes from './routes/cashier.js'
 import eventRoutes from './routes/admin/events.js'
+import statementRoutes from './routes/statements.js'
 
 export interface AppOptions { engine: Engine }
 
@@ -41,6 +42,7 @@ async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<v
   await fastify.register(sandboxRoutes)
   await fastify.register(cashierRoutes)
   await fastify.register(eventRoutes)
+  await fastify.register(statementRoutes)
 }
 
 // Not encapsulated, so that whoever builds the app (server, tests) sees its decorations.

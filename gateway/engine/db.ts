@@ -107,6 +107,19 @@ export class Db {
     return { ids: list.ids.slice(start, end).reverse(), hasMore: start > 0 }
   }
 
+  /** A merchant's payments created in [from, to) (ISO times), oldest first, by binary search. */
+  paymentIdsCreatedIn (merchantId: string, from: string, to: string): string[] {
+    const ids = this.#paymentsOfMerchant.get(merchantId)?.ids ?? []
+    const created = (i: number) => (this.tables.payments.get(ids[i] as string) as Payment).created_at
+    const lowerBound = (t: string) => {
+      let lo = 0
+      let hi = ids.length
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (created(mid) < t) lo = mid + 1; else hi = mid }
+      return lo
+    }
+    return ids.slice(lowerBound(from), lowerBound(to))
+  }
+
   #set<K extends TableName> (table: K, value: Tables[K], id = (value as { id: string }).id): void {
     const map = this.tables[table]
     const isNew = !map.has(id)

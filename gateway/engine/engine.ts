@@ -9,6 +9,7 @@ import { completeAction, pendingAction, runTask, type BuyerAction } from './life
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
+import { statementCsv } from './statements.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
@@ -191,6 +192,7 @@ export class Engine {
   getPayment (merchantId: string, id: string) { return getPayment(this.ctx, merchantId, id) }
   getPaymentByOrder (merchantId: string, orderId: string) { return getPaymentByOrder(this.ctx, merchantId, orderId) }
   listPayments (merchantId: string, limit: number, startingAfter?: string) { return listPayments(this.ctx, merchantId, limit, startingAfter) }
+  statement (merchantId: string, date: string): string { return statementCsv(this.ctx, merchantId, date) }
   getRefund (merchantId: string, id: string) { return getRefund(this.ctx, merchantId, id) }
   listRefunds (merchantId: string, paymentId: string) { return listRefunds(this.ctx, merchantId, paymentId) }
 

@@ -1,0 +1,28 @@
+// The daily statement a merchant reconciles against: one CSV row per payment created that day
+// (UTC), with what was captured and refunded as of now.
+import type { EngineContext } from './context.js'
+import { VALIDATION_FAILED } from './errors.js'
+import type { Payment } from './types.js'
+
+export const STATEMENT_COLUMNS = [
+  'payment_id', 'merchant_order_id', 'created_at', 'status', 'method', 'currency', 'amount', 'amount_captured', 'amount_refunded', 'failure_code'
+] as const
+
+export function statementCsv (ctx: EngineContext, merchantId: string, date: string): string {
+  const from = new Date(`${date}T00:00:00.000Z`)
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== date) {
+    throw VALIDATION_FAILED('date must be a calendar date YYYY-MM-DD (UTC)', { field: 'date' })
+  }
+  const to = new Date(from.getTime() + 86_400_000).toISOString()
+  const rows = ctx.db.paymentIdsCreatedIn(merchantId, from.toISOString(), to).map((id) => {
+    const p = ctx.db.get('payments', id) as Payment
+    return [p.id, p.merchant_order_id, p.created_at, p.status, p.method.type, p.currency, p.amount, p.amount_captured, p.amount_refunded, p.failure?.code ?? '']
+  })
+  return [STATEMENT_COLUMNS, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
+}
+
+/** RFC 4180: quote a field that holds a comma, quote or line break. */
+function csvField (value: string | number): string {
+  const s = String(value)
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
