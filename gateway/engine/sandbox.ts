@@ -4,7 +4,7 @@
 import { isoTime, VirtualClock } from './clock.js'
 import type { EngineContext } from './context.js'
 import { CLOCK_NOT_VIRTUAL, VALIDATION_FAILED } from './errors.js'
-import { FAULT_AMOUNTS, formatFault, parseFault, type FaultSpec } from './faults.js'
+import { FAULT_AMOUNTS, FAULTS, formatFault, parseFault, type FaultSpec } from './faults.js'
 import { Journal } from './journal.js'
 import { formatOutcome, parseOutcome, type Outcome } from './outcomes.js'
 import { RuleBook, type RuleInput, type RuleRequest } from './rules.js'
@@ -57,20 +57,24 @@ export class Sandbox {
         decision.faultSource = 'header'
       }
     }
-    // Outcomes only shape a create; a header's choice is not a rule's hit.
-    const ruled = this.rules.evaluate(req, { fault: decision.fault === undefined, outcome: decision.outcome === undefined && req.isCreate })
+    // A header's choice is not a rule's hit.
+    const ruled = this.rules.evaluate(req, { fault: decision.fault === undefined, outcome: false })
     if (decision.fault === undefined && ruled.fault !== undefined) {
       decision.fault = ruled.fault.value
       decision.faultSource = ruled.fault.rule.id
-    }
-    if (decision.outcome === undefined && ruled.outcome !== undefined) {
-      decision.outcome = ruled.outcome.value
-      decision.outcomeSource = ruled.outcome.rule.id
     }
     const byAmount = req.isCreate && req.amount !== undefined ? FAULT_AMOUNTS[req.amount] : undefined
     if (decision.fault === undefined && byAmount !== undefined) {
       decision.fault = byAmount
       decision.faultSource = 'amount'
+    }
+    // Outcomes shape creates only, and only those processed: a request refused by its fault
+    // neither takes an outcome rule's hit nor uses up its `times`.
+    const processed = decision.fault === undefined || FAULTS[decision.fault.name].committed
+    const ruledOutcome = this.rules.evaluate(req, { fault: false, outcome: processed && decision.outcome === undefined && req.isCreate }).outcome
+    if (decision.outcome === undefined && ruledOutcome !== undefined) {
+      decision.outcome = ruledOutcome.value
+      decision.outcomeSource = ruledOutcome.rule.id
     }
     return decision
   }
