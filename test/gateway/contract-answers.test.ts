@@ -53,6 +53,11 @@ t.test('answers match the response schemas of openapi.yaml', async (t) => {
   await signed({ method: 'POST', path: `/v1/payments/${other.id as string}/cancel` })
   await signed({ method: 'POST', path: `/v1/payments/${card.id as string}/cancel` })
 
+  // The daily statement (CSV), for the day of the gateway clock
+  const today = new Date(gw.engine.clock.now()).toISOString().slice(0, 10)
+  await signed({ method: 'GET', path: `/v1/statements?date=${today}` })
+  await signed({ method: 'GET', path: '/v1/statements?date=today' })
+
   // Refunds
   const refund = (await signed({ method: 'POST', path: `/v1/payments/${card.id as string}/refunds`, body: { merchant_refund_id: orderId(), amount: 500, reason: 'damaged' } })).json()
   await signed({ method: 'POST', path: `/v1/payments/${card.id as string}/refunds`, body: { merchant_refund_id: orderId(), amount: 5000 } })
