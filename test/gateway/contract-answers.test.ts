@@ -9,7 +9,8 @@ import { answerProblems, makeAjv, operationOf, operations, type Answer } from '.
 import type { SignOptions } from '../helpers/signer.js'
 
 t.test('answers match the response schemas of openapi.yaml', async (t) => {
-  const gw = await build(t, { clock: new VirtualClock() })
+  // Notifications are delivered to a transport that takes them all, so no sample waits on a socket.
+  const gw = await build(t, { clock: new VirtualClock(), transport: { deliver: async () => ({ status: 200, error: null }) } })
   const samples: Array<{ method: string, url: string, answer: Answer }> = []
   const keep = (method: string, url: string, res: LightMyRequestResponse) => {
     samples.push({ method, url, answer: { status: res.statusCode, headers: res.headers, body: res.body } })
@@ -96,6 +97,18 @@ t.test('answers match the response schemas of openapi.yaml', async (t) => {
   await admin({ method: 'POST', url: '/admin/merchants/nobody/rotate-secret' })
   await admin({ method: 'POST', url: '/admin/keys/rotate' })
   await plain({ method: 'POST', url: '/admin/keys/rotate' })
+
+  // Notification events
+  await signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242', { notify_url: 'http://127.0.0.1:9/notify' }) })
+  const events = (await admin({ method: 'GET', url: '/admin/events?merchant_id=demo&limit=5' })).json()
+  const eventId = events.data[0]?.id as string
+  await admin({ method: 'GET', url: '/admin/events?status=lost' })
+  await admin({ method: 'GET', url: `/admin/events/${eventId}` })
+  await admin({ method: 'GET', url: '/admin/events/evt_Missing' })
+  await admin({ method: 'POST', url: `/admin/events/${eventId}/resend` })
+  await admin({ method: 'POST', url: '/admin/events/evt_Missing/resend' })
+  await admin({ method: 'POST', url: '/admin/events/deliver-due', payload: { merchant_id: 'demo' } })
+  await admin({ method: 'POST', url: '/admin/events/deliver-due', payload: { merchant_id: 'not a merchant id' } })
 
   // Sandbox controls
   const rule = (await admin({ method: 'POST', url: '/admin/rules', payload: { merchant_id: 'contract-shop', match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503', times: 1 } })).json()
