@@ -4,12 +4,10 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
 import { parse } from 'yaml'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import { deref, loadOpenApi, routeSchema, type JsonObject } from '../../gateway/openapi/document.js'
 import { DECLINE_MESSAGES } from '../../gateway/engine/outcomes.js'
 import { build, type TestGateway } from '../helpers/build.js'
-import { operations, type Operation } from '../helpers/contract.js'
+import { makeAjv, operations, type Operation } from '../helpers/contract.js'
 
 const { doc, text } = loadOpenApi()
 
@@ -26,9 +24,7 @@ t.test('openapi.yaml is a sound OpenAPI 3.1 document', async (t) => {
   t.match(doc.openapi, /^3\.1\.\d+$/, 'declares OpenAPI 3.1')
   const ids = operations().map((o) => o.id)
   t.equal(new Set(ids).size, ids.length, 'operationIds are unique')
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false })
-  addFormats.default(ajv)
-  ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator'])
+  const ajv = makeAjv(true)
   for (const op of operations()) {
     t.ok(typeof op.op.summary === 'string' && (op.op.summary as string).length > 5, `${op.id} has a summary`)
     t.ok(Object.keys(op.op.responses as JsonObject).length > 0, `${op.id} documents its responses`)
@@ -52,8 +48,7 @@ t.test('openapi.yaml is a sound OpenAPI 3.1 document', async (t) => {
 })
 
 t.test('the examples of openapi.yaml match their schemas', async (t) => {
-  const ajv = new Ajv2020({ strict: false, allowUnionTypes: true })
-  addFormats.default(ajv)
+  const ajv = makeAjv()
   const schemas = (doc.components as JsonObject).schemas as Record<string, JsonObject>
   let checked = 0
   for (const [name, raw] of Object.entries(schemas)) {

@@ -39,8 +39,9 @@ export function operationOf (method: string, url: string): Operation | undefined
   return candidates.sort((a, b) => (a.path.match(/\{/g) ?? []).length - (b.path.match(/\{/g) ?? []).length)[0]
 }
 
-export function makeAjv (): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true })
+/** Ajv for the document's JSON Schema 2020-12; `strict` also refuses unknown keywords (typos). */
+export function makeAjv (strict = false): Ajv2020 {
+  const ajv = new Ajv2020({ strict, allowUnionTypes: true, strictRequired: false, allErrors: true })
   addFormats.default(ajv)
   // OpenAPI's own annotation keywords, meaningless to JSON Schema validation.
   ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator'])
