@@ -174,7 +174,8 @@ export class Outbox {
       const result: DeliveryResult = url === null
         ? { status: null, error: 'no notify_url on the payment or the merchant' }
         : await this.#transport.deliver(this.#request(merchant, event, url, n, fault), this.#ctx.config.notifyTimeoutMs)
-      delivered = result.status !== null && result.status >= 200 && result.status < 300
+      // A copy that fails after one was acknowledged does not undo the delivery.
+      delivered ||= result.status !== null && result.status >= 200 && result.status < 300
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
     }
     const current = db.get('events', id) as NotificationEvent
