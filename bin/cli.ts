@@ -1,10 +1,12 @@
 // `paylab <command>`: one entry point for every part of the sandbox.
 import { runGateway } from '../gateway/cli.js'
+import { runStart } from './start.js'
 
 const USAGE = `paylab — a payment-channel simulator and sandbox
 
 Usage:
-  paylab gateway [options]   start the payment channel (paylab gateway --help)
+  paylab start [options]     the gateway and the reference shop, wired together (npm start)
+  paylab gateway [options]   the payment channel alone (paylab gateway --help)
   paylab --help              this text
 `
 
@@ -12,6 +14,7 @@ export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
     case 'gateway': return await runGateway(rest)
+    case 'start': return await runStart(rest)
     case undefined: case '--help': case '-h': case 'help':
       process.stdout.write(USAGE)
       return command === undefined ? 2 : 0

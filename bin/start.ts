@@ -1,0 +1,66 @@
+// `paylab start` (npm start): the gateway and the reference shop in one process, wired to each
+// other over HTTP like two separate parties — the shop only knows the gateway's URL and its
+// merchant credentials.
+import { parseArgs } from 'node:util'
+import closeWithGrace from 'close-with-grace'
+import { buildGateway } from '../gateway/server.js'
+import { buildShop, listenShop } from '../merchant/shop/server.js'
+
+export const START_USAGE = `Usage: paylab start [options]
+
+  --host <host>          address both listen on (default 127.0.0.1)
+  --port <port>          gateway port (default 7400; 0 picks a free one)
+  --shop-port <port>     shop port (default 7500; 0 picks a free one)
+  --data-dir <dir>       folder for both stores (default .paylab; the shop uses <dir>/shop)
+  --memory               keep nothing on disk
+  --log-level <level>    pino level (default warn)
+  -h, --help             this text
+`
+
+export async function runStart (argv: string[]): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '7400' },
+        'shop-port': { type: 'string', default: '7500' },
+        'data-dir': { type: 'string', default: '.paylab' },
+        memory: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    }))
+  } catch (err) {
+    process.stderr.write(`paylab start: ${(err as Error).message}\n\n${START_USAGE}`)
+    return 2
+  }
+  if (values.help) { process.stdout.write(START_USAGE); return 0 }
+  const logger = { level: values['log-level'] }
+  const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger })
+  const gatewayUrl = new URL(await gateway.app.listen({ host: values.host, port: Number(values.port) })).origin
+  gateway.engine.ctx.config.publicUrl = gatewayUrl
+  const demo = gateway.engine.merchant('demo')
+  const { app: shopApp, shop } = await buildShop({
+    gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret },
+    dataDir: `${values['data-dir']}/shop`,
+    memory: values.memory,
+    logger
+  })
+  const shopUrl = await listenShop(shopApp, shop, values.host, Number(values['shop-port']))
+  process.stdout.write([
+    '',
+    `paylab is running`,
+    `  shop (open this):  ${shopUrl}`,
+    `  gateway:           ${gatewayUrl}   (API docs ${gatewayUrl}/docs)`,
+    `  admin token:       ${gateway.engine.adminToken}`,
+    `  demo merchant:     Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
+    ''
+  ].join('\n') + '\n')
+  closeWithGrace({ delay: 10_000 }, async () => {
+    await shopApp.close()
+    await gateway.app.close()
+  })
+  return 0
+}

@@ -1,0 +1,157 @@
+// What the shop does, apart from HTTP: checkout, returns, notifications, refunds. Every payment
+// fact it stores comes from a verified gateway answer, query or notification.
+import { randomBytes } from 'node:crypto'
+import { isAmbiguous, PaylabApiError, PaylabClient, PaylabSignatureError, verifyNotification, type Payment, type PaylabEvent, type Refund } from '../sdk/index.js'
+import type { Product } from './catalogue.js'
+import { applyPayment, applyRefund, note, type Order, type OrderItem } from './orders.js'
+import type { OrderStore } from './store.js'
+
+export interface CheckoutInput {
+  items?: Array<{ product_id: string, quantity: number }>
+  amount?: number
+  currency?: string
+  method?: Order['method']
+  card?: { number: string, exp_month?: number, exp_year?: number, cvc?: string }
+  wallet?: string
+  capture?: 'automatic' | 'manual'
+  expires_in?: number
+  metadata?: Record<string, string>
+}
+
+export class ShopError extends Error {
+  constructor (message: string, readonly statusCode: number, readonly code: string) { super(message) }
+}
+
+export interface ShopDeps {
+  client: PaylabClient
+  store: OrderStore
+  catalogue: Product[]
+  /** Where the gateway sends notifications and the buyer comes back. */
+  publicUrl: string
+  now: () => number
+}
+
+export class Shop {
+  constructor (readonly deps: ShopDeps) {}
+
+  #at (): string { return new Date(this.deps.now()).toISOString() }
+
+  async checkout (input: CheckoutInput): Promise<Order> {
+    const { store, client, publicUrl } = this.deps
+    const items = this.#items(input)
+    const amount = input.amount ?? items.reduce((sum, i) => sum + i.unit_amount * i.quantity, 0)
+    if (!Number.isInteger(amount) || amount <= 0) throw new ShopError('an order needs items or a positive whole amount in minor units', 400, 'SHOP_BAD_ORDER')
+    const at = this.#at()
+    const order: Order = {
+      id: `ord_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`,
+      status: 'created', items, amount, currency: input.currency ?? 'USD', method: input.method ?? 'card',
+      payment_id: null, payment_status: null, payment_updated_at: null, next_action_url: null, failure: null,
+      amount_refunded: 0, refunds: [], applied_events: [], timeline: [], created_at: at, updated_at: at
+    }
+    note(order, 'order', `Order created for ${amount} ${order.currency} (minor units).`, at)
+    await store.save(order)
+    const method = order.method === 'card'
+      ? { type: 'card' as const, card: { exp_month: 12, exp_year: new Date(at).getUTCFullYear() + 2, cvc: '123', ...input.card, number: input.card?.number ?? '4242424242424242' } }
+      : order.method === 'wallet' ? { type: 'wallet' as const, wallet: { provider: input.wallet ?? 'alipay' } } : { type: 'bank_transfer' as const }
+    await store.update(order.id, (o) => note(o, 'request', 'Payment request sent to the channel, signed; card details encrypted for the channel.', this.#at()))
+    try {
+      const payment = await client.createPayment({
+        merchant_order_id: order.id, amount, currency: order.currency, method,
+        notify_url: `${publicUrl}/notifications`,
+        return_url: `${publicUrl}/orders/${order.id}/return`,
+        ...(input.capture === undefined ? {} : { capture: input.capture }),
+        ...(input.expires_in === undefined ? {} : { expires_in: input.expires_in }),
+        ...(input.metadata === undefined ? {} : { metadata: input.metadata })
+      }, { idempotencyKey: `create:${order.id}` })
+      return await store.update(order.id, (o) => {
+        note(o, 'answer', `The channel's answer was verified: payment ${payment.status}.`, this.#at())
+        applyPayment(o, payment, this.#at(), 'answer')
+      })
+    } catch (err) {
+      return await store.update(order.id, (o) => {
+        if (err instanceof PaylabApiError && !isAmbiguous(err)) {
+          o.status = 'payment_failed'
+          o.failure = { code: err.code, message: err.message }
+          note(o, 'answer', `The channel refused the payment: ${err.code}.`, this.#at())
+        } else {
+          // Unknown outcome even after queries: leave it pending; a query or reconciliation settles it.
+          o.status = 'pending_payment'
+          note(o, 'answer', `No trustworthy answer (${(err as Error).name}); the order will be settled by query.`, this.#at())
+        }
+      })
+    }
+  }
+
+  /** Asks the gateway for the order's payment and applies what it says (return page, repair). */
+  async sync (orderId: string, reason: string): Promise<Order> {
+    const order = this.#order(orderId)
+    const payment = order.payment_id === null
+      ? await this.deps.client.findPaymentByOrder(order.id)
+      : await this.deps.client.getPayment(order.payment_id)
+    return await this.deps.store.update(orderId, (o) => {
+      if (payment === undefined) { note(o, 'query', `Asked the channel (${reason}): it has no payment for this order.`, this.#at()); return }
+      note(o, 'query', `Asked the channel (${reason}): payment ${payment.status}.`, this.#at())
+      applyPayment(o, payment, this.#at(), reason)
+    })
+  }
+
+  /** A notification: verified on the raw body, applied once, stored before it is acknowledged. */
+  async notification (rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ status: number, message: string }> {
+    const { client } = this.deps
+    let event: PaylabEvent
+    try {
+      event = verifyNotification(rawBody, headers, { secret: client.options.secret, gatewayKeys: await this.#keys(headers), toleranceSec: client.options.toleranceSec, now: this.deps.now })
+    } catch (err) {
+      if (err instanceof PaylabSignatureError) return { status: 400, message: err.message }
+      throw err
+    }
+    const object = event.data.object
+    const order = object.object === 'payment'
+      ? this.deps.store.get((object as Payment).merchant_order_id) ?? this.deps.store.byPayment(object.id)
+      : this.deps.store.byPayment((object as Refund).payment_id)
+    if (order === undefined) return { status: 200, message: 'not an order of this shop' }
+    await this.deps.store.update(order.id, (o) => {
+      if (o.applied_events.includes(event.id)) return
+      o.applied_events.push(event.id)
+      note(o, 'notification', `Notification ${event.type} received and its signature verified.`, this.#at())
+      if (object.object === 'payment') applyPayment(o, object as Payment, this.#at(), 'notification')
+      else applyRefund(o, object as Refund, this.#at())
+    })
+    return { status: 200, message: 'applied' }
+  }
+
+  async refund (orderId: string, amount?: number): Promise<Order> {
+    const order = this.#order(orderId)
+    if (order.payment_id === null) throw new ShopError('the order has no payment to refund', 409, 'SHOP_NOT_PAID')
+    const merchantRefundId = `${order.id}-r${order.refunds.length + 1}`
+    const refund = await this.deps.client.createRefund(order.payment_id, { merchant_refund_id: merchantRefundId, ...(amount === undefined ? {} : { amount }) })
+    return await this.deps.store.update(orderId, (o) => {
+      note(o, 'refund', `Refund of ${refund.amount} ${refund.currency} ${refund.status}.`, this.#at())
+      applyRefund(o, refund, this.#at())
+    })
+  }
+
+  order (id: string): Order { return this.#order(id) }
+
+  #order (id: string): Order {
+    const order = this.deps.store.get(id)
+    if (order === undefined) throw new ShopError(`no order ${id}`, 404, 'SHOP_ORDER_NOT_FOUND')
+    return order
+  }
+
+  #items (input: CheckoutInput): OrderItem[] {
+    return (input.items ?? []).map(({ product_id: id, quantity }) => {
+      const product = this.deps.catalogue.find((p) => p.id === id)
+      if (product === undefined || !Number.isInteger(quantity) || quantity < 1) throw new ShopError(`unknown product ${id} or bad quantity`, 400, 'SHOP_BAD_ORDER')
+      return { product_id: id, name: product.name, quantity, unit_amount: product.price }
+    })
+  }
+
+  async #keys (headers: Record<string, string | string[] | undefined>) {
+    const keyId = headers['paylab-key-id']
+    if (keyId === undefined) return undefined
+    const known = this.deps.client.options.gatewayKeys
+    if (known !== undefined) return known
+    try { return await this.deps.client.refreshKeys() } catch { return [] }
+  }
+}
