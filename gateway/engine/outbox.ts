@@ -30,6 +30,8 @@ export class Outbox {
   #urgent: Array<Promise<void>> = []
   /** payment id → its held (out_of_order) events and their release tasks; kept off the store scan. */
   readonly #held = new Map<string, Map<string, string>>()
+  /** payment id → the end of its queue of scheduled attempts. */
+  readonly #lanes = new Map<string, Promise<void>>()
 
   constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport) {
     this.#ctx = ctx
@@ -57,7 +59,10 @@ export class Outbox {
     if (source === undefined) return
     const { db, clock, scheduler } = this.#ctx
     const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
-    const fault = this.#faultFor(merchant, source.type, source.payment)
+    let fault = this.#faultFor(merchant, source.type, source.payment)
+    // The next event of a payment with a held one is what releases it: were it held too (a fault
+    // by metadata or amount applies to every event of the payment), both would only go at 60 s.
+    if (fault?.name === 'out_of_order' && (this.#held.get(source.payment.id)?.size ?? 0) > 0) fault = undefined
     const id = newId('evt')
     const created = isoTime(clock)
     const event: NotificationEvent = {
@@ -110,7 +115,23 @@ export class Outbox {
     const event = this.#ctx.db.get('events', task.ref)
     if (event === undefined || (event.status !== 'pending' && event.status !== 'held')) return
     this.#held.get(event.payment_id)?.delete(event.id)
-    void this.#track(this.#attempt(event.id))
+    void this.#track(this.#inLane(event.payment_id, async () => {
+      const now = this.#ctx.db.get('events', event.id)
+      if (now?.status === 'pending' || now?.status === 'held') await this.#attempt(event.id)
+    }))
+  }
+
+  /**
+   * Scheduled attempts for one payment run one after another: events due at the same moment
+   * (a released out_of_order event and the one that released it) reach the receiver in order
+   * instead of racing on two connections.
+   */
+  #inLane (paymentId: string, attempt: () => Promise<void>): Promise<void> {
+    const run = (this.#lanes.get(paymentId) ?? Promise.resolve()).then(attempt)
+    const lane = run.catch(() => undefined)
+    this.#lanes.set(paymentId, lane)
+    void lane.then(() => { if (this.#lanes.get(paymentId) === lane) this.#lanes.delete(paymentId) })
+    return run
   }
 
   /** Deliveries that must land before the answer of the request that made them. */
