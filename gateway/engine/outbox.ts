@@ -156,6 +156,12 @@ export class Outbox {
   /** Attempts every pending event now instead of at its next attempt time. */
   async deliverDue (merchantId?: string): Promise<number> {
     const due = [...this.#ctx.db.tables.events.values()].filter((e) => e.status === 'pending' && (merchantId === undefined || e.merchant_id === merchantId))
+    // The attempt made now replaces the scheduled one; left in place, a failure would schedule
+    // a second retry beside it and every attempt from then on would come twice.
+    const ids = new Set(due.map((e) => e.id))
+    for (const task of this.#ctx.db.tables.tasks.values()) {
+      if (task.kind === 'event.deliver' && ids.has(task.ref)) this.#ctx.scheduler.cancel(task.id)
+    }
     await Promise.all(due.map((e) => this.#track(this.#attempt(e.id))))
     return due.length
   }
