@@ -15,7 +15,10 @@ import type { TableName } from '../engine/types.js'
 interface SnapshotFile { format: 1, journal: number, tables: Snapshot }
 
 export interface JournalStoreOptions {
-  /** Journal lines after which the state is snapshotted and the journal restarted. */
+  /**
+   * Journal lines after which the state is snapshotted and the journal restarted; a state with
+   * more records than that waits for as many lines as it has records (see #drain).
+   */
   compactEvery?: number
 }
 
@@ -28,6 +31,8 @@ export class JournalStore implements StorePort {
   #journalNo = 0
   #file: FileHandle | undefined
   #lines = 0
+  /** Records in the snapshot last read or written. */
+  #records = 0
   #queue: Array<{ text: string, resolve: () => void, reject: (e: unknown) => void }> = []
   #tail: Promise<void> = Promise.resolve()
   #drainScheduled = false
@@ -68,6 +73,7 @@ export class JournalStore implements StorePort {
     this.#journalNo = Math.max(state.journal, ...journals) + 1
     this.#file = await open(this.#journalPath(this.#journalNo), 'a')
     this.#lines = 0
+    this.#records = [...tables.values()].reduce((n, rows) => n + rows.size, 0)
     return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]])) as Snapshot
   }
 
@@ -105,7 +111,11 @@ export class JournalStore implements StorePort {
     } catch (err) {
       for (const b of batch) b.reject(err)
     }
-    if (this.#lines >= this.#compactEvery && !this.#compactScheduled) {
+    // A compaction rewrites every record, so it waits for at least as many changes as there are
+    // records: its cost per change then stays the same however much is stored (a fixed threshold
+    // would rewrite a large store over and over), and a journal to replay stays about as long as
+    // its snapshot.
+    if (this.#lines >= Math.max(this.#compactEvery, this.#records) && !this.#compactScheduled) {
       this.#compactScheduled = true
       void this.compact().catch(() => {})
     }
@@ -122,7 +132,9 @@ export class JournalStore implements StorePort {
       this.#journalNo = previousNo + 1
       this.#file = await open(this.#journalPath(this.#journalNo), 'a')
       this.#lines = 0
-      this.#db.data = { format: 1, journal: this.#journalNo, tables: this.#snapshot() }
+      const tables = this.#snapshot()
+      this.#records = Object.values(tables).reduce((n, rows) => n + (rows?.length ?? 0), 0)
+      this.#db.data = { format: 1, journal: this.#journalNo, tables }
       await this.#db.write()
       await fsyncPath(this.#snapshotPath)
       await fsyncPath(this.#dir)
