@@ -10,6 +10,7 @@ import protocol from './plugins/protocol.js'
 import adminAuth from './plugins/admin-auth.js'
 import journal from './plugins/journal.js'
 import faults from './plugins/faults.js'
+import type { TransportFaults } from './plugins/transport-faults.js'
 import healthRoutes from './routes/health.js'
 import keyRoutes from './routes/keys.js'
 import paymentRoutes from './routes/payments.js'
@@ -21,16 +22,20 @@ import cashierRoutes from './routes/cashier.js'
 import eventRoutes from './routes/admin/events.js'
 import statementRoutes from './routes/statements.js'
 
-export interface AppOptions { engine: Engine }
+export interface AppOptions {
+  engine: Engine
+  /** How connection faults are acted out: on the socket (default) or marked for an in-process adapter. */
+  transportFaults?: TransportFaults
+}
 
-async function app (fastify: FastifyInstance, { engine }: AppOptions): Promise<void> {
+async function app (fastify: FastifyInstance, { engine, transportFaults }: AppOptions): Promise<void> {
   await fastify.register(enginePlugin, { engine })
   await fastify.register(errors)
   await fastify.register(rawBody)
   await fastify.register(openapi)
   await fastify.register(protocol)
   await fastify.register(journal)
-  await fastify.register(faults)
+  await fastify.register(faults, transportFaults === undefined ? {} : { transport: transportFaults })
   await fastify.register(adminAuth)
 
   await fastify.register(healthRoutes)

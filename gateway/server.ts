@@ -10,6 +10,7 @@ import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
 import { httpTransport } from './notify/http-transport.js'
+import type { TransportFaults } from './plugins/transport-faults.js'
 import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   store?: StorePort
   clock?: Clock
   crypto?: CryptoProvider
+  /** How connection faults are acted out: on the socket by default. */
+  transportFaults?: TransportFaults
   /** How notifications are delivered (HTTP by default). */
   transport?: NotificationTransport
   config?: Partial<EngineConfig>
@@ -61,7 +64,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     frameworkErrors,
     clientErrorHandler
   })
-  await fastify.register(app, { engine })
+  await fastify.register(app, { engine, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
   const ticker = setInterval(() => engine.runDue(), 1000).unref()

@@ -1,8 +1,6 @@
 // Carries out the sandbox's transport faults on the real socket. The engine decides (header,
 // rule or magic amount); this plugin acts: before processing for the faults that leave nothing
 // committed, after it (on the answer) for those that commit and then misbehave.
-import type { Socket } from 'node:net'
-import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -12,6 +10,7 @@ import { FAULTS, type FaultSpec } from '../engine/faults.js'
 import { majorToMinor } from '../engine/money.js'
 import { SEED_MERCHANT_ID } from '../engine/pay.js'
 import type { Decision } from '../engine/sandbox.js'
+import { socketFaults, type TransportFaults } from './transport-faults.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,15 +19,16 @@ declare module 'fastify' {
 }
 
 const CREATE_ROUTES = new Set(['/v1/payments', '/pay'])
-const SLOW_BODY_CHUNKS = 8
 
 export const faultsApply = (url: string | undefined): boolean => url !== undefined && (url.startsWith('/v1/') || url === '/pay')
 
-export default fp(async (app) => {
+export interface FaultsOptions { transport?: TransportFaults }
+
+export default fp<FaultsOptions>(async (app, options) => {
   const { engine } = app
-  const held = new Set<Socket>()
+  const transport = options.transport ?? socketFaults()
   app.decorateRequest('decision', undefined)
-  app.addHook('onClose', async () => { for (const socket of held) socket.destroy() })
+  app.addHook('onClose', async () => { transport.close() })
 
   app.addHook('preHandler', async (request, reply) => {
     const route = request.routeOptions.url
@@ -54,7 +54,7 @@ export default fp(async (app) => {
       Object.assign(request.journalEntry, engine.sandbox.describe(decision))
       request.journalEntry.merchant_order_id = stringOf(isPay ? body.order_id : body.merchant_order_id) ?? null
     }
-    if (decision.fault !== undefined) await before(request, reply, decision.fault, held)
+    if (decision.fault !== undefined) await before(request, reply, decision.fault, transport)
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -71,13 +71,10 @@ export default fp(async (app) => {
       case 'unknown_key': resign(request, reply, body, { kind: 'unknown_key' }); return body
       case 'stale_timestamp': resign(request, reply, body, { kind: 'stale_timestamp', seconds: fault.value }); return body
       case 'slow_body':
-        reply.header('content-length', body.length)
-        return Readable.from(dribble(body, fault.value))
+        return transport.slowBody(reply, body, fault.value)
       case 'response_lost':
         markNoAnswer(request)
-        if (fault.value > 0) await sleep(fault.value)
-        request.raw.socket?.destroy()
-        return body
+        return await transport.loseAnswer(request, reply, body, fault.value)
     }
     return payload
   })
@@ -94,31 +91,15 @@ export default fp(async (app) => {
 }, { name: 'faults', dependencies: ['engine', 'protocol'] })
 
 /** Faults that act before the request is processed: nothing is committed. */
-async function before (request: FastifyRequest, reply: FastifyReply, fault: FaultSpec, held: Set<Socket>): Promise<void> {
-  const socket = request.raw.socket
+async function before (request: FastifyRequest, reply: FastifyReply, fault: FaultSpec, transport: TransportFaults): Promise<void> {
   switch (fault.name) {
     case 'delay':
       await sleep(fault.value)
       return
-    case 'connection_reset':
+    case 'connection_reset': case 'empty_response': case 'timeout_not_processed':
       markNoAnswer(request)
-      reply.hijack()
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
-      else socket.destroy()
+      await transport.noAnswer(request, reply, fault.name, fault.value)
       return
-    case 'empty_response':
-      markNoAnswer(request)
-      reply.hijack()
-      socket.destroy()
-      return
-    case 'timeout_not_processed': {
-      markNoAnswer(request)
-      reply.hijack()
-      held.add(socket)
-      const timer = setTimeout(() => socket.destroy(), fault.value)
-      socket.once('close', () => { clearTimeout(timer); held.delete(socket) })
-      return
-    }
     case 'http_500': case 'http_502': case 'http_503': case 'http_429': {
       const status = Number(fault.name.slice(5))
       if (fault.name === 'http_503' || fault.name === 'http_429') reply.header('Retry-After', String(fault.value))
@@ -130,14 +111,6 @@ async function before (request: FastifyRequest, reply: FastifyReply, fault: Faul
 function markNoAnswer (request: FastifyRequest): void {
   const entry = request.journalEntry
   if (entry !== undefined) { entry.status = null; entry.latency_ms = Math.round(performance.now() - request.startedAt) }
-}
-
-async function * dribble (body: Buffer, gapMs: number): AsyncGenerator<Buffer> {
-  const size = Math.max(1, Math.ceil(body.length / SLOW_BODY_CHUNKS))
-  for (let at = 0; at < body.length; at += size) {
-    if (at > 0) await sleep(gapMs)
-    yield body.subarray(at, at + size)
-  }
 }
 
 function toBuffer (payload: unknown): Buffer {
