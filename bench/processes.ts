@@ -12,6 +12,8 @@ export interface ServerProcess {
   pid: number
   url: string
   sample: (count: number) => Promise<string[]>
+  /** The longest event-loop stall and the journal number since the last call. */
+  stats: () => Promise<{ maxStallMs: number, journal: number }>
   stop: () => Promise<void>
 }
 
@@ -50,6 +52,12 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
       const answer = nextMessage(child, 'sample')
       send({ type: 'sample', count })
       return (await answer).ids
+    },
+    stats: async () => {
+      const answer = nextMessage(child, 'stats')
+      send({ type: 'stats' })
+      const { maxStallMs, journal } = await answer
+      return { maxStallMs, journal }
     },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return }

@@ -1,10 +1,18 @@
 // The benchmark's printout: Markdown tables of the measurements and of the ratios against the
 // targets, so that a run can be pasted into docs/performance.md as it is. With several rounds,
-// each figure is the median over the rounds, and each ratio is the median of the ratios taken
+// each figure is the median over the rounds (the longest stall is the longest of all, and
+// compactions and requests are summed), and each ratio is the median of the ratios taken
 // within one round (measurements close in time share the background load of the machine).
 import type { Measurement } from './load.js'
 
-export interface Row extends Measurement { store: string, round: number }
+export interface Row extends Measurement {
+  store: string
+  round: number
+  /** The longest the server's event loop was blocked during the measurement. */
+  maxStallMs: number
+  /** Compactions of the store (snapshot rewrites) during the measurement. */
+  compactions: number
+}
 
 export interface RatioSpec {
   name: string
@@ -27,8 +35,8 @@ export function median (values: readonly number[]): number {
 /** One line per measurement and store, in the order first measured. */
 export function measurementTable (rows: readonly Row[]): string {
   const lines = [
-    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | client CPU | requests | non-2xx |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | client CPU | longest stall ms | compactions | requests | non-2xx |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   const groups = new Map<string, Row[]>()
   for (const r of rows) {
@@ -40,7 +48,8 @@ export function measurementTable (rows: readonly Row[]): string {
     const first = g[0] as Row
     const sum = (f: (r: Row) => number): number => g.reduce((a, r) => a + f(r), 0)
     lines.push(`| ${first.name} | ${first.store} | ${fixed(m((r) => r.reqPerSec), 0)} | ${fixed(m((r) => r.p50), 0)} | ${fixed(m((r) => r.p99), 0)} | ` +
-      `${fixed(m((r) => r.serverCpuUs), 0)} | ${fixed(m((r) => r.serverCpu), 0)}% | ${fixed(m((r) => r.clientCpu), 0)}% | ${sum((r) => r.total)} | ${sum((r) => r.non2xx + r.errors)} |`)
+      `${fixed(m((r) => r.serverCpuUs), 0)} | ${fixed(m((r) => r.serverCpu), 0)}% | ${fixed(m((r) => r.clientCpu), 0)}% | ` +
+      `${fixed(Math.max(...g.map((r) => r.maxStallMs)), 0)} | ${sum((r) => r.compactions)} | ${sum((r) => r.total)} | ${sum((r) => r.non2xx + r.errors)} |`)
   }
   return lines.join('\n')
 }

@@ -97,9 +97,10 @@ export async function main (argv: string[]): Promise<number> {
     const gateways = [await openGateway('empty', join(root, 'empty'), servers), await openGateway(big, join(root, 'large'), servers)]
     const target = (server: ServerProcess, duration = s.duration): Target => ({ url: server.url, pid: server.pid, connections: s.connections, duration })
 
-    warmups.push({ ...await measure('warm-up', target(bare, s.warmup), bareRequest()), store: '—', round: 0 })
+    const unrecorded = { round: 0, maxStallMs: NaN, compactions: 0 }
+    warmups.push({ ...await measure('warm-up', target(bare, s.warmup), bareRequest()), store: '—', ...unrecorded })
     for (const g of gateways) {
-      warmups.push({ ...await measure('warm-up create', target(g.server, s.warmup), createRequest(g.demo, 'wallet', g.key)), store: g.store, round: 0 })
+      warmups.push({ ...await measure('warm-up create', target(g.server, s.warmup), createRequest(g.demo, 'wallet', g.key)), store: g.store, ...unrecorded })
       // Queries go to a uniform sample of everything stored (the warm-up's payments when fresh).
       g.ids = await g.server.sample(1000)
     }
@@ -108,9 +109,13 @@ export async function main (argv: string[]): Promise<number> {
 
     for (let round = 1; round <= s.rounds; round++) {
       const record = async (name: string, store: string, server: ServerProcess, request: Request): Promise<void> => {
+        const before = await server.stats()
         const m = await measure(name, target(server), request)
-        rows.push({ ...m, store, round })
-        out(`[round ${round}/${s.rounds}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req`)
+        const after = await server.stats()
+        const row: Row = { ...m, store, round, maxStallMs: after.maxStallMs, compactions: after.journal - before.journal }
+        rows.push(row)
+        out(`[round ${round}/${s.rounds}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req, ` +
+          `longest stall ${row.maxStallMs.toFixed(0)} ms${row.compactions > 0 ? `, ${row.compactions} compaction(s)` : ''}`)
       }
       await record(BARE, '—', bare, bareRequest())
       // Alternate which store goes first, so neither always follows the other.

@@ -6,6 +6,8 @@
 //   seed DIR COUNT      COUNT payments created through the engine in-process, then closed
 //
 // The parent (bench/run.ts) forks this file and talks to it over IPC (see ServerMessage).
+import { readdir } from 'node:fs/promises'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildGateway } from '../gateway/server.js'
 import { DEMO_MERCHANT_ID, Engine, type MutationRequest } from '../gateway/engine/engine.js'
@@ -16,14 +18,31 @@ export type ServerMessage =
   | { type: 'ready', port: number, openMs: number, payments: number, demo?: { merchant: string, secret: string }, key?: { id: string, public_key: string } }
   | { type: 'sample', ids: string[] }
   | { type: 'seeded', count: number, ms: number }
-export type ParentMessage = { type: 'sample', count: number } | { type: 'close' }
+  | { type: 'stats', maxStallMs: number, journal: number }
+export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'close' }
 
 const send = (message: ServerMessage): void => { process.send?.(message) }
 
-async function serve (app: FastifyInstance, openMs: number, extra: Partial<ServerMessage & { type: 'ready' }> = {}): Promise<void> {
+/** The newest journal file's number: it grows by one at each compaction of the store. */
+async function journalNumber (dir: string | undefined): Promise<number> {
+  if (dir === undefined) return 0
+  const numbers = (await readdir(dir)).map((f) => /^journal-(\d+)\.jsonl$/.exec(f)?.[1]).filter((n) => n !== undefined).map(Number)
+  return Math.max(0, ...numbers)
+}
+
+async function serve (app: FastifyInstance, openMs: number, extra: Partial<ServerMessage & { type: 'ready' }> = {}, dir?: string): Promise<void> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  // The longest the event loop was blocked since the last 'stats': a compaction shows here.
+  const loop = monitorEventLoopDelay({ resolution: 5 })
+  loop.enable()
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'close') void app.close().then(() => process.exit(0))
+    if (message.type === 'stats') {
+      void journalNumber(dir).then((journal) => {
+        send({ type: 'stats', maxStallMs: loop.max / 1e6, journal })
+        loop.reset()
+      })
+    }
   })
   send({ type: 'ready', port: Number(new URL(address).port), openMs, payments: 0, ...extra })
 }
@@ -49,7 +68,7 @@ async function gateway (dir: string): Promise<void> {
   })
   const demo = engine.merchant(DEMO_MERCHANT_ID)
   const key = engine.keys().data[0] as { id: string, public_key: string }
-  await serve(app, openMs, { payments: payments.size, demo: { merchant: demo.id, secret: demo.hmac_secret }, key: { id: key.id, public_key: key.public_key } })
+  await serve(app, openMs, { payments: payments.size, demo: { merchant: demo.id, secret: demo.hmac_secret }, key: { id: key.id, public_key: key.public_key } }, dir)
 }
 
 /** A third each of cards (plaintext, allowed for seeding only), wallets and bank transfers. */
