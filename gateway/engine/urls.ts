@@ -23,6 +23,8 @@ export function checkUrl (value: string, field: string): URL {
  */
 export function checkNotifyUrl (value: string, field: string, allowedHosts: readonly string[]): string {
   const url = checkUrl(value, field)
+  // fetch refuses such a URL, so every delivery would fail, with the password in the log's error.
+  if (url.username !== '' || url.password !== '') throw NOTIFY_URL_NOT_ALLOWED(`${field} must not carry a user name or password`, { field })
   const host = url.hostname.toLowerCase()
   if (!allowedHosts.some((glob) => globToRegExp(glob.toLowerCase()).test(host))) {
     throw NOTIFY_URL_NOT_ALLOWED(`${field} host ${host} is not allowed; start the gateway with --notify-hosts to allow it (allowed: ${allowedHosts.join(', ')})`, { field })
