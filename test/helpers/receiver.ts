@@ -34,7 +34,7 @@ export interface Receiver {
   of: (eventId: string) => Received[]
 }
 
-export async function receiver (t: Test, options: { now?: () => number, answer?: (req: Received) => Answer, path?: string } = {}): Promise<Receiver> {
+export async function receiver (t: Test, options: { now?: () => number, answer?: (req: Received) => Answer, path?: string, host?: string } = {}): Promise<Receiver> {
   const requests: Received[] = []
   const waiters: Array<() => void> = []
   const hanging = new Set<ServerResponse>()
@@ -73,8 +73,9 @@ export async function receiver (t: Test, options: { now?: () => number, answer?:
       for (const wake of waiters.splice(0)) wake()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  rx.url = `http://127.0.0.1:${(server.address() as { port: number }).port}${options.path ?? '/paylab/notify'}`
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
+  rx.url = `http://${host}:${(server.address() as { port: number }).port}${options.path ?? '/paylab/notify'}`
   t.teardown(() => new Promise<void>((resolve) => {
     for (const res of hanging) res.destroy()
     server.closeAllConnections()
