@@ -81,7 +81,8 @@ t.test('/pay and the hosted cashier are journaled too', async (t) => {
   await gw.cashier(wallet.id, { action: 'pass' })
   const entries = await journal(gw)
   t.match(entries[0], { path: '/pay', merchant_id: 'seed', status: 200, signature: { verdict: 'valid' } })
-  t.match(entries.at(-1), { method: 'POST', path: `/cashier/${wallet.id}`, status: 200 })
+  t.match(entries.at(-1), { method: 'POST', path: `/cashier/${wallet.id}`, status: 200, merchant_id: 'demo', payment_id: wallet.id },
+    "the buyer's request is the payment's merchant's")
 })
 
 t.test('filters: merchant, path glob, since a seq, limit; count answers "exactly one create"', async (t) => {
