@@ -33,6 +33,8 @@ export default async function shopApp (app: FastifyInstance, { shop }: { shop: S
   app.post<{ Body: CheckoutInput }>('/api/orders', async (request, reply) => reply.code(201).send(await shop.checkout(request.body ?? {})))
   app.get<{ Params: { id: string } }>('/api/orders/:id', async (request) => shop.order(request.params.id))
   app.post<{ Params: { id: string }, Body: { amount?: number } }>('/api/orders/:id/refunds', async (request) => await shop.refund(request.params.id, request.body?.amount))
+  app.post<{ Params: { id: string }, Body: { amount?: number } }>('/api/orders/:id/capture', async (request) => await shop.capture(request.params.id, request.body?.amount))
+  app.post<{ Params: { id: string } }>('/api/orders/:id/cancel', async (request) => await shop.cancel(request.params.id))
   app.post<{ Params: { id: string } }>('/api/orders/:id/sync', async (request) => await shop.sync(request.params.id, 'manual check'))
   app.post<{ Body: { date?: string } }>('/api/reconcile', async (request) =>
     await reconcile(shop, request.body?.date ?? new Date(shop.deps.now()).toISOString().slice(0, 10)))

@@ -131,6 +131,32 @@ export class Shop {
     })
   }
 
+  /** Takes the money of an authorized (capture: manual) payment: all of it, or `amount`. */
+  async capture (orderId: string, amount?: number): Promise<Order> {
+    const paymentId = this.#paymentOf(orderId)
+    const payment = await this.deps.client.capturePayment(paymentId, amount, { idempotencyKey: `capture:${orderId}` })
+    return await this.deps.store.update(orderId, (o) => {
+      note(o, 'capture', `Captured ${payment.amount_captured} ${payment.currency} (minor units).`, this.#at())
+      applyPayment(o, payment, this.#at(), 'capture')
+    })
+  }
+
+  /** Releases a payment that has not been taken (authorized, or waiting for the buyer). */
+  async cancel (orderId: string): Promise<Order> {
+    const paymentId = this.#paymentOf(orderId)
+    const payment = await this.deps.client.cancelPayment(paymentId, { idempotencyKey: `cancel:${orderId}` })
+    return await this.deps.store.update(orderId, (o) => {
+      note(o, 'cancel', 'The payment was canceled.', this.#at())
+      applyPayment(o, payment, this.#at(), 'cancel')
+    })
+  }
+
+  #paymentOf (orderId: string): string {
+    const order = this.#order(orderId)
+    if (order.payment_id === null) throw new ShopError('the order has no payment', 409, 'SHOP_NOT_PAID')
+    return order.payment_id
+  }
+
   order (id: string): Order { return this.#order(id) }
 
   #order (id: string): Order {
