@@ -1,5 +1,6 @@
 // The request journal: what the gateway saw and did, for tests to assert on ("exactly one
 // create", "the merchant queried after its timeout"). A bounded ring: the oldest entries go.
+import { VALIDATION_FAILED } from './errors.js'
 import { globToRegExp } from './rules.js'
 
 export interface JournalEntry {
@@ -92,12 +93,14 @@ export class Journal {
   #matcher (q: JournalQuery): (e: JournalEntry) => boolean {
     const path = q.path === undefined ? undefined : globToRegExp(q.path)
     const sinceSeq = q.since !== undefined && /^\d+$/.test(q.since) ? Number(q.since) : undefined
-    const sinceTime = q.since !== undefined && sinceSeq === undefined ? q.since : undefined
+    // Instants, not strings: `…T00:00:00Z` is before `…T00:00:00.400Z`, and offsets count.
+    const sinceTime = q.since !== undefined && sinceSeq === undefined ? Date.parse(q.since) : undefined
+    if (Number.isNaN(sinceTime)) throw VALIDATION_FAILED('since must be an ISO time or an entry seq', { field: 'since' })
     return (e) => (q.merchant_id === undefined || e.merchant_id === q.merchant_id) &&
       (path === undefined || path.test(e.path)) &&
       (q.method === undefined || e.method === q.method.toUpperCase()) &&
       (q.status === undefined || e.status === q.status) &&
       (sinceSeq === undefined || e.seq > sinceSeq) &&
-      (sinceTime === undefined || e.time > sinceTime)
+      (sinceTime === undefined || Date.parse(e.time) > sinceTime)
   }
 }

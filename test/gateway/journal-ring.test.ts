@@ -73,3 +73,15 @@ t.test('the string to sign in the journal has no card number or CVC, and is boun
   t.ok(long.length <= 4097, `bounded (${long.length})`)
   t.ok(long.endsWith('…'), 'and says it was cut')
 })
+
+t.test('since a time compares instants, whatever the notation; a since that is neither is refused', async (t) => {
+  const j = new Journal()
+  fill(j, 3, (i) => ({ time: ['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.400Z', '2030-01-01T00:00:01.000Z'][i] as string }))
+  const seqs = (since: string) => j.query({ since }).map((e) => e.seq)
+  t.same(seqs('2030-01-01T00:00:00Z'), [2, 3], 'without milliseconds')
+  t.same(seqs('2030-01-01T00:00:00.399Z'), [2, 3])
+  t.same(seqs('2030-01-01T02:00:00.400+02:00'), [3], 'with an offset')
+  t.same(seqs('2029-12-31T23:59:59.999Z'), [1, 2, 3])
+  t.equal(j.count({ since: '2030-01-01T00:00:00Z' }), 2)
+  t.throws(() => j.query({ since: 'yesterday' }), { code: 'PAYLAB_VALIDATION_FAILED', details: { field: 'since' } })
+})

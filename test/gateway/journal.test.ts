@@ -105,6 +105,8 @@ t.test('filters: merchant, path glob, since a seq, limit; count answers "exactly
   t.same((await journal(gw, '?limit=2')).map((e) => e.seq), all.slice(-2).map((e) => e.seq), 'limit keeps the newest')
   const badLimit = await gw.admin({ method: 'GET', url: '/admin/journal?limit=0' })
   t.equal(badLimit.statusCode, 400)
+  const badSince = await gw.admin({ method: 'GET', url: '/admin/journal/count?since=yesterday' })
+  t.same([badSince.statusCode, badSince.json().error.field], [400, 'since'])
   const cleared = await gw.admin({ method: 'DELETE', url: '/admin/journal?merchant_id=demo' })
   t.equal(cleared.statusCode, 200)
   t.same([await count(gw, '?merchant_id=demo'), await count(gw, '')], [0, 1], "only demo's entries were forgotten")
