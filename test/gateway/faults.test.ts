@@ -54,7 +54,7 @@ t.test('slow_body: headers at once, the body dribbled in 8 parts N ms apart, com
   if (!out.ok) return t.fail('no answer')
   t.equal(out.status, 201)
   t.ok(out.ms - out.firstByteMs >= 7 * 40 * 0.8, `spread over ${Math.round(out.ms - out.firstByteMs)} ms`)
-  t.ok(out.chunks >= 4, `in parts (${out.chunks})`)
+  t.ok(out.chunks >= 2, `in parts (${out.chunks}; the client may read several at once)`)
   t.equal(Number(out.headers['content-length']), out.body.length, 'Content-Length tells the whole length up front')
   t.equal(out.json().merchant_order_id, order)
   t.ok(verifies(gw, out))
