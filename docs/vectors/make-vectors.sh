@@ -46,6 +46,14 @@ answer () {
     '{signature_type: $t, key_id: $kid, timestamp: $ts, nonce: $n, body: $b, string_to_sign: $sts, signature: $sig}' > "$tmp/$name.json"
 }
 
+# notification NAME EVENT_ID ATTEMPT TIMESTAMP NONCE BODY TYPE -> $tmp/NAME.json: signed like an answer,
+# plus the Paylab-Event-Id and Paylab-Delivery-Attempt headers (docs/notifications.md).
+notification () {
+  local name=$1 event_id=$2 attempt=$3
+  answer "$name.answer" "$4" "$5" "$6" "$7"
+  jq --arg e "$event_id" --arg a "$attempt" '{event_id: $e, delivery_attempt: $a} + .' "$tmp/$name.answer.json" > "$tmp/$name.json"
+}
+
 request hmac_request POST /v1/payments 1767225600 vector-hmac-nonce-0001 \
   '{"merchant_order_id":"vector-hmac-1","amount":5000,"currency":"CNY","method":{"type":"wallet","wallet":{"provider":"alipay"}}}' HMAC-SHA256
 request hmac_request_with_query GET '/v1/payments?limit=2' 1767225600 vector-hmac-nonce-0002 '' HMAC-SHA256
@@ -53,6 +61,8 @@ request rsa_request POST /v1/payments 1767225600 vector-rsa-nonce-00001 \
   '{"merchant_order_id":"vector-rsa-1","amount":1999,"currency":"USD","method":{"type":"wallet","wallet":{"provider":"alipay"}}}' RSA-SHA256
 answer hmac_answer 1767225601 vector-answer-nonce-01 '{"id":"pay_vector0000000000001","object":"payment","status":"succeeded"}' HMAC-SHA256
 answer rsa_answer 1767225601 vector-answer-nonce-02 '{"id":"pay_vector0000000000002","object":"payment","status":"succeeded"}' RSA-SHA256
+notification hmac_notification evt_vector00000000000001 1 1767225602 vector-notify-nonce-01 \
+  '{"id":"evt_vector00000000000001","object":"event","type":"payment.succeeded","created":"2026-01-01T00:00:02.000Z","data":{"object":{"id":"pay_vector0000000000001","object":"payment","merchant_order_id":"vector-hmac-1","amount":5000,"currency":"CNY","status":"succeeded"}}}' HMAC-SHA256
 
 # /pay: the body exactly as Python's json.dumps(user_info) writes it (", " and ": " separators, 100.0).
 pay_body='{"user_id": "123456", "order_id": "1234567890", "amount": 100.0, "currency": "USD"}'
@@ -65,11 +75,12 @@ jq -n --arg note "TEST ONLY. Computed by docs/vectors/make-vectors.sh with $(ope
   --arg mch "$merchant" --arg secret "$secret" --arg kid "$key_id" \
   --slurpfile hr "$tmp/hmac_request.json" --slurpfile hq "$tmp/hmac_request_with_query.json" --slurpfile rr "$tmp/rsa_request.json" \
   --slurpfile ha "$tmp/hmac_answer.json" --slurpfile ra "$tmp/rsa_answer.json" --slurpfile pay "$tmp/pay.json" \
+  --slurpfile hn "$tmp/hmac_notification.json" \
   '{
     note: $note,
     merchant: { id: $mch, hmac_secret: $secret, rsa_public_key_file: "test-only-rsa-public.pem", rsa_private_key_file: "test-only-rsa-private.pem" },
     gateway_key: { id: $kid, note: "the answer vectors play the gateway with the same test key pair" },
     hmac_request: $hr[0], hmac_request_with_query: $hq[0], rsa_request: $rr[0],
-    hmac_answer: $ha[0], rsa_answer: $ra[0], pay: $pay[0]
+    hmac_answer: $ha[0], rsa_answer: $ra[0], pay: $pay[0], hmac_notification: $hn[0]
   }' > "$dir/vectors.json"
 echo "wrote $dir/vectors.json"

@@ -26,6 +26,12 @@ export interface AnswerVector {
   signature: string
 }
 
+/** A notification: signed like an answer, plus the event id and attempt headers. */
+export interface NotificationVector extends AnswerVector {
+  event_id: string
+  delivery_attempt: string
+}
+
 export interface Vectors {
   merchant: { id: string, hmac_secret: string, rsa_public_key_file: string, rsa_private_key_file: string }
   gateway_key: { id: string }
@@ -35,6 +41,7 @@ export interface Vectors {
   hmac_answer: AnswerVector
   rsa_answer: AnswerVector
   pay: { merchant: string, secret: string, method: string, path: string, body: string, signature: string }
+  hmac_notification: NotificationVector
 }
 
 export const vectors = JSON.parse(read('vectors.json')) as Vectors
