@@ -1,6 +1,6 @@
 // Checking a notification the way a receiver must: on the raw bytes, before parsing.
 import { PaylabSignatureError } from './errors.js'
-import { verifySigned } from './signing.js'
+import { headerValue, verifySigned, type HeaderBag } from './signing.js'
 import type { GatewayKey, PaylabEvent } from './types.js'
 
 export interface NotificationVerifyOptions {
@@ -16,7 +16,7 @@ export interface NotificationVerifyOptions {
  * Verifies a notification's signature and timestamp over its raw body and returns the typed
  * event. Throws PaylabSignatureError for anything that does not verify: answer 400 to it.
  */
-export function verifyNotification (rawBody: Buffer | string, headers: Record<string, string | string[] | undefined> | Headers, opts: NotificationVerifyOptions): PaylabEvent {
+export function verifyNotification (rawBody: Buffer | string, headers: HeaderBag, opts: NotificationVerifyOptions): PaylabEvent {
   const raw = typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody
   verifySigned(raw, headers, {
     secret: opts.secret,
@@ -30,7 +30,7 @@ export function verifyNotification (rawBody: Buffer | string, headers: Record<st
   } catch {
     throw new PaylabSignatureError('the notification body is not JSON')
   }
-  const idHeader = headers instanceof Headers ? headers.get('paylab-event-id') : headers['paylab-event-id']
+  const idHeader = headerValue(headers, 'paylab-event-id')
   if (event?.object !== 'event' || typeof event.id !== 'string' || (idHeader != null && idHeader !== event.id)) {
     throw new PaylabSignatureError('the notification is not a paylab event, or its Paylab-Event-Id does not match its body')
   }

@@ -46,13 +46,18 @@ export interface VerifyOptions {
   nowSec: number
 }
 
-type HeaderBag = Record<string, string | string[] | undefined> | Headers
+export type HeaderBag = Record<string, string | string[] | undefined> | Headers
 
-function get (headers: HeaderBag, name: string): string | undefined {
+/** A header by its lower-case name: node gives lower-case names, a record made by hand may not. */
+export function headerValue (headers: HeaderBag, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined
-  const v = (headers as Record<string, string | string[] | undefined>)[name.toLowerCase()]
+  const record = headers as Record<string, string | string[] | undefined>
+  const key = name in record ? name : Object.keys(record).find((k) => k.toLowerCase() === name)
+  const v = key === undefined ? undefined : record[key]
   return Array.isArray(v) ? v[0] : v
 }
+
+const get = headerValue
 
 /**
  * Checks a signed answer or notification over its raw bytes. Throws PaylabSignatureError
