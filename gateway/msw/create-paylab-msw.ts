@@ -1,0 +1,135 @@
+// paylab/msw: msw request handlers that answer the channel's API in-process, with the gateway's
+// own app and engine, and a control object for the test.
+import type { FastifyInstance } from 'fastify'
+import { http, type HttpHandler } from 'msw'
+import { VirtualClock } from '../engine/clock.js'
+import type { EngineConfig } from '../engine/context.js'
+import { nodeCrypto, type CryptoProvider } from '../engine/crypto.js'
+import type { Engine } from '../engine/engine.js'
+import type { JournalQuery } from '../engine/journal.js'
+import type { MerchantInput } from '../engine/merchants.js'
+import type { RuleInput } from '../engine/rules.js'
+import type { Payment } from '../engine/types.js'
+import { parseDuration } from '../engine/duration.js'
+import { httpTransport } from '../notify/http-transport.js'
+import { markerFaults } from '../plugins/transport-faults.js'
+import { buildGateway } from '../server.js'
+import { MemoryStore } from '../store/memory-store.js'
+import { CaptureTransport, type CapturedNotification } from './capture-transport.js'
+import { forward } from './forward.js'
+
+export interface PaylabMswOptions {
+  /** The URL your code calls the channel at; msw answers for it. */
+  baseUrl?: string
+  /** `virtual` (default): time moves only with control.advance(). */
+  clock?: 'virtual' | 'real'
+  /** `capture` (default): kept in control.notifications; `fetch`: POSTed to notify_url (msw may intercept). */
+  notifications?: 'capture' | 'fetch'
+  config?: Partial<EngineConfig>
+}
+
+export interface PaylabMsw {
+  handlers: HttpHandler[]
+  control: PaylabControl
+}
+
+export async function createPaylabMsw (options: PaylabMswOptions = {}): Promise<PaylabMsw> {
+  const control = await PaylabControl.start(options)
+  const base = control.baseUrl
+  const handlers = [http.all(`${base}/*`, async ({ request }) => await forward(control.app, request))]
+  return { handlers, control }
+}
+
+export class PaylabControl {
+  readonly baseUrl: string
+  readonly #options: PaylabMswOptions
+  readonly #capture = new CaptureTransport()
+  readonly #crypto: CryptoProvider
+  #gateway!: { app: FastifyInstance, engine: Engine }
+
+  private constructor (options: PaylabMswOptions) {
+    this.#options = options
+    this.baseUrl = (options.baseUrl ?? 'https://paylab.test').replace(/\/$/, '')
+    // One gateway key pair for the life of this object, so that reset() keeps it.
+    let pair: ReturnType<CryptoProvider['generateRsaKeyPair']> | undefined
+    this.#crypto = { ...nodeCrypto, generateRsaKeyPair: () => (pair ??= nodeCrypto.generateRsaKeyPair()) }
+  }
+
+  static async start (options: PaylabMswOptions): Promise<PaylabControl> {
+    const control = new PaylabControl(options)
+    await control.#build({})
+    return control
+  }
+
+  async #build (initial: ConstructorParameters<typeof MemoryStore>[0]): Promise<void> {
+    this.#gateway = await buildGateway({
+      store: new MemoryStore(initial),
+      crypto: this.#crypto,
+      ...(this.#options.clock === 'real' ? {} : { clock: new VirtualClock() }),
+      transportFaults: markerFaults(),
+      transport: this.#options.notifications === 'fetch' ? httpTransport : this.#capture,
+      config: { publicUrl: this.baseUrl, notifyHosts: ['*'], ...this.#options.config }
+    })
+  }
+
+  get app (): FastifyInstance { return this.#gateway.app }
+  get engine (): Engine { return this.#gateway.engine }
+
+  /** Credentials of a merchant (the built-in `demo` by default) for your client under test. */
+  merchant (id = 'demo'): { id: string, secret: string, gatewayKeys: Array<{ id: string, public_key: string }> } {
+    const m = this.engine.merchant(id)
+    return { id: m.id, secret: m.hmac_secret, gatewayKeys: this.engine.keys().data }
+  }
+
+  async createMerchant (input: MerchantInput): Promise<{ id: string, secret: string }> {
+    const m = await this.engine.createMerchant(input)
+    return { id: m.id, secret: m.hmac_secret }
+  }
+
+  addRule (rule: RuleInput) { return this.engine.sandbox.addRule(rule) }
+  rules (merchantId?: string) { return this.engine.sandbox.rules.list(merchantId) }
+
+  /** Moves the virtual clock, firing expiry, pending resolution and notification retries on the way. */
+  async advance (by: number | string) {
+    const clock = await this.engine.sandbox.advance(typeof by === 'number' ? by : parseDuration(by))
+    await this.engine.ctx.db.commit()
+    return clock
+  }
+
+  now (): number { return this.engine.clock.now() }
+
+  payments (merchantId = 'demo'): Payment[] {
+    return [...this.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchantId)
+  }
+
+  payment (id: string): Payment | undefined { return this.engine.findPayment(id) }
+  journal (query: JournalQuery = {}) { return this.engine.sandbox.journal.query(query) }
+  count (query: JournalQuery = {}): number { return this.engine.sandbox.journal.count(query) }
+
+  /** Notifications delivered so far (with `notifications: 'capture'`). */
+  get notifications (): readonly CapturedNotification[] { return this.#capture.delivered }
+
+  /** What the pretend notification receiver answers (default 200). */
+  respondToNotifications (status: number | ((n: { url: string, body: string }) => number)): void {
+    this.#capture.respondWith = typeof status === 'number' ? () => status : status
+  }
+
+  /** Completes a waiting payment's hosted page as the buyer would: pass, fail or cancel. */
+  async buyer (paymentId: string, action: 'pass' | 'fail' | 'cancel'): Promise<Payment> {
+    return await this.engine.completeAction(paymentId, action)
+  }
+
+  /**
+   * Forgets every payment, refund, event, rule and journal line, and the clock; keeps the
+   * merchants (with their secrets) and the gateway keys, so clients made earlier still work.
+   */
+  async reset (): Promise<void> {
+    const { merchants, keys, settings } = this.engine.ctx.db.snapshot()
+    await this.#gateway.app.close()
+    this.#capture.delivered.length = 0
+    this.#capture.respondWith = () => 200
+    await this.#build({ merchants, keys, settings })
+  }
+
+  async close (): Promise<void> { await this.#gateway.app.close() }
+}
