@@ -164,8 +164,9 @@ export class PaylabClient {
           const found = await recover().catch(() => undefined)
           if (found !== undefined) return found
         }
-        if (n >= retry.maxAttempts) throw err
-        await sleep(backoffMs(n, retry, random, err))
+        const wait = backoffMs(n, retry, random, err)
+        if (n >= retry.maxAttempts || wait === Infinity) throw err
+        await sleep(wait)
       }
     }
   }

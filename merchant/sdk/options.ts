@@ -40,6 +40,10 @@ export function resolveOptions (o: PaylabClientOptions): ResolvedOptions {
   if (unknown.length > 0) throw new TypeError(`PaylabClient: unknown option(s) ${unknown.join(', ')}`)
   let url: URL
   try { url = new URL(o.baseUrl) } catch { throw new TypeError('PaylabClient: baseUrl must be an absolute URL') }
+  // Paths are signed as sent: a prefix in baseUrl would be dropped silently, so it is refused.
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new TypeError('PaylabClient: baseUrl must be an http(s) origin such as https://gateway.example, without a path')
+  }
   if (typeof o.merchantId !== 'string' || o.merchantId === '') throw new TypeError('PaylabClient: merchantId is required')
   const signatureType = o.signatureType ?? 'HMAC-SHA256'
   if (signatureType !== 'HMAC-SHA256' && signatureType !== 'RSA-SHA256') throw new TypeError('PaylabClient: signatureType must be HMAC-SHA256 or RSA-SHA256')
@@ -49,6 +53,12 @@ export function resolveOptions (o: PaylabClientOptions): ResolvedOptions {
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) throw new TypeError('PaylabClient: retry.maxAttempts must be a whole number ≥ 1')
   const unknownRetry = Object.keys(o.retry ?? {}).filter((k) => !['maxAttempts', 'baseDelayMs', 'maxDelayMs'].includes(k))
   if (unknownRetry.length > 0) throw new TypeError(`PaylabClient: unknown retry option(s) ${unknownRetry.join(', ')}`)
+  if (!(retry.baseDelayMs >= 0) || !(retry.maxDelayMs >= 0)) throw new TypeError('PaylabClient: retry.baseDelayMs and retry.maxDelayMs must be numbers ≥ 0')
+  if (o.gatewayKeys !== undefined && (!Array.isArray(o.gatewayKeys) || o.gatewayKeys.length === 0 ||
+    !o.gatewayKeys.every((k) => typeof k?.id === 'string' && typeof k.public_key === 'string'))) {
+    throw new TypeError('PaylabClient: gatewayKeys must be a non-empty list of {id, public_key} (leave it out to fetch GET /v1/keys)')
+  }
+  if (o.toleranceSec !== undefined && !(o.toleranceSec > 0)) throw new TypeError('PaylabClient: toleranceSec must be > 0')
   const timeoutMs = o.timeoutMs ?? 10_000
   if (!(timeoutMs > 0)) throw new TypeError('PaylabClient: timeoutMs must be > 0')
   return {
