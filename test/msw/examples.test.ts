@@ -21,9 +21,10 @@ t.test('the node:test example passes under node --test', async (t) => {
   t.match(stdout, /# fail 0/)
 })
 
-t.test('docs/msw.md shows both examples exactly as they are', async (t) => {
+t.test('the docs show the examples exactly as they are', async (t) => {
   const doc = read('docs/msw.md')
   for (const file of ['examples/msw/with-tap.mjs', 'examples/msw/with-node-test.mjs']) {
-    t.ok(doc.includes(read(file).trimEnd()), `${file} appears verbatim`)
+    t.ok(doc.includes(read(file).trimEnd()), `docs/msw.md shows ${file} verbatim`)
   }
+  t.ok(read('README.md').includes(read('examples/msw/with-tap.mjs').trimEnd()), 'README.md shows the tap example verbatim')
 })
