@@ -12,6 +12,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { buildGateway } from '../gateway/server.js'
 import { DEMO_MERCHANT_ID, Engine, type MutationRequest } from '../gateway/engine/engine.js'
 import type { CreatePaymentInput } from '../gateway/engine/payments.js'
+import type { NotificationTransport } from '../gateway/engine/outbox.js'
+import { VirtualClock } from '../gateway/engine/clock.js'
 import { JournalStore } from '../gateway/store/journal-store.js'
 
 export type ServerMessage =
@@ -73,7 +75,10 @@ async function gateway (dir: string): Promise<void> {
 
 /** A third each of cards (plaintext, allowed for seeding only), wallets and bank transfers. */
 function seedInput (no: number, expYear: number): CreatePaymentInput {
-  const base = { merchant_order_id: `seed-${no}`, amount: 1000 + (no % 9000), currency: 'USD', description: `seeded order ${no}`, metadata: { batch: String(Math.floor(no / 1000)) } }
+  const base = {
+    merchant_order_id: `seed-${no}`, amount: 1000 + (no % 9000), currency: 'USD', description: `seeded order ${no}`,
+    notify_url: SEED_NOTIFY_URL, metadata: { batch: String(Math.floor(no / 1000)) }
+  }
   switch (no % 3) {
     case 0: return { ...base, method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: expYear, cvc: '123' } } }
     case 1: return { ...base, method: { type: 'wallet', wallet: { provider: 'alipay' } } }
@@ -81,9 +86,18 @@ function seedInput (no: number, expYear: number): CreatePaymentInput {
   }
 }
 
+// The seeded store is a settled history, as a store that has run for a while would be: payments
+// made two days ago on a virtual clock, their notifications acknowledged (by a transport that
+// answers 200 without sending anything), wallets and transfers expired. Nothing is left due, so
+// the measured gateway does not spend the measurements working off a backlog.
+const SEED_NOTIFY_URL = 'http://127.0.0.1:9/paylab-bench-seed'
+const ACKNOWLEDGE: NotificationTransport = { deliver: async () => ({ status: 200, error: null }) }
+const DAY_MS = 24 * 3600 * 1000
+
 async function seed (dir: string, count: number): Promise<void> {
   const started = performance.now()
-  const engine = await Engine.open({ store: new JournalStore(dir), config: { allowPlaintextCards: true } })
+  const clock = new VirtualClock(Date.now() - 2 * DAY_MS)
+  const engine = await Engine.open({ store: new JournalStore(dir), clock, transport: ACKNOWLEDGE, config: { allowPlaintextCards: true } })
   const expYear = new Date().getUTCFullYear() + 3
   const BATCH = 2000
   for (let no = 0; no < count;) {
@@ -98,6 +112,9 @@ async function seed (dir: string, count: number): Promise<void> {
       if (answer.status !== 201) throw new Error(`seeding: create answered ${answer.status}`)
     }
   }
+  await engine.sandbox.advance(DAY_MS)
+  const left = engine.ctx.db.tables.tasks.size
+  if (left > 0) throw new Error(`seeding: ${left} tasks are still due after a day`)
   await engine.close()
   // The IPC channel would keep this process alive: leave once the parent has the message.
   process.send?.({ type: 'seeded', count, ms: performance.now() - started } satisfies ServerMessage, () => process.exit(0))
