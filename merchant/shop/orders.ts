@@ -57,12 +57,17 @@ export function note (order: Order, kind: string, text: string, at: string): voi
   order.timeline.push({ at, kind, text })
 }
 
+/** How far along its life a payment is. */
+const STAGE: Record<Payment['status'], number> = { requires_action: 0, processing: 0, authorized: 1, succeeded: 2, failed: 2, canceled: 2 }
+
 /**
  * Applies a verified view of the payment (an answer, a query, a notification). Returns whether
- * anything changed. An older view than the one already applied changes nothing.
+ * anything changed. An older view than the one already applied changes nothing: older by its
+ * updated_at, or, as two views can carry the same updated_at, earlier in the payment's life.
  */
 export function applyPayment (order: Order, payment: Payment, at: string, source: string): boolean {
-  if (order.payment_updated_at !== null && payment.updated_at < order.payment_updated_at && order.payment_id === payment.id) return false
+  if (order.payment_id === payment.id && order.payment_status !== null && order.payment_updated_at !== null &&
+    (payment.updated_at < order.payment_updated_at || STAGE[payment.status] < STAGE[order.payment_status])) return false
   const next = statusFor(payment)
   const changed = order.payment_id !== payment.id || order.payment_status !== payment.status || order.amount_refunded !== payment.amount_refunded
   order.payment_id = payment.id

@@ -62,13 +62,16 @@ export class OrderStore {
     return await run
   }
 
-  /** Saves an order; resolves once it is written. */
+  /**
+   * Saves an order; resolves once it is written. What readers see changes only after the write
+   * succeeded: a failed write throws and leaves the order as it was stored, never ahead of the disk.
+   */
   async save (order: Order): Promise<void> {
-    let db = this.#orders.get(order.id)
-    if (db === undefined) db = new Low<Order | null>(this.#adapter(order.id), null)
-    db.data = structuredClone(order)
+    const db = this.#orders.get(order.id) ?? new Low<Order | null>(this.#adapter(order.id), null)
+    const data = structuredClone(order)
+    await db.adapter.write(data)
+    db.data = data
     this.#index(db)
-    await db.write()
   }
 
   #index (db: Low<Order | null>): void {
