@@ -106,13 +106,24 @@ export class Shop {
       throw err
     }
     const object = event.data.object
-    const order = object.object === 'payment'
+    let order = object.object === 'payment'
       ? this.deps.store.get((object as Payment).merchant_order_id) ?? this.deps.store.byPayment(object.id)
       : this.deps.store.byPayment((object as Refund).payment_id)
+    // A refund of a payment the shop never recorded (its answer was lost, the events came out of
+    // order): the payment, asked for by id, names the order. Acknowledging it unapplied would lose it.
+    let payment: Payment | undefined
+    if (order === undefined && object.object === 'refund') {
+      payment = await this.deps.client.getPayment((object as Refund).payment_id).catch((err: unknown) => {
+        if (err instanceof PaylabApiError && err.code === 'PAYLAB_PAYMENT_NOT_FOUND') return undefined
+        throw err // unknown for now: a 5xx makes the gateway retry
+      })
+      order = payment === undefined ? undefined : this.deps.store.get(payment.merchant_order_id)
+    }
     if (order === undefined) return { status: 200, message: 'not an order of this shop' }
     await this.deps.store.update(order.id, (o) => {
       if (o.applied_events.includes(event.id)) return
       o.applied_events.push(event.id)
+      if (payment !== undefined) applyPayment(o, payment, this.#at(), 'query')
       note(o, 'notification', `Notification ${event.type} received and its signature verified.`, this.#at())
       if (object.object === 'payment') applyPayment(o, object as Payment, this.#at(), 'notification')
       else applyRefund(o, object as Refund, this.#at())
