@@ -134,11 +134,25 @@ export class Shop {
   async refund (orderId: string, amount?: number): Promise<Order> {
     const order = this.#order(orderId)
     if (order.payment_id === null) throw new ShopError('the order has no payment to refund', 409, 'SHOP_NOT_PAID')
-    const merchantRefundId = `${order.id}-r${order.refunds.length + 1}`
-    const refund = await this.deps.client.createRefund(order.payment_id, { merchant_refund_id: merchantRefundId, ...(amount === undefined ? {} : { amount }) })
+    // One id per refund the shop asks for: the same after a crash (the gateway answers the refund
+    // it already made), a new one after a refusal (else the next refund would reuse a refused id).
+    const refused = order.timeline.filter((e) => e.kind === 'refund_refused').length
+    const merchantRefundId = `${order.id}-r${order.refunds.length + refused + 1}`
+    let refund: Refund
+    try {
+      refund = await this.deps.client.createRefund(order.payment_id, { merchant_refund_id: merchantRefundId, ...(amount === undefined ? {} : { amount }) })
+    } catch (err) {
+      if (err instanceof PaylabApiError && !isAmbiguous(err)) {
+        await this.deps.store.update(orderId, (o) => note(o, 'refund_refused', `Refund ${merchantRefundId} refused by the channel: ${err.code}.`, this.#at()))
+      }
+      throw err
+    }
+    // The payment says how much was captured: refunding all of a partial capture refunds the order.
+    const payment = await this.deps.client.getPayment(order.payment_id).catch(() => undefined)
     return await this.deps.store.update(orderId, (o) => {
       note(o, 'refund', `Refund of ${refund.amount} ${refund.currency} ${refund.status}.`, this.#at())
       applyRefund(o, refund, this.#at())
+      if (payment !== undefined) applyPayment(o, payment, this.#at(), 'refund')
     })
   }
 
