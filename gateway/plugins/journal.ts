@@ -29,6 +29,11 @@ export default fp(async (app) => {
       query: query ?? null,
       merchant_id: request.identity?.merchant.id ?? (path === '/pay' ? 'seed' : null)
     })
+    // A buyer's request on the hosted cashier belongs to the payment's merchant: that merchant's
+    // journal filter finds it.
+    const id = (request.params as { id?: unknown } | undefined)?.id
+    const payment = path.startsWith('/cashier/') && typeof id === 'string' ? engine.findPayment(id) : undefined
+    if (payment !== undefined) Object.assign(request.journalEntry, { merchant_id: payment.merchant_id, payment_id: payment.id })
   })
 
   app.addHook('onResponse', async (request, reply) => {

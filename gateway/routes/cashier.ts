@@ -1,6 +1,6 @@
 // The hosted pages a buyer is sent to by `next_action`: 3-D Secure challenge, wallet approval,
 // bank transfer instructions. Plain server-rendered HTML; the outcome is decided by the engine.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { PAYMENT_NOT_FOUND } from '../engine/errors.js'
 import type { BuyerAction } from '../engine/lifecycle.js'
 import { minorToMajor } from '../engine/money.js'
@@ -19,12 +19,12 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
   })
 
   app.get<{ Params: { id: string } }>('/cashier/:id', async (request, reply) => {
-    const payment = find(request.params.id, request)
+    const payment = find(request.params.id)
     return html(reply, page(payment, engine.pendingAction(payment.id)?.kind))
   })
 
   app.post<{ Params: { id: string }, Body: CashierForm }>('/cashier/:id', async (request, reply) => {
-    const payment = find(request.params.id, request)
+    const payment = find(request.params.id)
     const kind = engine.pendingAction(payment.id)?.kind
     const action: BuyerAction = kind === 'three_d_secure' && request.body.action !== 'cancel'
       ? (request.body.code === THREE_DS_CODE ? 'pass' : 'fail')
@@ -39,11 +39,9 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     return html(reply, page(after, undefined))
   })
 
-  function find (id: string, request: FastifyRequest): Payment {
+  function find (id: string): Payment {
     const payment = engine.findPayment(id)
     if (payment === undefined) throw PAYMENT_NOT_FOUND(undefined, { payment_id: id })
-    // The buyer's page belongs to the payment's merchant: the journal's merchant filter finds it.
-    if (request.journalEntry !== undefined) Object.assign(request.journalEntry, { merchant_id: payment.merchant_id, payment_id: payment.id })
     return payment
   }
 
