@@ -1,12 +1,14 @@
 // `paylab <command>`: one entry point for every part of the sandbox.
 import { runGateway } from '../gateway/cli.js'
 import { runStart } from './start.js'
+import { runScenariosCli } from '../scenarios/cli.js'
 
 const USAGE = `paylab — a payment-channel simulator and sandbox
 
 Usage:
   paylab start [options]     the gateway and the reference shop, wired together (npm start)
   paylab gateway [options]   the payment channel alone (paylab gateway --help)
+  paylab scenarios [...]     scripted failure scenarios (paylab scenarios --help)
   paylab --help              this text
 `
 
@@ -15,6 +17,7 @@ export async function main (argv: string[]): Promise<number> {
   switch (command) {
     case 'gateway': return await runGateway(rest)
     case 'start': return await runStart(rest)
+    case 'scenarios': return await runScenariosCli(rest)
     case undefined: case '--help': case '-h': case 'help':
       process.stdout.write(USAGE)
       return command === undefined ? 2 : 0
