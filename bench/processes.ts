@@ -12,8 +12,8 @@ export interface ServerProcess {
   pid: number
   url: string
   sample: (count: number) => Promise<string[]>
-  /** The longest event-loop stall and the journal number since the last call. */
-  stats: () => Promise<{ maxStallMs: number, journal: number }>
+  /** Since the last call: the longest event-loop stall, time in GC, and the journal number. */
+  stats: () => Promise<{ maxStallMs: number, gcMs: number, journal: number }>
   stop: () => Promise<void>
 }
 
@@ -56,8 +56,8 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
     stats: async () => {
       const answer = nextMessage(child, 'stats')
       send({ type: 'stats' })
-      const { maxStallMs, journal } = await answer
-      return { maxStallMs, journal }
+      const { maxStallMs, gcMs, journal } = await answer
+      return { maxStallMs, gcMs, journal }
     },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return }

@@ -10,6 +10,8 @@ export interface Row extends Measurement {
   round: number
   /** The longest the server's event loop was blocked during the measurement. */
   maxStallMs: number
+  /** The server's garbage collection time per request, in µs. */
+  gcUs: number
   /** Compactions of the store (snapshot rewrites) during the measurement. */
   compactions: number
 }
@@ -35,8 +37,8 @@ export function median (values: readonly number[]): number {
 /** One line per measurement and store, in the order first measured. */
 export function measurementTable (rows: readonly Row[]): string {
   const lines = [
-    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | client CPU | longest stall ms | compactions | requests | non-2xx |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | GC µs/req | server CPU | client CPU | longest stall ms | compactions | requests | non-2xx |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   const groups = new Map<string, Row[]>()
   for (const r of rows) {
@@ -48,7 +50,7 @@ export function measurementTable (rows: readonly Row[]): string {
     const first = g[0] as Row
     const sum = (f: (r: Row) => number): number => g.reduce((a, r) => a + f(r), 0)
     lines.push(`| ${first.name} | ${first.store} | ${fixed(m((r) => r.reqPerSec), 0)} | ${fixed(m((r) => r.p50), 0)} | ${fixed(m((r) => r.p99), 0)} | ` +
-      `${fixed(m((r) => r.serverCpuUs), 0)} | ${fixed(m((r) => r.serverCpu), 0)}% | ${fixed(m((r) => r.clientCpu), 0)}% | ` +
+      `${fixed(m((r) => r.serverCpuUs), 0)} | ${fixed(m((r) => r.gcUs), 0)} | ${fixed(m((r) => r.serverCpu), 0)}% | ${fixed(m((r) => r.clientCpu), 0)}% | ` +
       `${fixed(Math.max(...g.map((r) => r.maxStallMs)), 0)} | ${sum((r) => r.compactions)} | ${sum((r) => r.total)} | ${sum((r) => r.non2xx + r.errors)} |`)
   }
   return lines.join('\n')

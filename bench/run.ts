@@ -97,7 +97,7 @@ export async function main (argv: string[]): Promise<number> {
     const gateways = [await openGateway('empty', join(root, 'empty'), servers), await openGateway(big, join(root, 'large'), servers)]
     const target = (server: ServerProcess, duration = s.duration): Target => ({ url: server.url, pid: server.pid, connections: s.connections, duration })
 
-    const unrecorded = { round: 0, maxStallMs: NaN, compactions: 0 }
+    const unrecorded = { round: 0, maxStallMs: NaN, gcUs: NaN, compactions: 0 }
     warmups.push({ ...await measure('warm-up', target(bare, s.warmup), bareRequest()), store: '—', ...unrecorded })
     for (const g of gateways) {
       warmups.push({ ...await measure('warm-up create', target(g.server, s.warmup), createRequest(g.demo, 'wallet', g.key)), store: g.store, ...unrecorded })
@@ -112,10 +112,10 @@ export async function main (argv: string[]): Promise<number> {
         const before = await server.stats()
         const m = await measure(name, target(server), request)
         const after = await server.stats()
-        const row: Row = { ...m, store, round, maxStallMs: after.maxStallMs, compactions: after.journal - before.journal }
+        const row: Row = { ...m, store, round, maxStallMs: after.maxStallMs, gcUs: after.gcMs * 1000 / m.total, compactions: after.journal - before.journal }
         rows.push(row)
         out(`[round ${round}/${s.rounds}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req, ` +
-          `longest stall ${row.maxStallMs.toFixed(0)} ms${row.compactions > 0 ? `, ${row.compactions} compaction(s)` : ''}`)
+          `GC ${row.gcUs.toFixed(0)} µs/req, longest stall ${row.maxStallMs.toFixed(0)} ms${row.compactions > 0 ? `, ${row.compactions} compaction(s)` : ''}`)
       }
       await record(BARE, '—', bare, bareRequest())
       // Alternate which store goes first, so neither always follows the other.

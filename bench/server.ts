@@ -7,7 +7,7 @@
 //
 // The parent (bench/run.ts) forks this file and talks to it over IPC (see ServerMessage).
 import { readdir } from 'node:fs/promises'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildGateway } from '../gateway/server.js'
 import { DEMO_MERCHANT_ID, Engine, type MutationRequest } from '../gateway/engine/engine.js'
@@ -20,7 +20,7 @@ export type ServerMessage =
   | { type: 'ready', port: number, openMs: number, payments: number, demo?: { merchant: string, secret: string }, key?: { id: string, public_key: string } }
   | { type: 'sample', ids: string[] }
   | { type: 'seeded', count: number, ms: number }
-  | { type: 'stats', maxStallMs: number, journal: number }
+  | { type: 'stats', maxStallMs: number, gcMs: number, journal: number }
 export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'close' }
 
 const send = (message: ServerMessage): void => { process.send?.(message) }
@@ -34,15 +34,19 @@ async function journalNumber (dir: string | undefined): Promise<number> {
 
 async function serve (app: FastifyInstance, openMs: number, extra: Partial<ServerMessage & { type: 'ready' }> = {}, dir?: string): Promise<void> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
-  // The longest the event loop was blocked since the last 'stats': a compaction shows here.
+  // The longest the event loop was blocked since the last 'stats' (a compaction shows here), and
+  // the time spent collecting garbage (it grows with the live heap, that is with what is stored).
   const loop = monitorEventLoopDelay({ resolution: 5 })
   loop.enable()
+  let gcMs = 0
+  new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcMs += entry.duration }).observe({ entryTypes: ['gc'] })
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'close') void app.close().then(() => process.exit(0))
     if (message.type === 'stats') {
       void journalNumber(dir).then((journal) => {
-        send({ type: 'stats', maxStallMs: loop.max / 1e6, journal })
+        send({ type: 'stats', maxStallMs: loop.max / 1e6, gcMs, journal })
         loop.reset()
+        gcMs = 0
       })
     }
   })
