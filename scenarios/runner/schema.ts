@@ -47,12 +47,17 @@ export function checkSchema (doc: unknown): SchemaProblem[] {
 
 function describe (all: ErrorObject[], own: ErrorObject[]): string {
   const where = name(all[0]?.instancePath ?? '')
+  const data = all[0]?.data
+  const value = data === undefined || (typeof data === 'object' && data !== null) ? '' : `${JSON.stringify(data)} `
   if (own.length === 0 || all.some((e) => e.keyword === 'anyOf')) {
     const forms = [...new Set(own.map(phrase))]
-    return `${where}${shown(all[0]?.data)} is none of the allowed forms${forms.length > 0 ? ` (${forms.join('; ')})` : ''}`
+    return `${where}${value}is none of the allowed forms${forms.length > 0 ? ` (${forms.join('; ')})` : ''}`
   }
-  return `${where}${phrase(own[0] as ErrorObject)}`
+  const first = own[0] as ErrorObject
+  return `${where}${first.keyword === 'pattern' || first.keyword === 'enum' || first.keyword === 'type' ? value : ''}${phrase(first)}`
 }
+
+const TYPES: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'a string', object: 'a mapping', array: 'a list', boolean: 'true or false', null: 'null' }
 
 function phrase (e: ErrorObject): string {
   const p = e.params as Record<string, unknown>
@@ -61,8 +66,8 @@ function phrase (e: ErrorObject): string {
     case 'required': return `missing "${String(p.missingProperty)}"`
     case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
     case 'const': return `must be ${JSON.stringify(p.allowedValue)}`
-    case 'type': return `must be ${String(p.type).replace(',', ' or ')}`
-    case 'pattern': return `must match ${String(p.pattern)}${description === undefined ? '' : ` (${description})`}`
+    case 'type': return `must be ${String(p.type).split(',').map((t) => TYPES[t] ?? t).join(' or ')}`
+    case 'pattern': return description === undefined ? `must match ${String(p.pattern)}` : `is not valid: ${description}`
     default: return e.message ?? e.keyword
   }
 }
@@ -72,8 +77,6 @@ function name (instancePath: string): string {
   const last = path.at(-1)
   return last === undefined ? '' : typeof last === 'number' ? `item ${last + 1}: ` : `${last}: `
 }
-
-const shown = (data: unknown): string => data === undefined || (typeof data === 'object' && data !== null) ? '' : ` ${JSON.stringify(data)}`
 
 export function pointer (instancePath: string): Array<string | number> {
   if (instancePath === '') return []

@@ -37,7 +37,10 @@ export const gatewaySteps: Handlers = {
     if (request === undefined) {
       const body = args.body === undefined ? undefined : await withEncryptedCard(ctx, args.body)
       const creds = { merchantId: ctx.merchant.id, signatureType: ctx.merchant.privateKey === undefined || args.break === 'wrong_key' ? 'HMAC-SHA256' as const : 'RSA-SHA256' as const, secret: ctx.merchant.secret, privateKey: ctx.merchant.privateKey }
-      const signed = buildSignedRequest(creds, { method: args.method, path: args.path, body, now: ctx.services.now(), ...(args.break === undefined ? {} : { broken: args.break }) })
+      // Requests are signed on the gateway clock. A stale one is an hour before both that and the real
+      // clock, so that it is stale whichever of the two the gateway checks against.
+      const now = args.break === 'stale_timestamp' ? Math.min(Date.now(), ctx.services.now()) : ctx.services.now()
+      const signed = buildSignedRequest(creds, { method: args.method, path: args.path, body, now, ...(args.break === undefined ? {} : { broken: args.break }) })
       const headers = { ...signed.headers, ...(args.idempotency_key === undefined ? {} : { 'idempotency-key': String(args.idempotency_key) }), ...args.headers }
       request = { method: args.method, path: args.path, headers, body: signed.body }
     }
