@@ -6,6 +6,8 @@ import { authenticate, identify, signAnswer, type Headers, type Identity, type S
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
+import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
+import type { CardEnvelope } from './envelope.js'
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
@@ -117,6 +119,23 @@ export class Engine {
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
   async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
     const payment = completeAction(this.ctx, paymentId, action)
+    await this.ctx.db.commit()
+    await this.outbox.takeUrgent()
+    this.#kick()
+    return payment
+  }
+
+  /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
+  async enterCard (paymentId: string, envelope: CardEnvelope): Promise<Payment> {
+    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope))
+  }
+
+  /** The hosted cashier: the buyer picks another method before giving anything. */
+  async chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
+    return await this.#afterBuyer(chooseMethod(this.ctx, paymentId, choice))
+  }
+
+  async #afterBuyer (payment: Payment): Promise<Payment> {
     await this.ctx.db.commit()
     await this.outbox.takeUrgent()
     this.#kick()

@@ -69,6 +69,9 @@ export function completeAction (ctx: EngineContext, paymentId: string, action: B
     throw INVALID_STATE_TRANSITION(`the payment is ${payment.status} and waits for no buyer action`, { payment_id: paymentId, status: payment.status })
   }
   if (action === 'cancel') return payment
+  if (pending.kind === 'card_entry') {
+    throw INVALID_STATE_TRANSITION('the payment waits for the buyer\'s card (POST /cashier/{id}/card), not for an approval', { payment_id: paymentId, status: payment.status })
+  }
   ctx.scheduler.cancel(pending.expire_task)
   ctx.db.delete('pending', paymentId)
   const failure: DeclineCode = pending.kind === 'three_d_secure' ? 'authentication_failed' : 'payment_declined'

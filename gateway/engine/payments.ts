@@ -12,6 +12,7 @@ import { privateKeyFor } from './keys.js'
 import { assertAmount, currencyExponent } from './money.js'
 import { amountOutcome, cardOutcome, type Outcome } from './outcomes.js'
 import { applyOutcome } from './lifecycle.js'
+import { awaitCard } from './hosted.js'
 import { assertTransition } from './transitions.js'
 import type { CaptureMode, MethodType, Payment, PaymentMethod } from './types.js'
 import { checkNotifyUrl, checkUrl } from './urls.js'
@@ -22,7 +23,8 @@ export interface CreatePaymentInput {
   currency: string
   method: {
     type: MethodType
-    card?: { encrypted?: CardEnvelope } & Partial<PlainCard>
+    /** `entry: 'hosted'`: no card yet, the buyer enters it on the hosted page (next_action). */
+    card?: { encrypted?: CardEnvelope, entry?: 'hosted' } & Partial<PlainCard>
     wallet?: { provider: string }
   }
   capture?: CaptureMode
@@ -77,15 +79,23 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
     updated_at: now,
     expires_at: null
   }
-  applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
+  if (outcome === undefined) awaitCard(ctx, payment, override, input.expires_in)
+  else applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
   return { payment, created: true }
 }
 
-function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method: PaymentMethod, outcome: Outcome } {
+/** The payment's method and its outcome; no outcome for a card the buyer has yet to enter. */
+function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method: PaymentMethod, outcome: Outcome | undefined } {
   const { type } = input.method
   if (type === 'card') {
     const card = input.method.card
     if (card === undefined) throw VALIDATION_FAILED('method.card is required when method.type is card', { field: 'method.card' })
+    if (card.entry !== undefined) {
+      if (card.entry !== 'hosted' || Object.keys(card).length > 1) {
+        throw VALIDATION_FAILED('method.card.entry is hosted and comes alone: the buyer enters the card on the hosted page', { field: 'method.card.entry' })
+      }
+      return { method: { type }, outcome: undefined }
+    }
     let plain: PlainCard
     if (card.encrypted !== undefined) {
       plain = openEnvelope(ctx.crypto, card.encrypted, (keyId) => privateKeyFor(ctx, keyId))

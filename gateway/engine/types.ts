@@ -115,9 +115,12 @@ export interface Task {
 /** What a payment waiting for the buyer (3-D Secure, wallet, transfer) becomes once they act. */
 export interface PendingAction {
   id: string
-  kind: 'three_d_secure' | 'wallet' | 'bank_transfer'
-  /** The outcome once the buyer completes the action (an Outcome of outcomes.ts). */
+  /** `card_entry`: a card payment created with `entry: hosted`, waiting for the buyer's card. */
+  kind: 'three_d_secure' | 'wallet' | 'bank_transfer' | 'card_entry'
+  /** The outcome once the buyer completes the action (an Outcome of outcomes.ts); null while the card to be entered decides. */
   then: unknown
+  /** An outcome a rule or header chose at creation: it still wins after the buyer picks another method or enters the card. */
+  forced?: unknown
   expire_task: string
 }
 

@@ -1,15 +1,28 @@
-// The hosted pages a buyer is sent to by `next_action`: 3-D Secure challenge, wallet approval,
-// bank transfer instructions. Plain server-rendered HTML; the outcome is decided by the engine.
-import type { FastifyInstance, FastifyReply } from 'fastify'
-import { PAYMENT_NOT_FOUND } from '../engine/errors.js'
+// The hosted pages a buyer is sent to by `next_action`: the method choice, the card form (the
+// card is encrypted in the page), 3-D Secure, wallet approval and bank transfer. The outcome is
+// decided by the engine; these routes only show it and carry the buyer's answers to it.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isoTime } from '../engine/clock.js'
+import type { CardEnvelope } from '../engine/envelope.js'
+import { PaylabError, PAYMENT_NOT_FOUND } from '../engine/errors.js'
+import type { MethodChoice } from '../engine/hosted.js'
 import type { BuyerAction } from '../engine/lifecycle.js'
-import { minorToMajor } from '../engine/money.js'
 import type { Payment } from '../engine/types.js'
+import { cashierPage, THREE_DS_CODE } from '../cashier/views.js'
 
-/** The 3-D Secure code that passes the challenge; any other code fails it. */
-export const THREE_DS_CODE = '123456'
+export { THREE_DS_CODE }
 
 interface CashierForm { action?: 'pass' | 'fail' | 'cancel', code?: string }
+type Params = { Params: { id: string } }
+
+/** What a mistyped or refused card means to the buyer (the engine's messages are for developers). */
+const CARD_ERRORS: Record<string, string> = {
+  PAYLAB_CARD_NUMBER_INVALID: 'This card number is not valid: check for a mistyped digit.',
+  PAYLAB_CARD_EXPIRY_INVALID: 'This card has expired, or its expiry date is not a real month.',
+  PAYLAB_CARD_ENCRYPTION_INVALID: 'The card details could not be read. Reload the page and enter them again.',
+  PAYLAB_VALIDATION_FAILED: 'The card details are incomplete: check the security code.'
+}
 
 export default async function cashierRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
@@ -18,25 +31,37 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
 
-  app.get<{ Params: { id: string } }>('/cashier/:id', async (request, reply) => {
-    const payment = find(request.params.id)
-    return html(reply, page(payment, engine.pendingAction(payment.id)?.kind))
-  })
+  app.get<Params>('/cashier/:id', async (request, reply) => show(reply, find(request.params.id)))
 
-  app.post<{ Params: { id: string }, Body: CashierForm }>('/cashier/:id', async (request, reply) => {
+  app.post<Params & { Body: CashierForm }>('/cashier/:id', async (request, reply) => {
     const payment = find(request.params.id)
     const kind = engine.pendingAction(payment.id)?.kind
     const action: BuyerAction = kind === 'three_d_secure' && request.body.action !== 'cancel'
       ? (request.body.code === THREE_DS_CODE ? 'pass' : 'fail')
       : request.body.action ?? 'cancel'
-    const after = await engine.completeAction(payment.id, action)
-    if (after.return_url !== null) {
-      const url = new URL(after.return_url)
-      url.searchParams.set('payment_id', after.id)
-      url.searchParams.set('merchant_order_id', after.merchant_order_id)
-      return reply.code(303).header('location', url.toString()).send()
+    return back(reply, await engine.completeAction(payment.id, action))
+  })
+
+  app.post<Params & { Body: CardEnvelope }>('/cashier/:id/card', async (request, reply) => {
+    const payment = find(request.params.id)
+    let after: Payment
+    try {
+      after = await engine.enterCard(payment.id, request.body)
+    } catch (err) {
+      // A person at the page sees the form again with what to fix; a script gets the JSON error.
+      if (!fromForm(request) || !(err instanceof PaylabError) || err.statusCode !== 400) throw err
+      return show(reply.code(400), payment, CARD_ERRORS[err.code] ?? err.message)
     }
-    return html(reply, page(after, undefined))
+    // 3-D Secure comes next on this same page.
+    if (after.status === 'requires_action') return reply.code(303).header('location', `/cashier/${after.id}`).send()
+    return back(reply, after)
+  })
+
+  app.post<Params & { Body: { method: string } }>('/cashier/:id/method', async (request, reply) => {
+    const payment = find(request.params.id)
+    const [type, provider] = request.body.method.split(':', 2) as [MethodChoice['type'], string | undefined]
+    await engine.chooseMethod(payment.id, { type, ...(provider === undefined ? {} : { wallet: { provider } }) })
+    return reply.code(303).header('location', `/cashier/${payment.id}`).send()
   })
 
   function find (id: string): Payment {
@@ -45,30 +70,34 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     return payment
   }
 
-  function page (p: Payment, kind: string | undefined): string {
-    const merchant = engine.merchant(p.merchant_id).name
-    const amount = `${minorToMajor(p.amount, p.currency)} ${p.currency}`
-    let body: string
-    if (p.status !== 'requires_action' || kind === undefined) {
-      body = `<p>This payment is <strong>${esc(p.status)}</strong>.</p>`
-    } else if (kind === 'three_d_secure') {
-      body = `<h2>3-D Secure</h2><p>Your bank asks you to confirm this payment. (Sandbox: the code <code>${THREE_DS_CODE}</code> passes; any other fails.)</p>
-<form method="post"><label for="code">Verification code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
-<button type="submit">Verify</button></form>
-<form method="post"><input type="hidden" name="action" value="cancel"><button type="submit">Cancel</button></form>`
-    } else {
-      const title = kind === 'wallet' ? `Pay with ${esc(p.method.wallet?.provider ?? 'wallet')}` : 'Bank transfer'
-      const yes = kind === 'wallet' ? 'Approve' : 'I have made the transfer'
-      body = `<h2>${title}</h2>
-<form method="post"><button name="action" value="pass">${yes}</button><button name="action" value="fail">Decline</button><button name="action" value="cancel">Cancel</button></form>`
-    }
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>paylab cashier</title></head><body><main><h1>${esc(merchant)}</h1><p>Order ${esc(p.merchant_order_id)} · <strong>${esc(amount)}</strong></p>${body}</main></body></html>`
+  function show (reply: FastifyReply, payment: Payment, error?: string): FastifyReply {
+    const key = engine.keys().data.find((k) => k.status === 'active') ?? engine.keys().data[0]
+    const nonce = randomBytes(16).toString('base64')
+    const html = cashierPage({
+      payment,
+      kind: engine.pendingAction(payment.id)?.kind,
+      merchant: engine.merchant(payment.merchant_id).name,
+      key: { id: key?.id ?? '', public_key: key?.public_key ?? '' },
+      now: isoTime(engine.ctx.clock),
+      nonce,
+      ...(error === undefined ? {} : { error })
+    })
+    return reply
+      .header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; base-uri 'none'; frame-ancestors 'none'`)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .type('text/html; charset=utf-8')
+      .send(html)
+  }
+
+  /** Back to the merchant's return_url with the ids, or the result here when it has none. */
+  function back (reply: FastifyReply, after: Payment): FastifyReply {
+    if (after.return_url === null) return show(reply, after)
+    const url = new URL(after.return_url)
+    url.searchParams.set('payment_id', after.id)
+    url.searchParams.set('merchant_order_id', after.merchant_order_id)
+    return reply.code(303).header('location', url.toString()).send()
   }
 }
 
-function html (reply: FastifyReply, text: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(text)
-}
-
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const fromForm = (request: FastifyRequest): boolean => String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')

@@ -33,7 +33,7 @@ t.test('wallet and bank transfer pages offer approve, decline and cancel', async
   const wallet = await gw.create(methodPayment('wallet', 5000))
   const transfer = await gw.create(methodPayment('bank_transfer', 5000))
   const w = await page(gw, wallet.id)
-  t.match(w.html, 'Pay with alipay')
+  t.match(w.html, 'Pay with Alipay')
   for (const action of ['pass', 'fail', 'cancel']) t.match(w.html, `name="action" value="${action}"`, `wallet: ${action}`)
   t.match((await page(gw, transfer.id)).html, 'I have made the transfer')
   await gw.cashier(wallet.id, { action: 'fail' }, true)

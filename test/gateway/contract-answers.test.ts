@@ -75,6 +75,18 @@ t.test('answers match the response schemas of openapi.yaml', async (t) => {
   const wallet2 = (await signed({ method: 'POST', path: '/v1/payments', body: { merchant_order_id: orderId(), amount: 700, currency: 'USD', method: { type: 'bank_transfer' } } })).json()
   await plain({ method: 'POST', url: `/cashier/${wallet2.id as string}`, payload: JSON.stringify({ action: 'fail' }), headers: { 'content-type': 'application/json' } })
   await plain({ method: 'POST', url: '/cashier/pay_Missing', payload: JSON.stringify({ action: 'pass' }), headers: { 'content-type': 'application/json' } })
+  const hosted = async () => (await signed({ method: 'POST', path: '/v1/payments', body: { merchant_order_id: orderId(), amount: 900, currency: 'USD', method: { type: 'card', card: { entry: 'hosted' } }, return_url: 'https://shop.example/return' } })).json()
+  const envelope = (number: string) => (gw.cardPayment(number).method as { card: { encrypted: Record<string, string> } }).card.encrypted
+  const form = { 'content-type': 'application/x-www-form-urlencoded' }
+  const entry = await hosted()
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/method`, payload: 'method=wallet%3Apaypal', headers: form })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/method`, payload: 'method=crypto', headers: form })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/method`, payload: JSON.stringify({ method: 'card' }), headers: { 'content-type': 'application/json' } })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/card`, payload: new URLSearchParams(envelope('4242424242424241')).toString(), headers: form })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/card`, payload: JSON.stringify(envelope('4242424242424241')), headers: { 'content-type': 'application/json' } })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/card`, payload: JSON.stringify(envelope('4242424242424242')), headers: { 'content-type': 'application/json' } })
+  await plain({ method: 'POST', url: `/cashier/${entry.id as string}/card`, payload: JSON.stringify(envelope('4242424242424242')), headers: { 'content-type': 'application/json' } })
+  await plain({ method: 'POST', url: `/cashier/${(await hosted()).id as string}/card`, payload: JSON.stringify(envelope('4000002760003184')), headers: { 'content-type': 'application/json' } })
 
   // The source document's /pay
   await pay({ user_id: 'u-1', order_id: orderId(), amount: 100.0, currency: 'USD' })
