@@ -27,8 +27,9 @@ export class PaylabClient {
   // Payments
   async createPayment (params: CreatePaymentParams, opts: CallOptions = {}): Promise<Payment> {
     const body = { ...params, ...(params.notify_url === undefined && this.options.notifyUrl !== undefined ? { notify_url: this.options.notifyUrl } : {}) }
-    if (params.method.type === 'card') {
-      // Encrypted once: every retry must send the very same bytes under the same key.
+    // A card in clear is encrypted once: every retry must send the very same bytes under the same
+    // key. An envelope made elsewhere, or a card left to the hosted cashier, goes as it is.
+    if (params.method.type === 'card' && 'number' in params.method.card) {
       const key = await this.#gatewayKey()
       Object.assign(body, { method: { type: 'card', card: { encrypted: encryptCard(params.method.card, key) } } })
     }

@@ -3,7 +3,7 @@
 // AES-GCM. The protocol's published vectors prove the two sides agree.
 import { createCipheriv, createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import NodeRSA from 'node-rsa'
-import type { CardInput, GatewayKey } from './types.js'
+import type { CardEnvelope, CardInput, GatewayKey } from './types.js'
 
 export const hmacSha256 = (secret: string, data: Buffer): Buffer => createHmac('sha256', secret).update(data).digest()
 
@@ -46,7 +46,7 @@ export function safeEqual (a: Buffer, b: Buffer): boolean {
   return timingSafeEqual(da, db) && a.length === b.length
 }
 
-export interface CardEnvelope { key_id: string, alg: 'RSA-OAEP-256+A256GCM', encrypted_key: string, iv: string, ciphertext: string, tag: string }
+export type { CardEnvelope }
 
 /** Encrypts card details for the gateway: a fresh AES-256-GCM key, wrapped with RSA-OAEP-256. */
 export function encryptCard (card: CardInput, key: Pick<GatewayKey, 'id' | 'public_key'>): CardEnvelope {

@@ -58,12 +58,17 @@ export interface PaylabEvent {
 
 export interface CardInput { number: string, exp_month: number, exp_year: number, cvc: string, holder?: string }
 
+/** A card encrypted for a gateway key (RSA-OAEP-256 wrapping AES-256-GCM), all fields base64 but key_id and alg. */
+export interface CardEnvelope { key_id: string, alg: 'RSA-OAEP-256+A256GCM', encrypted_key: string, iv: string, ciphertext: string, tag: string }
+
 export interface CreatePaymentParams {
   merchant_order_id: string
   amount: number
   currency: string
   method:
-  | { type: 'card', card: CardInput }
+  // In clear (the SDK encrypts it), already encrypted (e.g. in the buyer's browser; sent as is),
+  // or entered by the buyer on the gateway's hosted cashier (next_action).
+  | { type: 'card', card: CardInput | { encrypted: CardEnvelope } | { entry: 'hosted' } }
   | { type: 'wallet', wallet?: { provider: string } }
   | { type: 'bank_transfer' }
   capture?: 'automatic' | 'manual'
