@@ -1,10 +1,10 @@
 // The shop's HTTP face: a JSON API for scripts and scenarios, the notification endpoint, and
-// the buyer's pages (return and order).
+// the buyer's pages (web/: products, cart, checkout, return and order).
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isAmbiguous, PaylabApiError } from '../sdk/index.js'
 import { reconcile } from './reconcile.js'
 import { ShopError, type CheckoutInput, type Shop } from './shop.js'
-import { orderPage } from './pages.js'
+import webRoutes from './web/routes.js'
 
 declare module 'fastify' {
   interface FastifyRequest { shopRawBody?: Buffer }
@@ -45,14 +45,7 @@ export default async function shopApp (app: FastifyInstance, { shop }: { shop: S
     return reply.code(result.status).send({ result: result.message })
   })
 
-  // The buyer comes back from the cashier: the redirect proves nothing, so ask the gateway.
-  app.get<{ Params: { id: string } }>('/orders/:id/return', async (request, reply) => {
-    await shop.sync(request.params.id, 'buyer returned')
-    return reply.code(303).header('location', `/orders/${request.params.id}`).send()
-  })
-
-  app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) =>
-    reply.type('text/html; charset=utf-8').send(orderPage(shop.order(request.params.id))))
+  await app.register(webRoutes, { shop })
 }
 
 function fail (reply: FastifyReply, status: number, code: string, message: string): FastifyReply {

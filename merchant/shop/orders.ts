@@ -1,6 +1,7 @@
 // The shop's orders and their own state machine, driven by what the gateway reports. Updates
 // only move an order forward: a late or repeated report never rolls a paid order back.
 import type { Payment, Refund } from '../sdk/index.js'
+import { sourceWords } from './words.js'
 
 export type OrderStatus = 'created' | 'pending_payment' | 'paid' | 'payment_failed' | 'closed' | 'partially_refunded' | 'refunded'
 
@@ -77,7 +78,7 @@ export function applyPayment (order: Order, payment: Payment, at: string, source
   order.failure = payment.failure
   order.amount_refunded = Math.max(order.amount_refunded, payment.amount_refunded)
   if (RANK[next] > RANK[order.status] || (RANK[next] === RANK[order.status] && next !== order.status && order.status === 'pending_payment')) {
-    note(order, 'status', `Order is now ${HUMAN[next]} (${source}).`, at)
+    note(order, 'status', `Order is now ${HUMAN[next]}, going by ${sourceWords(source)}.`, at)
     order.status = next
   }
   order.updated_at = at

@@ -1,9 +1,10 @@
 // What the shop does, apart from HTTP: checkout, returns, notifications, refunds. Every payment
 // fact it stores comes from a verified gateway answer, query or notification.
 import { randomBytes } from 'node:crypto'
-import { isAmbiguous, PaylabApiError, PaylabClient, PaylabSignatureError, verifyNotification, type Payment, type PaylabEvent, type Refund } from '../sdk/index.js'
+import { isAmbiguous, PaylabApiError, PaylabClient, PaylabSignatureError, verifyNotification, type CardEnvelope, type CreatePaymentParams, type Payment, type PaylabEvent, type Refund } from '../sdk/index.js'
 import type { Product } from './catalogue.js'
 import { applyPayment, applyRefund, note, type Order, type OrderItem } from './orders.js'
+import { eventWords, formatAmount, methodWords, paymentWords, queryReason } from './words.js'
 import type { OrderStore } from './store.js'
 
 export interface CheckoutInput {
@@ -11,7 +12,8 @@ export interface CheckoutInput {
   amount?: number
   currency?: string
   method?: Order['method']
-  card?: { number: string, exp_month?: number, exp_year?: number, cvc?: string }
+  /** In clear (a test card; the SDK encrypts it), an envelope made in the buyer's browser, or left to the channel's hosted page. */
+  card?: { number: string, exp_month?: number, exp_year?: number, cvc?: string } | { encrypted: CardEnvelope } | { entry: 'hosted' }
   wallet?: string
   capture?: 'automatic' | 'manual'
   expires_in?: number
@@ -48,12 +50,15 @@ export class Shop {
       payment_id: null, payment_status: null, payment_updated_at: null, next_action_url: null, failure: null,
       amount_refunded: 0, refunds: [], applied_events: [], timeline: [], created_at: at, updated_at: at
     }
-    note(order, 'order', `Order created for ${amount} ${order.currency} (minor units).`, at)
+    const total = formatAmount(amount, order.currency)
+    const count = items.reduce((n, i) => n + i.quantity, 0)
+    note(order, 'order', `Order placed${count === 0 ? '' : ` for ${count} item${count === 1 ? '' : 's'}`}: ${total}.`, at)
     await store.save(order)
-    const method = order.method === 'card'
-      ? { type: 'card' as const, card: { exp_month: 12, exp_year: new Date(at).getUTCFullYear() + 2, cvc: '123', ...input.card, number: input.card?.number ?? '4242424242424242' } }
-      : order.method === 'wallet' ? { type: 'wallet' as const, wallet: { provider: input.wallet ?? 'alipay' } } : { type: 'bank_transfer' as const }
-    await store.update(order.id, (o) => note(o, 'request', 'Payment request sent to the channel, signed; card details encrypted for the channel.', this.#at()))
+    const method = this.#method(order, input, at)
+    const how = method.type !== 'card'
+      ? `to be paid with ${methodWords({ type: method.type, wallet: input.wallet ?? 'alipay' })}`
+      : 'entry' in method.card ? 'the card to be entered on the channel\'s secure page, so the shop never sees it' : 'the card details encrypted for the channel only'
+    await store.update(order.id, (o) => note(o, 'request', `The shop asked the payment channel for ${total}, ${how}. The request was signed with the shop's key.`, this.#at()))
     try {
       const payment = await client.createPayment({
         merchant_order_id: order.id, amount, currency: order.currency, method,
@@ -64,7 +69,7 @@ export class Shop {
         ...(input.metadata === undefined ? {} : { metadata: input.metadata })
       }, { idempotencyKey: `create:${order.id}` })
       return await store.update(order.id, (o) => {
-        note(o, 'answer', `The channel's answer was verified: payment ${payment.status}.`, this.#at())
+        note(o, 'answer', `The channel answered and its signature checked out: the payment is ${paymentWords(payment)}.`, this.#at())
         applyPayment(o, payment, this.#at(), 'answer')
       })
     } catch (err) {
@@ -72,11 +77,11 @@ export class Shop {
         if (err instanceof PaylabApiError && !isAmbiguous(err)) {
           o.status = 'payment_failed'
           o.failure = { code: err.code, message: err.message }
-          note(o, 'answer', `The channel refused the payment: ${err.code}.`, this.#at())
+          note(o, 'answer', `The channel refused the payment request: ${err.message} (${err.code}).`, this.#at())
         } else {
           // Unknown outcome even after queries: leave it pending; a query or reconciliation settles it.
           o.status = 'pending_payment'
-          note(o, 'answer', `No trustworthy answer (${(err as Error).name}); the order will be settled by query.`, this.#at())
+          note(o, 'answer', `No answer the shop could trust came back (${(err as Error).name}); it will ask the channel for the result.`, this.#at())
         }
       })
     }
@@ -89,8 +94,8 @@ export class Shop {
       ? await this.deps.client.findPaymentByOrder(order.id)
       : await this.deps.client.getPayment(order.payment_id)
     return await this.deps.store.update(orderId, (o) => {
-      if (payment === undefined) { note(o, 'query', `Asked the channel (${reason}): it has no payment for this order.`, this.#at()); return }
-      note(o, 'query', `Asked the channel (${reason}): payment ${payment.status}.`, this.#at())
+      if (payment === undefined) { note(o, 'query', `${queryReason(reason)}: it has no payment for this order.`, this.#at()); return }
+      note(o, 'query', `${queryReason(reason)}; its signed answer says the payment is ${paymentWords(payment)}.`, this.#at())
       applyPayment(o, payment, this.#at(), reason)
     })
   }
@@ -124,7 +129,7 @@ export class Shop {
       if (o.applied_events.includes(event.id)) return
       o.applied_events.push(event.id)
       if (payment !== undefined) applyPayment(o, payment, this.#at(), 'query')
-      note(o, 'notification', `Notification ${event.type} received and its signature verified.`, this.#at())
+      note(o, 'notification', `The channel sent a notification (${eventWords(event.type)}); the shop checked its signature before using it.`, this.#at())
       if (object.object === 'payment') applyPayment(o, object as Payment, this.#at(), 'notification')
       else applyRefund(o, object as Refund, this.#at())
     })
@@ -183,6 +188,14 @@ export class Shop {
   }
 
   order (id: string): Order { return this.#order(id) }
+
+  #method (order: Order, input: CheckoutInput, at: string): CreatePaymentParams['method'] {
+    if (order.method === 'wallet') return { type: 'wallet', wallet: { provider: input.wallet ?? 'alipay' } }
+    if (order.method === 'bank_transfer') return { type: 'bank_transfer' }
+    const card = input.card
+    if (card !== undefined && !('number' in card)) return { type: 'card', card }
+    return { type: 'card', card: { exp_month: 12, exp_year: new Date(at).getUTCFullYear() + 2, cvc: '123', ...card, number: card?.number ?? '4242424242424242' } }
+  }
 
   #order (id: string): Order {
     const order = this.deps.store.get(id)
