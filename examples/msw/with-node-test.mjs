@@ -12,7 +12,7 @@ after(async () => { server.close(); await control.close() })
 afterEach(() => control.reset())
 
 const demo = control.merchant()
-const client = new PaylabClient({ baseUrl: control.baseUrl, merchantId: demo.id, secret: demo.secret, now: () => control.now() })
+const client = new PaylabClient({ baseUrl: control.baseUrl, merchantId: demo.id, secret: demo.secret })
 
 test('an unpaid wallet payment expires after 15 minutes', async () => {
   const payment = await client.createPayment({ merchant_order_id: 'order-3', amount: 800, currency: 'JPY', method: { type: 'wallet' } })

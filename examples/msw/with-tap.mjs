@@ -15,7 +15,6 @@ const client = new PaylabClient({
   baseUrl: 'https://paylab.test',
   merchantId: demo.id,
   secret: demo.secret,
-  now: () => control.now(), // the sandbox's virtual clock
   retry: { baseDelayMs: 10 }
 })
 const card = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' }

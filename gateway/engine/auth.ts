@@ -1,5 +1,5 @@
 // Request authentication and answer signing for /v1/*: the protocol of docs/protocol.md.
-import { unixSeconds } from './clock.js'
+import { realClock, unixSeconds, VirtualClock, type Clock } from './clock.js'
 import type { EngineContext } from './context.js'
 import {
   AUTH_HEADER_INVALID, AUTH_HEADERS_MISSING, MERCHANT_UNKNOWN, REPLAYED_REQUEST, SIGNATURE_INVALID,
@@ -27,6 +27,15 @@ export interface Identity {
   merchant: Merchant
   /** The type answers are signed with: the request's when valid, else the merchant's default. */
   signatureType: SignatureType
+}
+
+/**
+ * The clock of signatures. On a virtual clock, business time (expiry, retries) is simulated, but
+ * timestamps stay on real time: a merchant or receiver with an ordinary clock must be able to
+ * sign and verify after the sandbox has moved on by hours. Any other clock is both.
+ */
+export function signingClock (ctx: EngineContext): Clock {
+  return ctx.clock instanceof VirtualClock ? realClock : ctx.clock
 }
 
 export const header = (headers: Headers, name: string): string | undefined => {
@@ -65,10 +74,13 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
 
   const timestamp = get('paylab-timestamp') as string
   if (!/^\d{1,12}$/.test(timestamp)) throw AUTH_HEADER_INVALID('Paylab-Timestamp must be unix time in whole seconds', { header: 'Paylab-Timestamp' })
-  const now = unixSeconds(ctx.clock)
+  const now = unixSeconds(signingClock(ctx))
   const tolerance = ctx.config.timestampToleranceSec
-  if (Math.abs(now - Number(timestamp)) > tolerance) {
-    throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now })
+  // On a virtual clock a timestamp taken from the gateway's own clock (GET /admin/clock) is fine too.
+  const near = (t: number) => Math.abs(t - Number(timestamp)) <= tolerance
+  if (!near(now) && !near(unixSeconds(ctx.clock))) {
+    const virtual = ctx.clock instanceof VirtualClock ? { virtual_time: unixSeconds(ctx.clock) } : {}
+    throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now, ...virtual })
   }
 
   const nonce = get('paylab-nonce') as string
@@ -82,7 +94,7 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
   // Only a correctly signed request consumes its nonce, so nobody can burn a merchant's nonces.
-  if (!nonces.remember(merchant.id, nonce, ctx.clock.now(), 2 * tolerance * 1000)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+  if (!nonces.remember(merchant.id, nonce, signingClock(ctx).now(), 2 * tolerance * 1000)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
   return { merchant, signatureType: type }
 }
 
@@ -93,7 +105,7 @@ export type SigningFault = { kind: 'bad_signature' } | { kind: 'unknown_key' } |
 /** The headers that sign an answer (or a notification) body for a merchant. */
 export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): Record<string, string> {
   const skew = fault?.kind === 'stale_timestamp' ? fault.seconds : 0
-  const timestamp = String(unixSeconds(ctx.clock) - skew)
+  const timestamp = String(unixSeconds(signingClock(ctx)) - skew)
   const data = answerStringToSign(timestamp, nonce, body)
   const type = fault?.kind === 'unknown_key' ? 'RSA-SHA256' : identity.signatureType
   const headers: Record<string, string> = {

@@ -19,7 +19,8 @@ export interface ShopOptions {
 
 export async function buildShop (options: ShopOptions): Promise<{ app: FastifyInstance, shop: Shop }> {
   const now = options.now ?? Date.now
-  const client = new PaylabClient({ ...options.gateway, now })
+  // Signatures are checked on real time; `now` is the shop's business clock (order times).
+  const client = new PaylabClient({ ...options.gateway })
   const store = options.memory === true ? OrderStore.memory() : await OrderStore.open(options.dataDir ?? '.paylab-shop')
   const shop = new Shop({ client, store, catalogue: makeCatalogue(), publicUrl: options.publicUrl ?? 'http://127.0.0.1:7500', now })
   const app = Fastify({ logger: options.logger ?? false })

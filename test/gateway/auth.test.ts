@@ -70,7 +70,8 @@ t.test('the timestamp window is 300 s either way, edges included', async (t) => 
   for (const timestamp of [T - 300, T + 300, T]) t.equal((await at(timestamp)).statusCode, 200, `${timestamp - T} s accepted`)
   for (const timestamp of [T - 301, T + 301, 0]) {
     const res = await at(timestamp)
-    t.match(errorOf(res), { status: 401, code: 'PAYLAB_TIMESTAMP_OUT_OF_RANGE', header: 'Paylab-Timestamp', gateway_time: T }, `${timestamp - T} s refused`)
+    // On a virtual clock the real time is accepted too (signatures stay on real time), and both are named.
+    t.match(errorOf(res), { status: 401, code: 'PAYLAB_TIMESTAMP_OUT_OF_RANGE', header: 'Paylab-Timestamp', virtual_time: T, gateway_time: Number }, `${timestamp - T} s refused`)
   }
 })
 

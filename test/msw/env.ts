@@ -31,7 +31,7 @@ export interface Env {
 
 function clientFor (engine: Engine, baseUrl: string, extra: Partial<PaylabClientOptions>): PaylabClient {
   const demo = engine.merchant('demo')
-  return new PaylabClient({ baseUrl, merchantId: demo.id, secret: demo.hmac_secret, timeoutMs: 1000, retry: { baseDelayMs: 5, maxDelayMs: 50 }, now: () => engine.clock.now(), ...extra })
+  return new PaylabClient({ baseUrl, merchantId: demo.id, secret: demo.hmac_secret, timeoutMs: 1000, retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...extra })
 }
 
 function surface (engine: Engine) {
