@@ -99,9 +99,13 @@ ${['key_id', 'alg', 'encrypted_key', 'iv', 'ciphertext', 'tag'].map((n) => `<inp
 <script nonce="${v.nonce}">${CARD_SCRIPT}</script>`
 }
 
+const BRANDS: Record<string, string> = {
+  visa: 'Visa card', mastercard: 'Mastercard', amex: 'American Express card', discover: 'Discover card', jcb: 'JCB card', unionpay: 'UnionPay card', diners: 'Diners Club card'
+}
+
 function threeDsStep (v: CashierView): string {
   const p = v.payment
-  const card = p.method.card === undefined ? 'your card' : `your ${esc(p.method.card.brand)} card ending in ${esc(p.method.card.last4)}`
+  const card = p.method.card === undefined ? 'your card' : `your ${esc(BRANDS[p.method.card.brand] ?? 'card')} ending in ${esc(p.method.card.last4)}`
   return `<h1 id="step-title">3-D Secure: confirm it is you</h1>
 <p>Your bank asks you to confirm this payment of <strong>${esc(amountOf(p))}</strong> to ${esc(v.merchant)} with ${card}.</p>
 <form method="post" action="/cashier/${esc(p.id)}"><label for="code">Verification code sent by your bank</label>
