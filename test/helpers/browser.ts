@@ -1,0 +1,101 @@
+// Browser tests: Debian's Chromium driven by playwright-core (no browser download), one browser
+// per test file, a fresh context (cookies, storage) per test. The shop and gateway are a real
+// pair on port 0 (virtual gateway clock), with the gateway's public URL set to where it listens,
+// so next_action sends the browser to its real cashier.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Payment } from '../../gateway/engine/types.js'
+import { buildPair, type Pair } from './pair.js'
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'
+]
+
+export const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots')
+
+export function chromiumPath (): string {
+  const fromEnv = process.env.PAYLAB_CHROMIUM
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium'
+  return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
+}
+
+/** One browser for the whole file; playwright gives each launch a fresh temporary profile. */
+export async function launch (t: Test): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, timeout: 30_000 })
+  t.teardown(() => browser.close())
+  return browser
+}
+
+export interface PostedBody { method: string, url: string, body: string }
+
+export interface Session {
+  pair: Pair
+  context: BrowserContext
+  page: Page
+  /** Every request with a body the page sent, to any origin. */
+  posted: PostedBody[]
+  /** A full-page screenshot under artifacts/screenshots/. */
+  shot: (name: string) => Promise<void>
+  /** The gateway's payment, as it stands. */
+  payment: (id: string) => Payment
+}
+
+export async function session (t: Test, browser: Browser, viewport = { width: 1100, height: 800 }): Promise<Session> {
+  const pair = await buildPair(t, { merchant: { name: 'Demo Shop' } })
+  pair.gw.engine.ctx.config.publicUrl = pair.gw.base
+  const context = await browser.newContext({ viewport })
+  t.teardown(() => context.close())
+  context.setDefaultTimeout(10_000)
+  const page = await context.newPage()
+  const posted: PostedBody[] = []
+  page.on('request', (request) => {
+    const body = request.postData()
+    if (body !== null) posted.push({ method: request.method(), url: request.url(), body })
+  })
+  await mkdir(SCREENSHOTS, { recursive: true })
+  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }) }
+  const payment = (id: string): Payment => {
+    const found = pair.gw.engine.findPayment(id)
+    if (found === undefined) throw new Error(`the gateway has no payment ${id}`)
+    return found
+  }
+  return { pair, context, page, posted, shot, payment }
+}
+
+/** Products → cart → checkout with a method (card, wallet:alipay, wallet:wechat_pay, bank_transfer); ends on the cashier. */
+export async function buy (s: Session, method: string, shots = false): Promise<string> {
+  const { page } = s
+  await page.goto(`${s.pair.shopUrl}/`)
+  if (shots) await s.shot('1-products')
+  await page.locator('[data-product="prod_001"] button').click()
+  await page.waitForURL('**/cart')
+  if (shots) await s.shot('2-cart')
+  await page.getByRole('link', { name: 'Go to checkout' }).click()
+  await page.locator(`input[name="method"][value="${method}"]`).check()
+  if (shots) await s.shot('3-checkout')
+  await page.getByRole('button', { name: /Continue to payment/ }).click()
+  await page.waitForURL('**/cashier/**')
+  return new URL(page.url()).pathname.split('/')[2] as string
+}
+
+/** Types a card into the cashier's form and submits it. */
+export async function payByCard (page: Page, number: string, exp = '12 / 34', cvc = '123'): Promise<void> {
+  await page.getByLabel('Card number').fill(number)
+  await page.getByLabel('Expiry (MM / YY)').fill(exp)
+  await page.getByLabel('Security code (CVC)').fill(cvc)
+  await page.getByRole('button', { name: /^Pay / }).click()
+}
+
+/** Waits until the shop's order page shows a status (it polls the order's live view). */
+export async function orderStatus (page: Page, status: string): Promise<void> {
+  await page.waitForURL('**/orders/ord_*')
+  await page.locator(`#status[data-status="${status}"]`).waitFor()
+}
+
+export const orderIdOf = (page: Page): string => new URL(page.url()).pathname.split('/')[2] as string
