@@ -36,8 +36,19 @@ export class PaylabClient {
     const key = opts.idempotencyKey ?? randomUUID()
     return await this.#retrying(
       () => this.request<Payment>('POST', '/v1/payments', body, key),
-      () => this.findPaymentByOrder(params.merchant_order_id)
+      // One query per attempt: the loop around it already retries, and nested retries would turn
+      // an overloaded gateway's 503s into maxAttempts² requests.
+      () => this.#lookupOrder(params.merchant_order_id)
     )
+  }
+
+  async #lookupOrder (merchantOrderId: string): Promise<Payment | undefined> {
+    try {
+      return await this.request<Payment>('GET', `/v1/payments/order/${encodeURIComponent(merchantOrderId)}`)
+    } catch (err) {
+      if (err instanceof PaylabApiError && err.code === 'PAYLAB_PAYMENT_NOT_FOUND') return undefined
+      throw err
+    }
   }
 
   getPayment (id: string): Promise<Payment> { return this.#retrying(() => this.request('GET', `/v1/payments/${encodeURIComponent(id)}`)) }

@@ -111,3 +111,14 @@ t.test('a verified refusal is not retried; a decline is a payment, not an error'
   t.equal(declined.status, 'failed')
   t.equal(declined.failure?.code, 'card_declined')
 })
+
+t.test('a gateway answering 503 to everything: maxAttempts creates and as many queries, no more', async (t) => {
+  const b = await gatewayBench(t)
+  const rec = recordingFetch()
+  const client = b.client({ fetch: rec.fetch, retry: { maxAttempts: 4, baseDelayMs: 5 } })
+  await client.refreshKeys()
+  await b.rule({ match: { path: '/v1/payments*' }, fault: 'http_503;retry_after=0' })
+  const err = await client.createPayment({ merchant_order_id: 'order-storm', amount: 1999, currency: 'USD', method: { type: 'card', card: CARD } }).catch((e) => e)
+  t.equal(err.statusCode, 503)
+  t.equal(rec.lines('/v1/payments').length, 8, 'each create followed by one query, not by a retried series of them')
+})
