@@ -67,6 +67,11 @@ const STAGE: Record<Payment['status'], number> = { requires_action: 0, processin
  * updated_at, or, as two views can carry the same updated_at, earlier in the payment's life.
  */
 export function applyPayment (order: Order, payment: Payment, at: string, source: string): boolean {
+  // A payment under the order's id for another sum (made by someone else) does not pay this order.
+  if (payment.amount !== order.amount || payment.currency !== order.currency) {
+    note(order, 'mismatch', `The channel's payment ${payment.id} is for ${payment.amount} ${payment.currency}, not this order's ${order.amount} ${order.currency}: not taken as this order's payment.`, at)
+    return false
+  }
   if (order.payment_id === payment.id && order.payment_status !== null && order.payment_updated_at !== null &&
     (payment.updated_at < order.payment_updated_at || STAGE[payment.status] < STAGE[order.payment_status])) return false
   const next = statusFor(payment)
