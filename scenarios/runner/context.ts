@@ -36,6 +36,8 @@ export class ScenarioContext {
   /** Request ids of the runner's own reads: left out of journal expectations and reports. */
   readonly ownRequests = new Set<string>()
   readonly saved = new Map<string, SavedRequest>()
+  /** Payments a shared merchant had before this scenario: not counted as its own. */
+  readonly preexisting = new Set<string>()
   readonly reader: PaylabClient
   clockMs = 0
 

@@ -5,7 +5,7 @@ import { createMerchant, scenarioSeed, seededRandom, ScenarioContext, type Merch
 import { runStep } from './run-step.js'
 import type { Services } from './services.js'
 import { startShop, type ShopHandle } from './shops.js'
-import { journalOf } from './steps/expect.js'
+import { journalOf, paymentIds } from './steps/expect.js'
 import { ExpectationFailed, RuntimeProblem, type Failure, type Scenario, type ScenarioResult, type Step } from './types.js'
 
 export interface RunSettings { seed: number, vars: Record<string, string>, journalLines: number }
@@ -47,6 +47,7 @@ export async function runScenario (services: Services, scenario: Scenario, setti
     }
     ctx = new ScenarioContext(scenario, services, merchant, shop, external?.url ?? (shop as ShopHandle).url, seed, since, settings.vars)
     const run = ctx
+    if (merchant.shared) for (const id of await paymentIds(run)) run.preexisting.add(id)
     await withTimeout(scenario.timeoutMs, (async () => {
       for (const step of scenario.steps) {
         current = step

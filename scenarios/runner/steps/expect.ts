@@ -30,6 +30,17 @@ async function paymentOf (ctx: ScenarioContext, args: Args): Promise<Payment | u
   }
 }
 
+/** Every payment id of the merchant, page by page. */
+export async function paymentIds (ctx: ScenarioContext): Promise<string[]> {
+  const ids: string[] = []
+  for (let after: string | undefined; ;) {
+    const page = await ctx.reader.listPayments({ limit: 100, ...(after === undefined ? {} : { starting_after: after }) })
+    ids.push(...page.data.map((p) => p.id))
+    if (!page.has_more || page.next_cursor === null) return ids
+    after = page.next_cursor
+  }
+}
+
 export const expectSteps: Handlers = {
   'expect.order': async (ctx, { id, ...expected }: Args) => {
     const answer = await send(`${ctx.shopUrl}/api/orders/${encodeURIComponent(String(id))}`)
@@ -53,9 +64,9 @@ export const expectSteps: Handlers = {
       mismatches.push(...match(seen.length, creates, 'creates').map((m) => ({ ...m, note: m.note ?? `POST /v1/payments requests${order === undefined ? '' : ` for ${String(order)}`} in the journal` })))
     }
     if (payments !== undefined) {
-      const list = await ctx.reader.listPayments({ limit: 100 })
-      view.payments = list.data.length
-      mismatches.push(...match(list.data.length, payments, 'payments').map((m) => ({ ...m, note: m.note ?? 'payments of the merchant' })))
+      const ids = (await paymentIds(ctx)).filter((id) => !ctx.preexisting.has(id))
+      view.payments = ids.length
+      mismatches.push(...match(ids.length, payments, 'payments').map((m) => ({ ...m, note: m.note ?? 'payments of the merchant in this scenario' })))
     }
     return { answer: localAnswer(view), mismatches }
   },
@@ -83,8 +94,8 @@ export const expectSteps: Handlers = {
     return { answer: localAnswer({ count: events.length, events }), mismatches }
   },
 
-  'expect.journal': async (ctx, { order, method, path, status, count, each, entries: expected }: Args) => {
-    const all = await journalOf(ctx, { method, path, status })
+  'expect.journal': async (ctx, { order, method, path, status, after, count, each, entries: expected }: Args) => {
+    const all = (await journalOf(ctx, { method, path, status })).filter((e) => after === undefined || e.seq > Number(after))
     const payments = new Set(all.filter((e) => e.merchant_order_id === order && e.payment_id !== null).map((e) => e.payment_id))
     const entries = order === undefined
       ? all
