@@ -96,3 +96,11 @@ for (const fault of ['bad_signature', 'stale_timestamp', 'unknown_key', 'tampere
     t.equal(p.order(order.id).amount, 2500, 'the amount is the order\'s own (a tampered body says otherwise)')
   })
 }
+
+t.test('RSA-signed notifications (merchant answer_signature_type RSA-SHA256): verified with the fetched gateway key', async (t) => {
+  const p = await buildPair(t, { merchant: { answer_signature_type: 'RSA-SHA256' } })
+  const order = await approved(p)
+  await p.advance()
+  t.same(await codes(p), [200])
+  t.equal(status(p, order.id), 'paid')
+})
