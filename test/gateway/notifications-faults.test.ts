@@ -102,9 +102,10 @@ t.test('before_answer: the receiver has the event before the create\'s answer re
   t.ok((b.rx.requests[0]?.arrived ?? Infinity) < answeredAt, 'the event arrived first')
   t.ok(out.firstByteMs >= 140, `the answer waited for the delivery (${Math.round(out.firstByteMs)} ms)`)
   t.equal(b.rx.requests[0]?.json().data.object.id, out.json().id)
-  // Without the fault the answer does not wait for the receiver.
+  // Without the fault the answer does not wait for the receiver, here a very slow one.
+  b.rx.answer = async () => await new Promise((resolve) => setTimeout(() => resolve(200), 2000))
   const plain = await b.gw.answer({ method: 'POST', path: '/v1/payments', body: b.gw.cardPayment('4242424242424242') }, b.shop)
-  t.ok(plain.firstByteMs < 140, `a plain create answers at once (${Math.round(plain.firstByteMs)} ms)`)
+  t.ok(plain.firstByteMs < 1500, `a plain create answers at once (${Math.round(plain.firstByteMs)} ms)`)
 })
 
 for (const [name, signing] of [
@@ -133,7 +134,8 @@ for (const [name, signing] of [
       t.equal(first.text, retry.text)
       t.notOk(answerVerifies(h, first.body, { secret: b.shop.secret }))
     } else if (name === 'stale_timestamp') {
-      t.equal(Number(h['paylab-timestamp']), Math.floor(first.at / 1000) - 3600, 'an hour old')
+      const age = Date.now() / 1000 - Number(h['paylab-timestamp'])
+      t.ok(age >= 3599 && age <= 3610, `an hour old (${Math.round(age)} s)`)
       t.ok(answerVerifies(h, first.body, { secret: b.shop.secret }), 'the signature itself is right: only the time gives it away')
     } else if (name === 'unknown_key') {
       t.equal(h['paylab-signature-type'], 'RSA-SHA256', 'RSA even for an HMAC merchant')

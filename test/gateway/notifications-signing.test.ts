@@ -16,7 +16,7 @@ t.test('an HMAC merchant gets a signed event POST with the payment as it stands'
   t.equal(h['paylab-signature-type'], 'HMAC-SHA256')
   t.equal(h['paylab-delivery-attempt'], '1')
   t.match(h['paylab-nonce'], /^[A-Za-z0-9_-]{16,64}$/)
-  t.equal(h['paylab-timestamp'], String(Math.floor(b.now() / 1000)), 'the timestamp is the gateway clock')
+  t.ok(Math.abs(Number(h['paylab-timestamp']) - Date.now() / 1000) <= 5, 'the timestamp is the time of sending')
   t.equal(h['paylab-key-id'], undefined, 'no key id on an HMAC signature')
   t.ok(answerVerifies(h, req?.body ?? '', { secret: b.shop.secret }), 'verifies over TIMESTAMP\\nNONCE\\nBODY\\n with the secret')
   t.notOk(answerVerifies(h, req?.body ?? '', { secret: 'another-secret-entirely' }), 'and with no other secret')
