@@ -95,3 +95,16 @@ t.test('a merchant without a notify_url: the event is logged and every attempt s
   t.match(event.attempts[0].error, /no notify_url/)
   t.equal(b.rx.requests.length, 0)
 })
+
+t.test('a retry a virtual day later still verifies on a receiver with an ordinary clock', async (t) => {
+  const b = await notifyBench(t, { notify_retry_schedule: [86_400] })
+  b.rx.answer = () => 503
+  await b.pay()
+  await b.gw.advance('0s')
+  b.verifyingAnswer()
+  await b.gw.advance('1d')
+  const [first, retry] = b.rx.requests
+  t.equal((retry?.at ?? 0) - (first?.at ?? 0), 86_400_000, 'a day later on the gateway clock')
+  t.equal(retry?.status, 200, 'its timestamp is real time, within the receiver\'s window')
+  t.equal((await b.events())[0].status, 'delivered')
+})

@@ -73,7 +73,7 @@ t.test('the page\'s function and openssl line verify real notifications', async 
   await hmac.pay()
   const [req] = await hmac.rx.waitFor(1)
   if (req === undefined) return
-  t.ok(verifyNotification(req.headers, req.body, { secret: hmac.shop.secret }, hmac.now() / 1000), 'HMAC')
+  t.ok(verifyNotification(req.headers, req.body, { secret: hmac.shop.secret }, Date.now() / 1000), 'HMAC')
   const recipe = /```sh\n(printf '%s\\n%s\\n%s\\n'[\s\S]*?)```/.exec(doc)?.[1]
   t.ok(recipe, 'the page has the openssl line')
   const out = execFileSync('bash', ['-c', recipe ?? 'false'], {
@@ -85,8 +85,8 @@ t.test('the page\'s function and openssl line verify real notifications', async 
   await rsa.pay()
   const [signed] = await rsa.rx.waitFor(1)
   if (signed === undefined) return
-  t.ok(verifyNotification(signed.headers, signed.body, { gatewayKeys: rsa.gatewayKeys }, rsa.now() / 1000), 'RSA with the /v1/keys keys')
-  t.notOk(verifyNotification(signed.headers, signed.body, { gatewayKeys: {} }, rsa.now() / 1000), 'not with an unknown key id')
+  t.ok(verifyNotification(signed.headers, signed.body, { gatewayKeys: rsa.gatewayKeys }, Date.now() / 1000), 'RSA with the /v1/keys keys')
+  t.notOk(verifyNotification(signed.headers, signed.body, { gatewayKeys: {} }, Date.now() / 1000), 'not with an unknown key id')
 })
 
 t.test('the page\'s tables are the engine\'s: schedule, event types, faults and amounts', async (t) => {
