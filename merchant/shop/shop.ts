@@ -105,7 +105,7 @@ export class Shop {
     const { client } = this.deps
     let event: PaylabEvent
     try {
-      event = verifyNotification(rawBody, headers, { secret: client.options.secret, gatewayKeys: await this.#keys(headers), toleranceSec: client.options.toleranceSec, now: this.deps.now })
+      event = verifyNotification(rawBody, headers, { secret: client.options.secret, gatewayKeys: await this.#keys(headers), toleranceSec: client.options.toleranceSec, now: client.options.now })
     } catch (err) {
       if (err instanceof PaylabSignatureError) return { status: 400, message: err.message }
       throw err
