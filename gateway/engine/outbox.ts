@@ -104,7 +104,9 @@ export class Outbox {
       this.#held.delete(event.payment_id)
       for (const [heldId, taskId] of held) {
         scheduler.cancel(taskId)
-        db.put('events', heldId, { ...(db.get('events', heldId) as NotificationEvent), status: 'pending', next_attempt_at: isoTime(clock) })
+        const heldEvent = db.get('events', heldId) as NotificationEvent
+        if (heldEvent.status !== 'held') continue // an operator's resend already delivered it
+        db.put('events', heldId, { ...heldEvent, status: 'pending', next_attempt_at: isoTime(clock) })
         scheduler.add(now, 'event.deliver', heldId)
       }
     }
