@@ -121,3 +121,17 @@ t.test('after deliver-due a failing event goes on with its schedule once, from t
   t.same(offsets(event), [0, 10, 25, 55])
   t.equal(b.rx.requests.length, 4)
 })
+
+t.test('a held event that was resent is not sent again when the next event releases it', async (t) => {
+  const b = await notifyBench(t)
+  const payment = await b.pay({ metadata: { paylab_notification: 'out_of_order' } })
+  const [held] = await b.events()
+  t.equal(held.status, 'held')
+  const resent = await b.gw.admin({ method: 'POST', url: `/admin/events/${held.id}/resend` })
+  t.equal(resent.json().status, 'delivered')
+  await b.post(`/v1/payments/${payment.id}/refunds`, { merchant_refund_id: `r-${payment.id}` })
+  await b.gw.advance('1h')
+  t.equal(b.rx.of(held.id).length, 1, 'the acknowledged event came once')
+  t.equal((await b.event(held.id)).status, 'delivered')
+  t.same(b.rx.requests.map((r) => r.json().type), ['payment.succeeded', 'refund.succeeded'])
+})
