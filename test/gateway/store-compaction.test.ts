@@ -37,8 +37,9 @@ t.test('a store smaller than compactEvery compacts after compactEvery lines', as
   const { store, add } = await openStore(dir, 10)
   await add(9)
   await t.rejects(readFile(join(dir, 'paylab.json')), 'no snapshot after 9 lines')
-  // A compaction is queued behind the write that crossed the threshold; the next write waits for it.
+  // The write that crossed the threshold starts a compaction, which runs beside later writes.
   await add(2)
+  await store.compacted()
   const journal = await snapshotJournal(dir)
   const reopened = new JournalStore(dir)
   const state = await reopened.open(() => ({}))
@@ -58,19 +59,47 @@ t.test('a store with more records than compactEvery waits for as many lines as i
   const { store, rows, add } = await openStore(dir, 10)
   t.equal(rows.size, 40)
   const opened = await snapshotJournal(dir)
-  await add(30)
-  await add(1) // waits for any compaction the previous writes queued
+  await add(31)
+  await store.compacted() // a compaction the writes started, if any
   t.equal(await snapshotJournal(dir), opened, '31 lines do not compact a snapshot of 40 records')
   await add(10)
-  await add(1)
+  await store.compacted()
   const compacted = await snapshotJournal(dir)
   t.ok(compacted > opened, `41 lines do (journal ${opened} → ${compacted})`)
   const snapshot = JSON.parse(await readFile(join(dir, 'paylab.json'), 'utf8')) as { tables: Snapshot }
   t.ok((snapshot.tables.payments?.length ?? 0) >= 80, 'the new snapshot holds the 40 stored and the 40 added records')
 
   // The next compaction waits for as many lines as the new snapshot holds.
-  await add(50)
-  await add(1)
+  await add(51)
+  await store.compacted()
   t.equal(await snapshotJournal(dir), compacted, '51 lines do not compact a snapshot of 80 or more records')
+  await store.close()
+})
+
+t.test('writes go on while a compaction of 50,000 records is written', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'paylab-compaction-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const { store, rows, add } = await openStore(dir, 1_000_000)
+  const description = 'a record of about the size of a payment '.repeat(10)
+  for (let i = 0; i < 50_000; i++) rows.set(`s${i}`, { id: `s${i}`, description } as { id: string })
+  let finished = false
+  const compaction = store.compact().then(() => { finished = true })
+  // Each write is answered once it is durable, in the new journal, while the snapshot is still
+  // being written: a compaction that held the event loop or the journal would answer them after.
+  const answeredDuring: boolean[] = []
+  for (let i = 0; i < 3; i++) {
+    await add(1)
+    answeredDuring.push(!finished)
+  }
+  await compaction
+  t.same(answeredDuring, [true, true, true], 'three writes in a row were answered before the compaction finished')
+
+  const snapshot = JSON.parse(await readFile(join(dir, 'paylab.json'), 'utf8')) as { tables: Snapshot }
+  // The first write was made before the switch to the new journal (compact() only queues it).
+  t.equal(snapshot.tables.payments?.length, 50_001, 'the snapshot holds the state at the switch, not the writes after it')
+  const reopened = new JournalStore(dir)
+  const state = await reopened.open(() => ({}))
+  t.equal(state.payments?.length, 50_003, 'the writes made during the compaction are in the new journal')
+  t.equal((state.payments?.find((p) => p.id === 's49999') as unknown as { description: string }).description, description)
   await store.close()
 })
