@@ -168,7 +168,7 @@ export class Engine {
   get adminToken (): string { return (this.ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
   get clock (): Clock { return this.ctx.clock }
   merchant (id: string): Merchant { return getMerchant(this.ctx, id) }
-  close (): Promise<void> { return this.ctx.db.close() }
+  close (): Promise<void> { this.outbox.close(); return this.ctx.db.close() }
 
   // Protocol
   identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }

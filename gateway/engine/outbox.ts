@@ -32,6 +32,7 @@ export class Outbox {
   readonly #held = new Map<string, Map<string, string>>()
   /** payment id → the end of its queue of scheduled attempts. */
   readonly #lanes = new Map<string, Promise<void>>()
+  #closed = false
 
   constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport) {
     this.#ctx = ctx
@@ -136,6 +137,15 @@ export class Outbox {
     return run
   }
 
+  /**
+   * The gateway is stopping and its store closes next: attempts still under way record nothing
+   * (they would write to a closed store). Their events are still pending in the store, so they are
+   * attempted again at the next start.
+   */
+  close (): void {
+    this.#closed = true
+  }
+
   /** Deliveries that must land before the answer of the request that made them. */
   takeUrgent (): Promise<void> {
     const urgent = this.#urgent
@@ -207,6 +217,7 @@ export class Outbox {
       delivered ||= result.status !== null && result.status >= 200 && result.status < 300
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
     }
+    if (this.#closed) return
     const current = db.get('events', id) as NotificationEvent
     const next: NotificationEvent = { ...current, attempts: [...current.attempts, ...attempts] }
     if (delivered) {
