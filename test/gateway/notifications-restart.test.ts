@@ -110,3 +110,21 @@ t.test('a held (out_of_order) event is still released by the next event after a 
   await b.advance(second, '0s')
   t.same(b.rx.requests.map((r) => r.json().type), ['payment.captured', 'payment.authorized'])
 })
+
+t.test('an attempt under way when the gateway stops is made again after it starts', async (t) => {
+  const b = await bench(t)
+  const first = await b.start()
+  const shop = await b.merchant(first)
+  b.rx.answer = () => 'hang'
+  await b.pay(first, shop)
+  await b.rx.waitFor(1)
+  await b.stop() // with the attempt still waiting for the receiver
+  // The abandoned attempt records nothing (the store is closed): nothing to wait for.
+  b.rx.answer = () => 200
+  const second = await b.start()
+  await b.advance(second, '0s')
+  t.equal(b.rx.requests.length, 2, 'sent again')
+  const event = await eventOf(b, second, shop)
+  t.equal(event.status, 'delivered')
+  t.equal(event.attempts.length, 1, 'only the attempt that finished is in the log')
+})
