@@ -26,7 +26,7 @@ export const FAST = { retry: { baseDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 300
 export interface GatewayBench {
   gw: LiveGateway
   merchant: { id: string, secret: string }
-  /** The gateway clock (virtual or real), which clients must sign with. */
+  /** The gateway clock (virtual or real): business time, not the time signatures carry. */
   now: () => number
   client: (extra?: Partial<PaylabClientOptions>) => PaylabClient
   /** POST /admin/rules for this bench's merchant. */
@@ -58,7 +58,8 @@ export async function gatewayBench (t: Test, options: BenchOptions = {}): Promis
     gw,
     merchant,
     now,
-    client: (extra = {}) => new PaylabClient({ baseUrl: gw.base, merchantId: merchant.id, secret: merchant.secret, now, ...FAST, ...extra }),
+    // Signatures are on real time even under a virtual clock (the gateway's rule): no `now` here.
+    client: (extra = {}) => new PaylabClient({ baseUrl: gw.base, merchantId: merchant.id, secret: merchant.secret, ...FAST, ...extra }),
     rule: (body) => admin('POST', '/admin/rules', { merchant_id: merchant.id, ...body }),
     payments: (orderId) => [...gw.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchant.id && p.merchant_order_id === orderId),
     creates: async () => (await admin('GET', `/admin/journal/count?merchant_id=${merchant.id}&path=/v1/payments&method=POST`)).count,

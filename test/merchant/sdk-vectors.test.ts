@@ -64,7 +64,7 @@ t.test('buildSignedRequest: the gateway accepts it, and refuses each breakage fo
   const b = await gatewayBench(t)
   const signer = { merchantId: b.merchant.id, signatureType: 'HMAC-SHA256' as const, secret: b.merchant.secret }
   const send = async (broken?: Breakage) => {
-    const { headers, body } = buildSignedRequest(signer, { method: 'GET', path: '/v1/payments?limit=1', now: b.now(), ...(broken === undefined ? {} : { broken }) })
+    const { headers, body } = buildSignedRequest(signer, { method: 'GET', path: '/v1/payments?limit=1', now: Date.now(), ...(broken === undefined ? {} : { broken }) })
     const res = await fetch(`${b.gw.base}/v1/payments?limit=1`, { headers, ...(body === '' ? {} : { body }) })
     return { status: res.status, body: await res.json() as any }
   }
@@ -77,7 +77,7 @@ t.test('buildSignedRequest: the gateway accepts it, and refuses each breakage fo
   t.same([wrong.status, wrong.body.error.code], [401, 'PAYLAB_SIGNATURE_INVALID'])
   const stale = await send('stale_timestamp')
   t.same([stale.status, stale.body.error.code], [401, 'PAYLAB_TIMESTAMP_OUT_OF_RANGE'])
-  const { headers, body } = buildSignedRequest(signer, { method: 'POST', path: '/v1/payments', body: { merchant_order_id: 'order-built', amount: 1999, currency: 'USD', method: { type: 'wallet' } }, now: b.now() })
+  const { headers, body } = buildSignedRequest(signer, { method: 'POST', path: '/v1/payments', body: { merchant_order_id: 'order-built', amount: 1999, currency: 'USD', method: { type: 'wallet' } }, now: Date.now() })
   const created = await fetch(`${b.gw.base}/v1/payments`, { method: 'POST', headers, body })
   t.equal(created.status, 201, 'a body is signed byte for byte as sent')
 })

@@ -12,7 +12,7 @@ const eventOf = (object: unknown, type = 'payment.succeeded', created = '2030-01
   ({ id: `evt_shoptest${String(++n).padStart(12, '0')}`, object: 'event', type, created, data: { object } } as PaylabEvent)
 
 async function post (p: Pair, event: PaylabEvent, opts: { broken?: Breakage, secret?: string } = {}) {
-  const { headers, body } = buildNotification(event, { secret: opts.secret ?? p.merchant.secret }, { now: p.now(), ...(opts.broken === undefined ? {} : { broken: opts.broken }) })
+  const { headers, body } = buildNotification(event, { secret: opts.secret ?? p.merchant.secret }, { now: Date.now(), ...(opts.broken === undefined ? {} : { broken: opts.broken }) })
   const res = await fetch(`${p.shopUrl}/notifications`, { method: 'POST', headers, body })
   return { status: res.status, body: await res.json() as { result?: string, error?: { code: string } } }
 }
