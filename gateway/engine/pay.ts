@@ -8,8 +8,7 @@ import { ORDER_ID_CONFLICT, PAY_SIGNATURE_INVALID, type PaylabError } from './er
 import { majorToMinor, minorToMajor } from './money.js'
 import { amountOutcome, type Outcome } from './outcomes.js'
 import { applyOutcome } from './lifecycle.js'
-import { newId } from './ids.js'
-import { isoTime } from './clock.js'
+import { newPayment } from './payments.js'
 import type { Payment } from './types.js'
 
 export const SEED_MERCHANT_ID = 'seed'
@@ -51,30 +50,18 @@ export function pay (ctx: EngineContext, req: PayRequest, override?: Outcome): A
     }
     return result(existing)
   }
-  const now = isoTime(ctx.clock)
-  const payment: Payment = {
-    id: newId('pay'),
-    object: 'payment',
+  const payment = newPayment(ctx, {
     merchant_id: SEED_MERCHANT_ID,
     merchant_order_id: req.order_id,
     amount,
     currency: req.currency,
     method: { type: 'wallet', wallet: { provider: 'pay_api' } },
     capture: 'automatic',
-    status: 'processing',
-    amount_captured: 0,
-    amount_refunded: 0,
-    failure: null,
-    next_action: null,
-    cancellation_reason: null,
     description: null,
     notify_url: null,
     return_url: null,
-    metadata: { user_id: req.user_id },
-    created_at: now,
-    updated_at: now,
-    expires_at: null
-  }
+    metadata: { user_id: req.user_id }
+  })
   applyOutcome(ctx, payment, override ?? amountOutcome(amount))
   return result(payment)
 }

@@ -54,34 +54,42 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
   const returnUrl = input.return_url === undefined ? null : checkUrl(input.return_url, 'return_url').href
   const { method, outcome } = resolveMethod(ctx, input)
 
-  const now = isoTime(ctx.clock)
-  const id = newId('pay')
-  const payment: Payment = {
-    id,
-    object: 'payment',
+  const payment = newPayment(ctx, {
     merchant_id: merchantId,
     merchant_order_id: input.merchant_order_id,
     amount: input.amount,
     currency: input.currency,
     method,
     capture,
+    description: input.description ?? null,
+    notify_url: notifyUrl,
+    return_url: returnUrl,
+    metadata: input.metadata ?? {}
+  })
+  if (outcome === undefined) awaitCard(ctx, payment, override, input.expires_in)
+  else applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
+  return { payment, created: true }
+}
+
+type PaymentFields = Pick<Payment, 'merchant_id' | 'merchant_order_id' | 'amount' | 'currency' | 'method' | 'capture' | 'description' | 'notify_url' | 'return_url' | 'metadata'>
+
+/** A payment about to receive its first outcome (its status is a placeholder until then). */
+export function newPayment (ctx: EngineContext, fields: PaymentFields): Payment {
+  const now = isoTime(ctx.clock)
+  return {
+    id: newId('pay'),
+    object: 'payment',
+    ...fields,
     status: 'processing',
     amount_captured: 0,
     amount_refunded: 0,
     failure: null,
     next_action: null,
     cancellation_reason: null,
-    description: input.description ?? null,
-    notify_url: notifyUrl,
-    return_url: returnUrl,
-    metadata: input.metadata ?? {},
     created_at: now,
     updated_at: now,
     expires_at: null
   }
-  if (outcome === undefined) awaitCard(ctx, payment, override, input.expires_in)
-  else applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
-  return { payment, created: true }
 }
 
 /** The payment's method and its outcome; no outcome for a card the buyer has yet to enter. */
