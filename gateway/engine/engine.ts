@@ -17,16 +17,17 @@ import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
 import { newId } from './ids.js'
-import { activeKey, publicKeys, rotateKey } from './keys.js'
+import { publicKeys, rotateKey } from './keys.js'
+import { bootstrap } from './bootstrap.js'
 import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
 import { NonceCache } from './nonces.js'
-import { pay, payFailure, paySignature, SEED_MERCHANT_ID, verifyPaySignature, type PayRequest } from './pay.js'
+import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } from './pay.js'
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
 import type { Merchant, Payment, Task } from './types.js'
 
-export const DEMO_MERCHANT_ID = 'demo'
+export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
 export interface EngineOptions {
   store: StorePort
@@ -58,7 +59,6 @@ export class Engine {
   readonly #nonces = new NonceCache()
   readonly #idempotency = new IdempotencyKeeper()
   readonly #listeners: Array<(e: EngineEvent) => void>
-  readonly #taskHandlers = new Map<Task['kind'], (task: Task) => void>()
 
   private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>, transport: NotificationTransport) {
     this.ctx = ctx
@@ -66,7 +66,6 @@ export class Engine {
     this.sandbox = new Sandbox(ctx, () => { this.runDue() }, () => this.outbox.settle())
     this.outbox = new Outbox(ctx, this.sandbox.rules, transport)
     listeners.push((change) => this.outbox.onChange(change))
-    this.#taskHandlers.set('event.deliver', (task) => this.outbox.runTask(task))
   }
 
   static async open (options: EngineOptions): Promise<Engine> {
@@ -81,7 +80,7 @@ export class Engine {
       scheduler: new Scheduler(db),
       emit: (event) => { for (const listener of listeners) listener(event) }
     }, listeners, options.transport ?? NO_TRANSPORT)
-    engine.#bootstrap()
+    bootstrap(engine.ctx)
     await db.commit()
     return engine
   }
@@ -96,8 +95,7 @@ export class Engine {
   runDue (): number {
     let n = 0
     for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
-      const handler = this.#taskHandlers.get(task.kind)
-      if (handler !== undefined) handler(task)
+      if (task.kind === 'event.deliver') this.outbox.runTask(task)
       else runTask(this.ctx, task)
       n++
     }
@@ -111,18 +109,9 @@ export class Engine {
     if (next !== undefined && next <= this.ctx.clock.now()) setImmediate(() => this.runDue())
   }
 
-  /** Lets another part (notifications) run its own kind of task. */
-  handleTasks (kind: Task['kind'], handler: (task: Task) => void): void {
-    this.#taskHandlers.set(kind, handler)
-  }
-
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
   async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
-    const payment = completeAction(this.ctx, paymentId, action)
-    await this.ctx.db.commit()
-    await this.outbox.takeUrgent()
-    this.#kick()
-    return payment
+    return await this.#afterBuyer(completeAction(this.ctx, paymentId, action))
   }
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
@@ -137,33 +126,18 @@ export class Engine {
 
   async #afterBuyer (payment: Payment): Promise<Payment> {
     await this.ctx.db.commit()
+    await this.#afterChange()
+    return payment
+  }
+
+  /** After a change is durable: before_answer notifications land, and due work starts at once. */
+  async #afterChange (): Promise<void> {
     await this.outbox.takeUrgent()
     this.#kick()
-    return payment
   }
 
   pendingAction (paymentId: string) { return pendingAction(this.ctx, paymentId) }
   findPayment (paymentId: string): Payment | undefined { return this.ctx.db.get('payments', paymentId) }
-
-  /** First start: settings, a gateway key, the demo merchant and the /pay seed merchant. */
-  #bootstrap (): void {
-    const { db, crypto, config } = this.ctx
-    const settings = db.get('settings', 'settings')
-    if (settings === undefined) {
-      db.put('settings', 'settings', {
-        id: 'settings',
-        admin_token: config.adminToken ?? `adm_${crypto.randomBytes(24).toString('base64url')}`,
-        fingerprint_secret: crypto.randomBytes(32).toString('base64url')
-      })
-    } else if (config.adminToken !== undefined && settings.admin_token !== config.adminToken) {
-      db.put('settings', 'settings', { ...settings, admin_token: config.adminToken })
-    }
-    activeKey(this.ctx)
-    if (db.get('merchants', DEMO_MERCHANT_ID) === undefined) createMerchant(this.ctx, { id: DEMO_MERCHANT_ID, name: 'Demo Shop' })
-    const seed = db.get('merchants', SEED_MERCHANT_ID)
-    if (seed === undefined) createMerchant(this.ctx, { id: SEED_MERCHANT_ID, name: 'Source document client', hmac_secret: config.seedSecret })
-    else if (seed.hmac_secret !== config.seedSecret) rotateMerchantSecret(this.ctx, SEED_MERCHANT_ID, config.seedSecret)
-  }
 
   get adminToken (): string { return (this.ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
   get clock (): Clock { return this.ctx.clock }
@@ -227,8 +201,7 @@ export class Engine {
       answer = jsonAnswer(err.statusCode, payFailure(err, requestId))
     }
     await this.ctx.db.commit()
-    await this.outbox.takeUrgent()
-    this.#kick()
+    await this.#afterChange()
     return answer
   }
 
@@ -240,9 +213,7 @@ export class Engine {
 
   async #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
     const answer = await this.#idempotent(req, op)
-    // before_answer notifications must have landed before the answer leaves.
-    await this.outbox.takeUrgent()
-    this.#kick()
+    await this.#afterChange()
     return answer
   }
 
