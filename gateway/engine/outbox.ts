@@ -2,18 +2,16 @@
 // and a delivery task in the same commit as the change itself, so nothing is lost and a restart
 // resumes where it stopped. Delivery goes through a NotificationTransport (HTTP for the server,
 // capture or msw for tests) and retries on the merchant's schedule, on the gateway clock.
-import { signAnswer, type SigningFault } from './auth.js'
 import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
-import { eventBody, eventFor, tamper } from './events.js'
+import { eventBody, eventFor } from './events.js'
+import { deliveryRequest, notificationFaultFor, type DeliveryRequest } from './delivery.js'
 import { newId } from './ids.js'
-import {
-  formatNotificationFault, NOTIFICATION_FAULT_AMOUNTS, NOTIFICATION_METADATA_KEY, parseNotificationFault, type NotificationFault
-} from './notification-faults.js'
+import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
 import type { DeliveryAttempt, Merchant, NotificationEvent, Task } from './types.js'
 
-export interface DeliveryRequest { url: string, headers: Record<string, string>, body: string }
+export type { DeliveryRequest }
 export interface DeliveryResult { status: number | null, error: string | null }
 export interface NotificationTransport {
   deliver (request: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult>
@@ -60,7 +58,7 @@ export class Outbox {
     if (source === undefined) return
     const { db, clock, scheduler } = this.#ctx
     const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
-    let fault = this.#faultFor(merchant, source.type, source.payment)
+    let fault = notificationFaultFor(this.#rules, merchant, source.type, source.payment)
     // The next event of a payment with a held one is what releases it: were it held too (a fault
     // by metadata or amount applies to every event of the payment), both would only go at 60 s.
     if (fault?.name === 'out_of_order' && (this.#held.get(source.payment.id)?.size ?? 0) > 0) fault = undefined
@@ -183,18 +181,6 @@ export class Outbox {
     return p.finally(() => this.#inflight.delete(p))
   }
 
-  #faultFor (merchant: Merchant, type: string, payment: { merchant_order_id: string, amount: number, metadata: Record<string, string> }): NotificationFault | undefined {
-    const ruled = this.#rules.evaluateNotification({ merchantId: merchant.id, eventType: type, merchantOrderId: payment.merchant_order_id, amount: payment.amount })
-    if (ruled !== undefined) return ruled.value
-    const text = payment.metadata[NOTIFICATION_METADATA_KEY] ?? NOTIFICATION_FAULT_AMOUNTS[payment.amount]
-    if (text === undefined) return undefined
-    try {
-      return parseNotificationFault(text, `metadata.${NOTIFICATION_METADATA_KEY}`)
-    } catch {
-      return undefined // an unknown trigger in metadata is ignored rather than failing the payment
-    }
-  }
-
   async #attempt (id: string, manual = false): Promise<void> {
     const { db, clock } = this.#ctx
     const event = db.get('events', id) as NotificationEvent
@@ -212,7 +198,7 @@ export class Outbox {
       const started = performance.now()
       const result: DeliveryResult = url === null
         ? { status: null, error: 'no notify_url on the payment or the merchant' }
-        : await this.#transport.deliver(this.#request(merchant, event, url, n, fault), this.#ctx.config.notifyTimeoutMs)
+        : await this.#transport.deliver(deliveryRequest(this.#ctx, merchant, event, url, n, fault), this.#ctx.config.notifyTimeoutMs)
       // A copy that fails after one was acknowledged does not undo the delivery.
       delivered ||= result.status !== null && result.status >= 200 && result.status < 300
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
@@ -236,23 +222,5 @@ export class Outbox {
     }
     db.put('events', id, next)
     await db.commit()
-  }
-
-  #request (merchant: Merchant, event: NotificationEvent, url: string, attempt: number, fault: NotificationFault | undefined): DeliveryRequest {
-    const signingFault: SigningFault | undefined = fault?.name === 'bad_signature'
-      ? { kind: 'bad_signature' }
-      : fault?.name === 'stale_timestamp' ? { kind: 'stale_timestamp', seconds: 3600 } : fault?.name === 'unknown_key' ? { kind: 'unknown_key' } : undefined
-    const signed = signAnswer(this.#ctx, { merchant, signatureType: merchant.answer_signature_type }, Buffer.from(event.body), newId('n', 24).slice(2), signingFault)
-    return {
-      url,
-      body: fault?.name === 'tampered_body' ? tamper(event.body) : event.body,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'paylab-notifier/1',
-        ...signed,
-        'Paylab-Event-Id': event.id,
-        'Paylab-Delivery-Attempt': String(attempt)
-      }
-    }
   }
 }
