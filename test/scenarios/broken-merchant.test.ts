@@ -11,7 +11,7 @@ const TRANSPORT = `${CATALOGUE}/transport.yaml`
 /** A gateway of the test's own, with one merchant wired to a fake shop of the given build. */
 async function externalShop (t: Test, build: 'correct' | 'double-charge' | 'trusting') {
   const { app, engine } = await buildGateway({ memory: true, clock: new VirtualClock(), logger: false })
-  t.teardown(() => app.close())
+  t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const gateway = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
   engine.ctx.config.publicUrl = gateway
   const merchant = await engine.createMerchant({ name: `fake ${build}` })

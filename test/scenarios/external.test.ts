@@ -9,7 +9,7 @@ import { CATALOGUE, run } from './helpers.js'
 async function gateway (t: Test) {
   const clock = new VirtualClock()
   const { app, engine } = await buildGateway({ memory: true, clock, logger: false })
-  t.teardown(() => app.close())
+  t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
   engine.ctx.config.publicUrl = url
   return { url, engine, clock }
@@ -29,7 +29,7 @@ t.test('--shop: the reference shop, wired to one merchant, passes; what needs th
   const gw = await gateway(t)
   const merchant = await gw.engine.createMerchant({ name: 'running shop' })
   const { app, shop } = await buildShop({ gateway: { baseUrl: gw.url, merchantId: merchant.id, secret: merchant.hmac_secret, timeoutMs: 2000 }, memory: true, now: () => gw.clock.now() })
-  t.teardown(() => app.close())
+  t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const shopUrl = await listenShop(app, shop, '127.0.0.1', 0)
   const out = await run({
     paths: [`${CATALOGUE}/transport.yaml`, `${CATALOGUE}/refunds.yaml`, `${CATALOGUE}/signing.yaml`],
