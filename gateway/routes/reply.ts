@@ -9,11 +9,22 @@ export function sendAnswer (reply: FastifyReply, answer: Answer | IdempotentAnsw
   if (entry !== undefined) {
     if (answer.ref !== undefined) entry.payment_id = answer.ref
     if ('replayed' in answer) entry.idempotency = answer.replayed ? 'replayed' : reply.request.headers['idempotency-key'] === undefined ? null : 'new'
+    // A refusal the engine answers (and keeps for Idempotency-Key replays) is never thrown: read its code here.
+    if (answer.status >= 400 && entry.error_code === null) entry.error_code = errorCodeOf(answer.body)
   }
   reply.code(answer.status).type('application/json')
   if (answer.headers !== undefined) reply.headers(answer.headers)
   if ('replayed' in answer && answer.replayed) reply.header('Paylab-Idempotent-Replayed', 'true')
   return reply.send(answer.body)
+}
+
+function errorCodeOf (body: string): string | null {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code
+    return typeof code === 'string' ? code : null
+  } catch {
+    return null
+  }
 }
 
 export function sendJson (reply: FastifyReply, value: unknown, status = 200): FastifyReply {
