@@ -30,12 +30,20 @@ export default fp<FaultsOptions>(async (app, options) => {
   app.decorateRequest('decision', undefined)
   app.addHook('onClose', async () => { transport.close() })
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Callback-style hooks (see protocol.ts): most requests carry no fault to wait for.
+  app.addHook('preHandler', (request, reply, done) => {
+    const fault = decide(request)
+    if (fault === undefined) done()
+    else before(request, reply, fault, transport).then(() => done(), done)
+  })
+
+  /** The sandbox's decision on a request, kept on it; returns the fault to act out before processing, if any. */
+  function decide (request: FastifyRequest): FaultSpec | undefined {
     const route = request.routeOptions.url
-    if (!faultsApply(route)) return
+    if (!faultsApply(route)) return undefined
     const isPay = route === '/pay'
     const merchantId = isPay ? SEED_MERCHANT_ID : request.identity?.merchant.id
-    if (merchantId === undefined) return
+    if (merchantId === undefined) return undefined
     const body = (request.body ?? {}) as Record<string, unknown>
     const isCreate = request.method === 'POST' && CREATE_ROUTES.has(route as string)
     const scenario = request.headers['paylab-scenario']
@@ -54,12 +62,16 @@ export default fp<FaultsOptions>(async (app, options) => {
       Object.assign(request.journalEntry, engine.sandbox.describe(decision))
       request.journalEntry.merchant_order_id = stringOf(isPay ? body.order_id : body.merchant_order_id) ?? null
     }
-    if (decision.fault !== undefined) await before(request, reply, decision.fault, transport)
+    return decision.fault
+  }
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const fault = request.decision?.fault
+    if (fault === undefined || !FAULTS[fault.name].committed || fault.name === 'delay') done(null, payload)
+    else after(request, reply, fault, payload).then((sent) => done(null, sent), done)
   })
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const fault = request.decision?.fault
-    if (fault === undefined || !FAULTS[fault.name].committed || fault.name === 'delay') return payload
+  async function after (request: FastifyRequest, reply: FastifyReply, fault: FaultSpec, payload: unknown): Promise<unknown> {
     const body = toBuffer(payload)
     switch (fault.name) {
       case 'malformed_body': {
@@ -77,7 +89,7 @@ export default fp<FaultsOptions>(async (app, options) => {
         return await transport.loseAnswer(request, reply, body, fault.value)
     }
     return payload
-  })
+  }
 
   /** Re-signs a changed answer; the source document's /pay has only a signature to get wrong. */
   function resign (request: FastifyRequest, reply: FastifyReply, body: Buffer, fault?: SigningFault): void {

@@ -1,6 +1,7 @@
 // Records every request in the engine's journal: who, what, the signature verdict, what the
 // sandbox did to it, and how it was answered.
 import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
 import type { JournalEntry } from '../engine/journal.js'
 
 declare module 'fastify' {
@@ -17,9 +18,13 @@ export default fp(async (app) => {
   app.decorateRequest('journalEntry', undefined)
   app.decorateRequest('startedAt', 0)
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.startedAt = performance.now()
-    if (!journaled(request.url)) return
+    if (journaled(request.url)) open(request)
+    done()
+  })
+
+  function open (request: FastifyRequest): void {
     const [path = '', query] = request.url.split('?', 2)
     request.journalEntry = engine.sandbox.journal.open({
       request_id: request.id,
@@ -34,12 +39,14 @@ export default fp(async (app) => {
     const id = (request.params as { id?: unknown } | undefined)?.id
     const payment = path.startsWith('/cashier/') && typeof id === 'string' ? engine.findPayment(id) : undefined
     if (payment !== undefined) Object.assign(request.journalEntry, { merchant_id: payment.merchant_id, payment_id: payment.id })
-  })
+  }
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const entry = request.journalEntry
-    if (entry === undefined || (entry.fault !== null && entry.status === null && entry.latency_ms !== null)) return
-    entry.status = reply.statusCode
-    entry.latency_ms = Math.round(reply.elapsedTime)
+    if (entry !== undefined && !(entry.fault !== null && entry.status === null && entry.latency_ms !== null)) {
+      entry.status = reply.statusCode
+      entry.latency_ms = Math.round(reply.elapsedTime)
+    }
+    done()
   })
 }, { name: 'journal', dependencies: ['engine', 'protocol'] })

@@ -9,10 +9,11 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 1024 * 1024
+const EMPTY = Buffer.alloc(0)
 
 export default fp(async (app) => {
   app.decorateRequest('rawBody', null as unknown as Buffer)
-  app.addHook('onRequest', async (request) => { request.rawBody = Buffer.alloc(0) })
+  app.addHook('onRequest', (request, _reply, done) => { request.rawBody = EMPTY; done() })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     const raw = body as Buffer
