@@ -1,6 +1,6 @@
 // The channel's signing scheme (docs/protocol.md): what is signed, and how both directions are
 // signed and checked. Pure functions over a CryptoProvider.
-import { safeEqual, type CryptoProvider } from './crypto.js'
+import { equalDigests, type CryptoProvider } from './crypto.js'
 
 export type SignatureType = 'HMAC-SHA256' | 'RSA-SHA256'
 export const SIGNATURE_TYPES: readonly SignatureType[] = ['HMAC-SHA256', 'RSA-SHA256']
@@ -37,7 +37,7 @@ export function verifySignature (crypto: CryptoProvider, type: SignatureType, ke
   if (given.length === 0) return false
   if (type === 'HMAC-SHA256') {
     if (keys.hmacSecret === undefined) return false
-    return safeEqual(crypto.hmacSha256(keys.hmacSecret, data), given)
+    return equalDigests(crypto.hmacSha256(keys.hmacSecret, data), given)
   }
   if (keys.rsaPublicKeyPem === undefined) return false
   return crypto.rsaSha256Verify(keys.rsaPublicKeyPem, data, given)
