@@ -1,24 +1,10 @@
 // The gateway's admin API, as the runner uses it: merchants, rules, journal, events and clock.
 import { jsonHeaders, send } from './http.js'
 import { RuntimeProblem, type Answer } from './types.js'
+import type { JournalEntry } from '../../gateway/engine/journal.js'
 
-export interface JournalLine {
-  seq: number
-  request_id: string
-  time: string
-  method: string
-  path: string
-  query: string | null
-  status: number | null
-  signature: { verdict: string } | null
-  idempotency: string | null
-  fault: string | null
-  rule_id: string | null
-  outcome: string | null
-  merchant_order_id: string | null
-  payment_id: string | null
-  error_code: string | null
-}
+/** A journal entry as GET /admin/journal answers it (the gateway's own type: the runner drives that gateway). */
+export type JournalLine = JournalEntry
 
 export class AdminClient {
   constructor (readonly baseUrl: string, readonly token: string) {}
