@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { Low } from 'lowdb'
 import type { Change, Snapshot, StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
-import { fsyncPath, SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
+import { fsyncPath, writeAll } from './files.js'
+import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
 
 /** `journal`: the first journal that follows the snapshot (older ones are already in it). */
 interface SnapshotState { format: 1, journal: number, tables: Snapshot }
@@ -109,7 +110,7 @@ export class JournalStore implements StorePort {
     try {
       const file = this.#journal
       if (file === undefined) throw new Error('the store is closed')
-      await file.write(batch.map((b) => b.text).join(''))
+      await writeAll(file, batch.map((b) => b.text).join(''))
       await file.datasync()
       for (const b of batch) b.resolve()
     } catch (err) {

@@ -7,6 +7,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
+import { fsyncPath, writeAll } from './files.js'
 
 /** A snapshot: header fields, and tables of records (arrays that the writer does not change). */
 export interface SnapshotData { tables: Record<string, readonly unknown[] | undefined> }
@@ -51,7 +52,7 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
         if (text === '') return
         const piece = text
         text = ''
-        await file.write(piece)
+        await writeAll(file, piece)
       }
       const { tables, ...header } = data
       const head = JSON.stringify(header)
@@ -76,10 +77,4 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
     await rename(this.#temp, this.#path)
     await fsyncPath(dirname(this.#path))
   }
-}
-
-/** fsyncs a file or folder by path (a folder after a file in it was created, renamed or removed). */
-export async function fsyncPath (path: string): Promise<void> {
-  const handle = await open(path, 'r')
-  try { await handle.datasync() } finally { await handle.close() }
 }
