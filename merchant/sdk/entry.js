@@ -1,4 +1,5 @@
-// `paylab/sdk`: the reference merchant SDK's TypeScript entry, loaded with tsx's scoped loader.
+// `paylab/sdk`: the reference merchant SDK for plain JavaScript, loaded with tsx's scoped loader. Named
+// entry.js, not index.js, so that it never shadows index.ts for TypeScript importers.
 import { tsImport } from 'tsx/esm/api'
 
 const mod = await tsImport('./index.ts', import.meta.url)
