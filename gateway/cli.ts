@@ -64,6 +64,8 @@ export async function runGateway (argv: string[]): Promise<number> {
     memory: values.memory,
     ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
     logger: { level: values['log-level'] },
+    // Nothing more can be made durable, nor said about what is: stop, without a close that writes.
+    onStorageFatal: (err) => { process.stderr.write(`paylab gateway: stopping: ${err.message}\n`); process.exit(1) },
     config: {
       adminToken: values['admin-token'],
       allowPlaintextCards: values['allow-plaintext-cards'],

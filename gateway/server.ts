@@ -28,6 +28,11 @@ export interface GatewayOptions {
   /** How notifications are delivered (HTTP by default). */
   transport?: NotificationTransport
   config?: Partial<EngineConfig>
+  /**
+   * Called once if an fsync of the store fails (what is on disk is then unknown, and the store
+   * takes no more writes); the CLI ends the process with one line. Full disks do not call it.
+   */
+  onStorageFatal?: (err: Error) => void
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
 }
@@ -40,7 +45,7 @@ export const REDACT_PATHS = [
 ]
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
-  const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
+  const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
   const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const logger = options.logger === undefined || options.logger === false
     ? false

@@ -2,6 +2,13 @@
 // store on commit(), which resolves once the store says the change is durable. Lookups never
 // scan: each query the API offers has an index, so a request costs the same with 10 or 10^6
 // payments stored.
+//
+// A change is visible in the tables as soon as it is made, so each one keeps what it replaced
+// until the store has it. When the store fails to write a commit (a full disk), that commit and
+// every later one not yet durable are undone, newest first: what the tables hold is again what
+// the store holds, and the requests that made or read those changes fail with
+// PAYLAB_STORAGE_UNAVAILABLE instead of answering with something that was never stored.
+import { STORAGE_UNAVAILABLE } from './errors.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
 
 export type Change = { table: TableName, id: string, value: unknown } | { table: TableName, id: string, deleted: true }
@@ -11,18 +18,32 @@ export type Snapshot = { [K in TableName]?: Array<Tables[K]> }
 export interface StorePort {
   /** Reads what was stored; `snapshot` lets the store compact by asking for the current state. */
   open (snapshot: () => Snapshot): Promise<Snapshot>
-  /** Persists changes; resolves when they are durable. */
+  /**
+   * Persists changes; resolves when they are durable. Appends are written in order, and when one
+   * fails, every append made before the failure is reported fails too (none of them is stored).
+   */
   append (changes: Change[]): Promise<void>
   close (): Promise<void>
 }
 
 type TableMaps = { [K in TableName]: Map<string, Tables[K]> }
 
+/** What a change replaced: enough to undo it. */
+interface Undo { table: TableName, id: string, had: boolean, previous: unknown }
+/** A commit the store has not confirmed yet. */
+interface Unconfirmed { undo: Undo[], done: Promise<void> }
+
+/** Seconds a client is told to wait (Retry-After) before retrying a write the store refused. */
+export const STORAGE_RETRY_AFTER_SEC = 5
+
 export class Db {
   readonly tables: TableMaps
   readonly #store: StorePort
   #pending: Change[] = []
-  #lastAppend: Promise<void> = Promise.resolve()
+  #pendingUndo: Undo[] = []
+  /** Commits handed to the store and not yet confirmed, oldest first. */
+  #unconfirmed: Unconfirmed[] = []
+  #restored: Array<(table: TableName, id: string, value: unknown) => void> = []
   /** `${merchant}\u0000${merchant_order_id}` → payment id */
   readonly #paymentByOrder = new Map<string, string>()
   /** merchant → payment ids in creation order, with each id's position for cursor paging. */
@@ -49,30 +70,119 @@ export class Db {
   }
 
   put<K extends TableName> (table: K, id: string, value: Tables[K]): Tables[K] {
+    const map = this.tables[table]
+    this.#pendingUndo.push({ table, id, had: map.has(id), previous: map.get(id) })
     this.#set(table, value, id)
     this.#pending.push({ table, id, value })
     return value
   }
 
   delete (table: TableName, id: string): void {
-    if (!this.tables[table].delete(id)) return
+    const map = this.tables[table]
+    const previous = map.get(id)
+    if (!map.delete(id)) return
+    this.#pendingUndo.push({ table, id, had: true, previous })
     this.#pending.push({ table, id, deleted: true })
   }
 
-  /** Hands every queued change to the store; resolves when they are durable. */
-  commit (): Promise<void> {
-    // A request that changed nothing may still have read another request's write that is not yet
-    // durable (a repeated order): its answer waits for that write too. Stores resolve in order.
-    if (this.#pending.length === 0) return this.#lastAppend
-    const changes = this.#pending
-    this.#pending = []
-    const done = this.#store.append(changes)
-    this.#lastAppend = done.catch(() => {})
-    return done
+  /** Calls `listener` with each record an undone change puts back (the scheduler re-queues tasks). */
+  onRestored (listener: (table: TableName, id: string, value: unknown) => void): void {
+    this.#restored.push(listener)
   }
 
-  close (): Promise<void> {
-    return this.commit().then(() => this.#store.close())
+  /**
+   * Hands every queued change to the store; resolves when they are durable, rejects with
+   * PAYLAB_STORAGE_UNAVAILABLE (and the changes undone) when the store could not write them.
+   */
+  commit (): Promise<void> {
+    // A request that changed nothing may still have read another request's write that is not yet
+    // durable (a repeated order): its answer waits for that write too, and fails with it. Once
+    // every write is confirmed or undone there is nothing to wait for: a failure is never handed
+    // on to a later request.
+    if (this.#pending.length === 0) return this.#unconfirmed.at(-1)?.done ?? Promise.resolve()
+    const changes = this.#pending
+    const entry: Unconfirmed = { undo: this.#pendingUndo, done: Promise.resolve() }
+    this.#pending = []
+    this.#pendingUndo = []
+    entry.done = this.#store.append(changes).then(() => {
+      // Stores confirm in order: this is the oldest unconfirmed commit.
+      const at = this.#unconfirmed.indexOf(entry)
+      if (at >= 0) this.#unconfirmed.splice(at, 1)
+    }, (err: unknown) => {
+      this.#undo(entry)
+      throw storageUnavailable(err)
+    })
+    this.#unconfirmed.push(entry)
+    // Callers that do not wait (the scheduler's commits) must not leave an unhandled rejection.
+    entry.done.catch(() => {})
+    return entry.done
+  }
+
+  async close (): Promise<void> {
+    // What is still pending was never acknowledged (a refused request's nonce, say): a store that
+    // cannot take it now does not keep the store from closing.
+    await this.commit().catch(() => {})
+    await this.#store.close()
+  }
+
+  /** Undoes `from` and every later unconfirmed commit, newest change first. */
+  #undo (from: Unconfirmed): void {
+    const at = this.#unconfirmed.indexOf(from)
+    if (at < 0) return // undone already, with an earlier one
+    const undone = this.#unconfirmed.splice(at)
+    // Changes made since and not yet committed are a request's nonce (see auth.ts), made before
+    // its operation, and touch no record these changes touch: they stay. A new nonce stays too,
+    // and goes with the next commit: a commit may carry the nonce of a request that is still
+    // under way, and that request's own commit must store it.
+    const nonces: string[] = []
+    for (let c = undone.length - 1; c >= 0; c--) {
+      const { undo } = undone[c] as Unconfirmed
+      for (let i = undo.length - 1; i >= 0; i--) {
+        const u = undo[i] as Undo
+        if (u.table === 'nonces' && !u.had) nonces.push(u.id)
+        else this.#restore(u)
+      }
+    }
+    for (const id of nonces) {
+      const value = this.tables.nonces.get(id)
+      if (value === undefined) continue
+      this.#pending.push({ table: 'nonces', id, value })
+      this.#pendingUndo.push({ table: 'nonces', id, had: false, previous: undefined })
+    }
+  }
+
+  #restore ({ table, id, had, previous }: Undo): void {
+    const map = this.tables[table] as Map<string, unknown>
+    if (!had) { this.#unset(table, id); return }
+    // The id was there before: the indexes (keyed by fields a record never changes) still hold it.
+    map.set(id, previous)
+    for (const listener of this.#restored) listener(table, id, previous)
+  }
+
+  /** Removes a record a change created, and its place in the indexes. */
+  #unset (table: TableName, id: string): void {
+    const record = this.tables[table].get(id)
+    this.tables[table].delete(id)
+    if (record === undefined) return
+    if (table === 'payments') {
+      const p = record as Payment
+      const order = `${p.merchant_id}\u0000${p.merchant_order_id}`
+      if (this.#paymentByOrder.get(order) === id) this.#paymentByOrder.delete(order)
+      const list = this.#paymentsOfMerchant.get(p.merchant_id)
+      const at = list?.pos.get(id)
+      if (list !== undefined && at !== undefined) {
+        list.ids.splice(at, 1)
+        list.pos.delete(id)
+        for (let i = at; i < list.ids.length; i++) list.pos.set(list.ids[i] as string, i)
+      }
+    } else if (table === 'refunds') {
+      const r = record as Refund
+      const ref = `${r.merchant_id}\u0000${r.merchant_refund_id}`
+      if (this.#refundByMerchantRef.get(ref) === id) this.#refundByMerchantRef.delete(ref)
+      const ids = this.#refundsOfPayment.get(r.payment_id)
+      const at = ids?.indexOf(id) ?? -1
+      if (ids !== undefined && at >= 0) ids.splice(at, 1)
+    }
   }
 
   snapshot (): Snapshot {
@@ -140,4 +250,11 @@ export class Db {
       else ids.push(r.id)
     }
   }
+}
+
+function storageUnavailable (err: unknown): Error {
+  const { code, fatal } = (err ?? {}) as { code?: string, fatal?: boolean }
+  if (fatal === true) return STORAGE_UNAVAILABLE('an fsync of the store failed: whether this request was stored is unknown, and the gateway takes no more writes', { retry_after: STORAGE_RETRY_AFTER_SEC })
+  const why = code === 'ENOSPC' ? 'the disk of the data dir is full' : `the store could not write (${code ?? 'error'})`
+  return STORAGE_UNAVAILABLE(`${why}; nothing of this request was stored, retry in a moment`, { retry_after: STORAGE_RETRY_AFTER_SEC })
 }

@@ -85,4 +85,6 @@ export const NOTIFY_URL_NOT_ALLOWED = createError('PAYLAB_NOTIFY_URL_NOT_ALLOWED
 // The source document's /pay client
 export const PAY_SIGNATURE_INVALID = createError('PAYLAB_PAY_SIGNATURE_INVALID', 'The Signature header is not the lowercase hex HMAC-SHA256 of the raw body under the seed merchant secret', 401)
 
+// The gateway itself
+export const STORAGE_UNAVAILABLE = createError('PAYLAB_STORAGE_UNAVAILABLE', 'The gateway could not store the request (its disk is full); nothing was changed, retry after Retry-After seconds', 503)
 export const INTERNAL = createError('PAYLAB_INTERNAL', 'The gateway failed unexpectedly; this is a paylab bug, please report it with the request id', 500)

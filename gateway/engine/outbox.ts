@@ -103,8 +103,9 @@ export class Outbox {
       this.#held.delete(event.payment_id)
       for (const [heldId, taskId] of held) {
         scheduler.cancel(taskId)
-        const heldEvent = db.get('events', heldId) as NotificationEvent
-        if (heldEvent.status !== 'held') continue // an operator's resend already delivered it
+        const heldEvent = db.get('events', heldId)
+        // An operator's resend already delivered it, or the store failed and it was undone.
+        if (heldEvent?.status !== 'held') continue
         db.put('events', heldId, { ...heldEvent, status: 'pending', next_attempt_at: isoTime(clock) })
         scheduler.add(now, 'event.deliver', heldId)
       }
@@ -116,10 +117,12 @@ export class Outbox {
     const event = this.#ctx.db.get('events', task.ref)
     if (event === undefined || (event.status !== 'pending' && event.status !== 'held')) return
     this.#held.get(event.payment_id)?.delete(event.id)
-    void this.#track(this.#inLane(event.payment_id, async () => {
+    // An attempt whose record the store could not write (a full disk) leaves the event pending;
+    // the next start gives it a task again (see the constructor).
+    this.#track(this.#inLane(event.payment_id, async () => {
       const now = this.#ctx.db.get('events', event.id)
       if (now?.status === 'pending' || now?.status === 'held') await this.#attempt(event.id)
-    }))
+    })).catch(() => {})
   }
 
   /**
@@ -203,8 +206,9 @@ export class Outbox {
       delivered ||= result.status !== null && result.status >= 200 && result.status < 300
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
     }
-    if (this.#closed) return
-    const current = db.get('events', id) as NotificationEvent
+    const current = db.get('events', id)
+    // Gone when the store failed to write the change that made it (it was undone).
+    if (this.#closed || current === undefined) return
     const next: NotificationEvent = { ...current, attempts: [...current.attempts, ...attempts] }
     if (delivered) {
       Object.assign(next, { status: 'delivered', delivered_at: next.delivered_at ?? isoTime(clock), next_attempt_at: null })

@@ -16,6 +16,9 @@ export class Scheduler {
       this.#seq = Math.max(this.#seq, task.seq + 1)
       this.#push(task)
     }
+    // A task taken and run, whose commit the store then failed to write, is back in the table:
+    // it goes back in the heap too (a second copy surfacing later is skipped like a canceled one).
+    db.onRestored((table, _id, value) => { if (table === 'tasks') this.#push(value as Task) })
   }
 
   add (at: number, kind: Task['kind'], ref: string, data: Record<string, unknown> = {}): Task {

@@ -64,6 +64,7 @@ export default fp(async (app) => {
       if (perr.code === IDEMPOTENCY_CONFLICT.code) entry.idempotency = 'conflict'
     }
     const body = request.routeOptions.config?.payStyle === true ? payFailure(perr, request.id) : errorObject(perr, request.id)
+    if (typeof perr.details.retry_after === 'number') reply.header('Retry-After', String(perr.details.retry_after))
     return reply.code(perr.statusCode).type('application/json').send(JSON.stringify(body))
   })
   app.setNotFoundHandler((request, reply) => {

@@ -6,12 +6,17 @@
 // not depend on how much is stored. When the journal grows past a threshold, the state is
 // compacted: writes switch to a fresh journal, and the state as it was at the switch is written
 // as a new lowdb snapshot beside them, in pieces that leave the event loop free (SnapshotFile).
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
+//
+// A write that fails (a full disk) is rejected and cut off the journal again, so the journal
+// only ever holds whole lines of acknowledged writes; the next write tries again, so the store
+// works again by itself once there is space. A failed fsync is different: what reached the disk
+// is unknown (the kernel may have dropped the dirty pages), so the store refuses every write
+// from then on and reports it once (onFatal).
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import type { Change, Snapshot, StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
-import { fsyncPath, writeAll } from './files.js'
+import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
 
 /** `journal`: the first journal that follows the snapshot (older ones are already in it). */
@@ -24,20 +29,50 @@ export interface JournalStoreOptions {
    */
   compactEvery?: number
   snapshot?: SnapshotFileOptions
+  /** The file operations (tests inject a disk that fills up). */
+  files?: StoreFiles
+  /** Told once when an fsync fails: the store refuses every write from then on. */
+  onFatal?: (err: StorageFailure) => void
+  /** Where a dropped torn journal line is reported (process warnings by default). */
+  warn?: (message: string) => void
 }
+
+/** Why a write was refused; `fatal` when an fsync failed and the store no longer writes at all. */
+export class StorageFailure extends Error {
+  readonly code: string
+  readonly fatal: boolean
+  constructor (message: string, cause: unknown, fatal = false) {
+    super(message, { cause })
+    this.name = 'StorageFailure'
+    this.code = (cause as { code?: string } | undefined)?.code ?? 'EIO'
+    this.fatal = fatal
+  }
+}
+
+interface Queued { text: string, done: Promise<void>, resolve: () => void, reject: (e: unknown) => void }
 
 export class JournalStore implements StorePort {
   readonly #dir: string
   readonly #compactEvery: number
+  readonly #files: StoreFiles
   readonly #file: SnapshotFile<SnapshotState>
   readonly #db: Low<SnapshotState>
+  readonly #onFatal: (err: StorageFailure) => void
+  readonly #warn: (message: string) => void
   #snapshot: () => Snapshot = () => ({})
   #journalNo = 0
-  #journal: FileHandle | undefined
+  #journal: StoreFile | undefined
+  /** Bytes of whole, written lines in the current journal: where a failed write is cut back to. */
+  #size = 0
+  /** A failed write left bytes past #size that could not be cut off yet. */
+  #torn = false
+  #fatal: StorageFailure | undefined
+  /** Set from a failed write until the next turn of the event loop: see #refuse. */
+  #refusing: StorageFailure | undefined
   #lines = 0
   /** Records in the snapshot last read or written. */
   #records = 0
-  #queue: Array<{ text: string, resolve: () => void, reject: (e: unknown) => void }> = []
+  #queue: Queued[] = []
   #tail: Promise<void> = Promise.resolve()
   #drainScheduled = false
   /** The compaction under way, if any: one at a time. */
@@ -46,13 +81,16 @@ export class JournalStore implements StorePort {
   constructor (dir: string, options: JournalStoreOptions = {}) {
     this.#dir = dir
     this.#compactEvery = options.compactEvery ?? 50_000
-    this.#file = new SnapshotFile(join(dir, 'paylab.json'), options.snapshot)
+    this.#files = options.files ?? nodeFiles
+    this.#file = new SnapshotFile(join(dir, 'paylab.json'), { files: this.#files, ...options.snapshot })
     this.#db = new Low(this.#file, empty())
+    this.#onFatal = options.onFatal ?? (() => {})
+    this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'PaylabStoreWarning'))
   }
 
   async open (snapshot: () => Snapshot): Promise<Snapshot> {
     this.#snapshot = snapshot
-    await mkdir(this.#dir, { recursive: true })
+    await this.#files.mkdir(this.#dir)
     await this.#file.removeTemp()
     await this.#db.read()
     const state = this.#db.data
@@ -65,8 +103,9 @@ export class JournalStore implements StorePort {
     // contain are left over by a crash between a compaction's snapshot and their removal.
     const journals = await this.#journals()
     for (const no of journals) {
-      if (no < state.journal) { await rm(this.#journalPath(no), { force: true }); continue }
-      for (const change of parseJournal(await readFile(this.#journalPath(no), 'utf8'))) {
+      if (no < state.journal) { await this.#files.rm(this.#journalPath(no)); continue }
+      const path = this.#journalPath(no)
+      for (const change of parseJournal(await this.#files.readFile(path), path, this.#warn)) {
         let table = tables.get(change.table)
         if (table === undefined) tables.set(change.table, table = new Map())
         if ('deleted' in change) table.delete(change.id)
@@ -74,9 +113,10 @@ export class JournalStore implements StorePort {
       }
     }
     // Writes go to a fresh journal: appending to the last one would glue the first new line to a
-    // torn tail left by a crash, and replay stops at that line, losing every acknowledged write after it.
+    // torn tail left by a crash.
     this.#journalNo = Math.max(state.journal, ...journals) + 1
     this.#journal = await this.#createJournal(this.#journalNo)
+    this.#size = 0
     this.#lines = 0
     this.#records = [...tables.values()].reduce((n, rows) => n + rows.size, 0)
     return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]])) as Snapshot
@@ -84,9 +124,14 @@ export class JournalStore implements StorePort {
 
   append (changes: Change[]): Promise<void> {
     if (changes.length === 0) return Promise.resolve()
+    const refused = this.#fatal ?? this.#refusing
+    if (refused !== undefined) return Promise.reject(refused)
     const text = changes.map((c) => JSON.stringify(c)).join('\n') + '\n'
     this.#lines += changes.length
-    const done = new Promise<void>((resolve, reject) => this.#queue.push({ text, resolve, reject }))
+    let resolve!: () => void
+    let reject!: (e: unknown) => void
+    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+    this.#queue.push({ text, done, resolve, reject })
     if (!this.#drainScheduled) {
       this.#drainScheduled = true
       void this.#serial(() => this.#drain())
@@ -108,21 +153,55 @@ export class JournalStore implements StorePort {
     const batch = this.#queue
     this.#queue = []
     try {
-      const file = this.#journal
-      if (file === undefined) throw new Error('the store is closed')
-      await writeAll(file, batch.map((b) => b.text).join(''))
-      await file.datasync()
+      await this.#write(batch.map((b) => b.text).join(''))
       for (const b of batch) b.resolve()
     } catch (err) {
-      for (const b of batch) b.reject(err)
+      const failure = err instanceof StorageFailure ? err : new StorageFailure(`the journal write failed: ${(err as Error).message}`, err)
+      for (const b of batch) b.reject(failure)
+      this.#refuse(failure)
     }
     // A compaction rewrites every record, so it waits for at least as many changes as there are
     // records: its cost per change then stays the same however much is stored (a fixed threshold
     // would rewrite a large store over and over), and a journal to replay stays about as long as
     // its snapshot.
-    if (this.#lines >= Math.max(this.#compactEvery, this.#records) && this.#compaction === undefined) {
+    if (this.#lines >= Math.max(this.#compactEvery, this.#records) && this.#compaction === undefined && this.#fatal === undefined) {
       void this.compact().catch(() => {})
     }
+  }
+
+  async #write (text: string): Promise<void> {
+    if (this.#fatal !== undefined) throw this.#fatal
+    const file = this.#journal
+    if (file === undefined) throw new StorageFailure('the store is closed', undefined)
+    // Bytes of a failed write that could not be cut off then go now, before anything follows them.
+    if (this.#torn) { await file.truncate(this.#size); this.#torn = false }
+    const bytes = Buffer.from(text, 'utf8')
+    try {
+      await writeAll(file, bytes)
+    } catch (err) {
+      this.#torn = true
+      await file.truncate(this.#size).then(() => { this.#torn = false }, () => {})
+      throw new StorageFailure(`the journal write failed (${(err as { code?: string }).code ?? 'error'}): nothing of it was kept`, err)
+    }
+    this.#size += bytes.length
+    try {
+      await file.datasync()
+    } catch (err) {
+      this.#fatal = new StorageFailure(`fsync of ${this.#journalPath(this.#journalNo)} failed (${(err as { code?: string }).code ?? 'error'}): what is on disk is unknown, so the store takes no more writes; restart the gateway once the disk is healthy`, err, true)
+      this.#onFatal(this.#fatal)
+      throw this.#fatal
+    }
+  }
+
+  /**
+   * After a failed write, the engine undoes in memory every change not yet durable, when it hears
+   * of the failure. Changes appended before that, queued or in this turn of the event loop, rest
+   * on the undone ones: they are refused too, until the next turn, when the undo is done.
+   */
+  #refuse (failure: StorageFailure): void {
+    for (const b of this.#queue.splice(0)) b.reject(failure)
+    this.#refusing = failure
+    setImmediate(() => { if (this.#refusing === failure) this.#refusing = undefined })
   }
 
   /**
@@ -150,39 +229,49 @@ export class JournalStore implements StorePort {
     // in both (queued before the switch, written after it) replay as the same puts and deletes.
     // Records are replaced on update, never changed in place, so these arrays keep the state of
     // this moment while the engine goes on.
-    const { journal, previous, state } = await this.#serial(async () => {
+    const { journal, previous, state, queued } = await this.#serial(async () => {
+      if (this.#fatal !== undefined) throw this.#fatal
       const previous = this.#journalNo
       const file = await this.#createJournal(previous + 1)
       await this.#journal?.close()
       this.#journal = file
       this.#journalNo = previous + 1
+      this.#size = 0
+      this.#torn = false
       this.#lines = 0
-      return { journal: previous + 1, previous, state: this.#snapshot() }
+      return { journal: previous + 1, previous, state: this.#snapshot(), queued: this.#queue.map((b) => b.done) }
     })
     this.#records = Object.values(state).reduce((n, rows) => n + (rows?.length ?? 0), 0)
-    this.#db.data = { format: 1, journal, tables: state }
-    try {
-      await this.#db.write()
-    } finally {
-      this.#db.data = empty()
+    // The state holds the changes still queued at the switch. Should one of them fail (and be
+    // undone in memory), this snapshot would bring it back: it is dropped before it replaces
+    // the last one, and the journals it would have replaced stay.
+    const settled = async (): Promise<void> => {
+      if ((await Promise.allSettled(queued)).some((r) => r.status === 'rejected')) {
+        throw new StorageFailure('a change in the snapshot was not written; the snapshot is dropped', undefined)
+      }
     }
+    await this.#file.write({ format: 1, journal, tables: state }, settled)
     // Every older journal, not only the last: a restart after a crash leaves one behind (see open).
-    for (const no of await this.#journals()) if (no <= previous) await rm(this.#journalPath(no), { force: true })
+    for (const no of await this.#journals()) if (no <= previous) await this.#files.rm(this.#journalPath(no))
   }
 
   async close (): Promise<void> {
-    await this.compact()
-    await this.#serial(async () => {
-      await this.#journal?.close()
-      this.#journal = undefined
-    })
+    try {
+      // A compaction that fails (a full disk) loses nothing: the journals stay and are replayed.
+      await this.compact().catch(() => {})
+    } finally {
+      await this.#serial(async () => {
+        await this.#journal?.close()
+        this.#journal = undefined
+      })
+    }
   }
 
   /** A new, empty journal whose name is durable in the folder before anything in it is acknowledged. */
-  async #createJournal (no: number): Promise<FileHandle> {
-    const file = await open(this.#journalPath(no), 'a')
+  async #createJournal (no: number): Promise<StoreFile> {
+    const file = await this.#files.open(this.#journalPath(no), 'a')
     try {
-      await fsyncPath(this.#dir)
+      await fsyncPath(this.#dir, this.#files)
     } catch (err) {
       await file.close()
       throw err
@@ -192,7 +281,7 @@ export class JournalStore implements StorePort {
 
   /** Numbers of the journal files in the folder, oldest first. */
   async #journals (): Promise<number[]> {
-    return (await readdir(this.#dir))
+    return (await this.#files.readdir(this.#dir))
       .map((f) => /^journal-(\d+)\.jsonl$/.exec(f)).filter((m) => m !== null)
       .map((m) => Number(m[1])).sort((a, b) => a - b)
   }
@@ -206,16 +295,33 @@ function empty (): SnapshotState {
   return { format: 1, journal: 0, tables: {} }
 }
 
-/** Journal lines; a torn last line (a crash mid-write, never acknowledged) is ignored. */
-function parseJournal (text: string): Change[] {
+/**
+ * The changes of a journal. A damaged last line is what a crash in the middle of a write leaves
+ * (that write was never acknowledged): it is dropped, with a warning. A damaged line with whole
+ * lines after it is no such thing, and dropping the lines after it would lose acknowledged
+ * writes: the store refuses to open, naming the file and the byte offset.
+ */
+export function parseJournal (text: string, path: string, warn: (message: string) => void): Change[] {
   const changes: Change[] = []
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n')
+  let offset = 0
+  let damaged: { offset: number, line: string } | undefined
+  for (const line of lines) {
+    const at = offset
+    offset += Buffer.byteLength(line, 'utf8') + 1
     if (line === '') continue
+    if (damaged !== undefined) {
+      throw new Error(`${path}: the line at byte ${damaged.offset} is damaged and whole lines follow it; ` +
+        'the store will not open without them (move the damaged line out of the file by hand)')
+    }
     try {
       changes.push(JSON.parse(line) as Change)
     } catch {
-      break
+      damaged = { offset: at, line }
     }
+  }
+  if (damaged !== undefined) {
+    warn(`${path}: dropped a torn last line at byte ${damaged.offset} (${Buffer.byteLength(damaged.line, 'utf8')} bytes), a write a crash or a full disk interrupted; it was never acknowledged`)
   }
   return changes
 }

@@ -3,11 +3,11 @@
 // JSON.stringify of it held the event loop for seconds. Here each table is serialized a record at a
 // time into chunks of CHUNK characters, and every chunk's write yields to the event loop, so requests
 // go on being answered while a snapshot is written. The file appears whole or not at all: it is
-// written to a temp file, fsync'ed, renamed over paylab.json, and the folder fsync'ed.
-import { open, readFile, rename, rm } from 'node:fs/promises'
+// written to a temp file, fsync'ed, renamed over paylab.json, and the folder fsync'ed. A write
+// that fails (a full disk) removes its temp file, giving the space back.
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
-import { fsyncPath, writeAll } from './files.js'
+import { fsyncPath, nodeFiles, writeAll, type StoreFiles } from './files.js'
 
 /** A snapshot: header fields, and tables of records (arrays that the writer does not change). */
 export interface SnapshotData { tables: Record<string, readonly unknown[] | undefined> }
@@ -15,23 +15,26 @@ export interface SnapshotData { tables: Record<string, readonly unknown[] | unde
 export interface SnapshotFileOptions {
   /** Characters serialized between two yields to the event loop. */
   chunk?: number
+  files?: StoreFiles
 }
 
 export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
   readonly #path: string
   readonly #temp: string
   readonly #chunk: number
+  readonly #files: StoreFiles
 
   constructor (path: string, options: SnapshotFileOptions = {}) {
     this.#path = path
     this.#temp = join(dirname(path), `.${basename(path)}.tmp`)
     this.#chunk = options.chunk ?? 256 * 1024
+    this.#files = options.files ?? nodeFiles
   }
 
   async read (): Promise<T | null> {
     let text: string
     try {
-      text = await readFile(this.#path, 'utf8')
+      text = await this.#files.readFile(this.#path)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw err
@@ -41,11 +44,24 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
 
   /** Removes a temp file left by a write that a crash interrupted. */
   async removeTemp (): Promise<void> {
-    await rm(this.#temp, { force: true })
+    await this.#files.rm(this.#temp)
   }
 
-  async write (data: T): Promise<void> {
-    const file = await open(this.#temp, 'w')
+  /** `beforeRename`: a last check that may still call the write off (by throwing). */
+  async write (data: T, beforeRename?: () => Promise<void>): Promise<void> {
+    try {
+      await this.#writeTemp(data)
+      await beforeRename?.()
+    } catch (err) {
+      await this.#files.rm(this.#temp).catch(() => {})
+      throw err
+    }
+    await this.#files.rename(this.#temp, this.#path)
+    await fsyncPath(dirname(this.#path), this.#files)
+  }
+
+  async #writeTemp (data: T): Promise<void> {
+    const file = await this.#files.open(this.#temp, 'w')
     try {
       let text = ''
       const flush = async (): Promise<void> => {
@@ -74,7 +90,5 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
     } finally {
       await file.close()
     }
-    await rename(this.#temp, this.#path)
-    await fsyncPath(dirname(this.#path))
   }
 }
