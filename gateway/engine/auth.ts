@@ -6,7 +6,7 @@ import {
   SIGNATURE_TYPE_UNAVAILABLE, TIMESTAMP_OUT_OF_RANGE
 } from './errors.js'
 import { activeKey } from './keys.js'
-import type { NonceCache } from './nonces.js'
+import { nonceKey, type NonceCache } from './nonces.js'
 import { nodeCrypto } from './crypto.js'
 import {
   answerStringToSign, createSignature, NONCE_PATTERN, requestStringToSign, SIGNATURE_TYPES, verifySignature,
@@ -78,7 +78,8 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
   const tolerance = ctx.config.timestampToleranceSec
   // On a virtual clock a timestamp taken from the gateway's own clock (GET /admin/clock) is fine too.
   const near = (t: number) => Math.abs(t - Number(timestamp)) <= tolerance
-  if (!near(now) && !near(unixSeconds(ctx.clock))) {
+  const virtualNow = unixSeconds(ctx.clock)
+  if (!near(now) && !near(virtualNow)) {
     const virtual = ctx.clock instanceof VirtualClock ? { virtual_time: unixSeconds(ctx.clock) } : {}
     throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now, ...virtual })
   }
@@ -94,8 +95,17 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
   // Only a correctly signed request consumes its nonce, so nobody can burn a merchant's nonces.
-  if (!nonces.remember(merchant.id, nonce, signingClock(ctx).now(), 2 * tolerance * 1000)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+  const key = nonceKey(merchant.id, nonce)
+  if (!nonces.remember(key, Number(timestamp), Math.min(now, virtualNow) - tolerance)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+  // A mutation's nonce is stored with the mutation: its commit makes both durable, or neither,
+  // and a restart still refuses the request. A read changes nothing and costs no write.
+  if (req.method !== 'GET' && req.method !== 'HEAD') ctx.db.put('nonces', key, { id: key, timestamp: Number(timestamp) })
   return { merchant, signatureType: type }
+}
+
+/** Timestamps before this (unix s) can never be accepted again, on any clock the gateway reads. */
+export function nonceHorizon (ctx: EngineContext): number {
+  return Math.min(unixSeconds(signingClock(ctx)), unixSeconds(ctx.clock)) - ctx.config.timestampToleranceSec
 }
 
 

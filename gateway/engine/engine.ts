@@ -2,7 +2,7 @@
 // and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
-import { authenticate, identify, signAnswer, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
+import { authenticate, identify, nonceHorizon, signAnswer, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
@@ -20,7 +20,7 @@ import { newId } from './ids.js'
 import { publicKeys, rotateKey } from './keys.js'
 import { bootstrap } from './bootstrap.js'
 import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
-import { NonceCache } from './nonces.js'
+import { loadNonces, NonceCache, sweepNonces } from './nonces.js'
 import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } from './pay.js'
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
@@ -81,6 +81,7 @@ export class Engine {
       emit: (event) => { for (const listener of listeners) listener(event) }
     }, listeners, options.transport ?? NO_TRANSPORT)
     bootstrap(engine.ctx)
+    loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
     await db.commit()
     return engine
   }
@@ -205,10 +206,12 @@ export class Engine {
     return answer
   }
 
-  /** Housekeeping the server runs now and then: forgets expired idempotency keys. */
+  /** Housekeeping the server runs now and then: forgets expired idempotency keys and nonces. */
   async sweep (): Promise<void> {
     this.#idempotency.sweep(this.ctx)
-    await this.ctx.db.commit()
+    sweepNonces(this.ctx, nonceHorizon(this.ctx))
+    // A store that cannot write undoes the deletes; the next sweep makes them again.
+    await this.ctx.db.commit().catch(() => {})
   }
 
   async #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {

@@ -94,6 +94,14 @@ export interface IdempotencyRecord {
   created_at: number
 }
 
+/** The nonce of a signed mutation, kept while its timestamp is acceptable (see nonces.ts). */
+export interface NonceRecord {
+  /** merchant id, then the nonce. */
+  id: string
+  /** Paylab-Timestamp of the request, unix seconds. */
+  timestamp: number
+}
+
 export interface Settings {
   id: 'settings'
   admin_token: string
@@ -170,6 +178,7 @@ export interface Tables {
   tasks: Task
   pending: PendingAction
   events: NotificationEvent
+  nonces: NonceRecord
 }
 export type TableName = keyof Tables
-export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending', 'events']
+export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending', 'events', 'nonces']
