@@ -4,17 +4,29 @@
 // card with the public key that page carries (the same envelope the page's Web Crypto makes) and
 // posts only that. Each step is printed with what the shop wrote in the order's timeline meanwhile.
 import { parseArgs } from 'node:util'
+import { luhnValid } from '../gateway/engine/cards.js'
 import { buildGateway } from '../gateway/server.js'
 import { encryptCard } from '../merchant/sdk/index.js'
 import { buildShop, listenShop } from '../merchant/shop/server.js'
+import { METHODS } from '../merchant/shop/web/shopping-pages.js'
+
+// The ways the shop's checkout offers, so that every one the help lists can be bought with.
+const METHOD_VALUES = METHODS.map((m) => m.value)
+const valueList = (values: readonly string[]): string => `${values.slice(0, -1).join(', ')} or ${String(values.at(-1))}`
 
 export const DEMO_USAGE = `Usage: paylab demo [options]
 
-  --method <m>     card (default), wallet:alipay, wallet:wechat_pay, wallet:paypal or bank_transfer
+  --method <m>     how the buyer pays: ${valueList(METHOD_VALUES.map((v) => v === 'card' ? 'card (default)' : v))}
   --card <number>  a test card (default 4242424242424242; 4000002760003184 asks for 3-D Secure,
                    4000000000000002 is declined; docs/failures.md lists them all)
   -h, --help       this text
 `
+
+/** A bad value: one line that says what would do, exit 2. */
+function usageError (message: string): number {
+  process.stderr.write(`paylab demo: ${message}\n`)
+  return 2
+}
 
 interface Page { status: number, location: string | null, cookie: string | null, text: string }
 
@@ -44,6 +56,13 @@ export async function runDemo (argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) { process.stdout.write(DEMO_USAGE); return 0 }
+  if (!METHOD_VALUES.includes(values.method)) {
+    return usageError(`--method ${values.method} is not one of ${valueList(METHOD_VALUES)}`)
+  }
+  const cardNumber = values.card.replace(/[\s-]/g, '')
+  if (!/^\d{12,19}$/.test(cardNumber) || !luhnValid(cardNumber)) {
+    return usageError(`--card ${values.card} is not a card number (12 to 19 digits that pass the Luhn check): 4242424242424242 is paid, 4000002760003184 asks for 3-D Secure, 4000000000000002 is declined`)
+  }
   const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
 
   const gateway = await buildGateway({ memory: true })
@@ -80,8 +99,8 @@ export async function runDemo (argv: string[]): Promise<number> {
     let answer: Page
     if (values.method === 'card') {
       const key = { id: attr(page.text, 'data-key-id'), public_key: attr(page.text, 'data-public-key') }
-      const envelope = encryptCard({ number: values.card, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' }, key)
-      step(`The buyer types the card ending in ${values.card.slice(-4)}; it is encrypted for the channel's key ${key.id} and only the envelope is posted.`)
+      const envelope = encryptCard({ number: cardNumber, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' }, key)
+      step(`The buyer types the card ending in ${cardNumber.slice(-4)}; it is encrypted for the channel's key ${key.id} and only the envelope is posted.`)
       answer = await http(`${gatewayUrl}/cashier/${location.split('/').pop() as string}/card`, { ...envelope })
       if (answer.location?.startsWith('/cashier/') === true) {
         location = `${gatewayUrl}${answer.location}`

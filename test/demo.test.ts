@@ -34,3 +34,30 @@ t.test('a 3-D Secure card; a bad option exits 2', async (t) => {
   t.equal(bad.code, 2)
   t.match(bad.stderr, 'Usage: paylab demo')
 })
+
+t.test('every method demo --help lists buys and ends paid', async (t) => {
+  const help = await runCli(['demo', '--help'])
+  const line = /--method <m>\s+how the buyer pays: (.*)/.exec(help.stdout)?.[1] ?? ''
+  const listed = line.replace(' (default)', '').split(/, | or /)
+  t.same(listed.sort(), ['bank_transfer', 'card', 'wallet:alipay', 'wallet:wechat_pay'])
+  // card is the default, bought in the first test.
+  const runs = await Promise.all(listed.filter((m) => m !== 'card').map(async (method) => ({ method, run: await runCli(['demo', '--method', method]) })))
+  for (const { method, run } of runs) {
+    t.equal(run.code, 0, `${method}: ${run.stderr}`)
+    t.match(run.stdout, /: paid, confirmed by a signed notification/, method)
+  }
+})
+
+t.test('a bad --method or --card is a usage error: exit 2, one line with the valid values', async (t) => {
+  const [method, card] = await Promise.all([
+    runCli(['demo', '--method', 'paypal']),
+    runCli(['demo', '--card', '1234'])
+  ])
+  for (const run of [method, card]) {
+    t.equal(run.code, 2)
+    t.equal(run.stdout, '')
+    t.equal(run.stderr.split('\n').length, 2, `one line: ${run.stderr}`)
+  }
+  t.equal(method.stderr, 'paylab demo: --method paypal is not one of card, wallet:alipay, wallet:wechat_pay or bank_transfer\n')
+  t.match(card.stderr, /^paylab demo: --card 1234 is not a card number .*4242424242424242 is paid/)
+})

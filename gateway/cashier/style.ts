@@ -24,6 +24,7 @@ input{width:100%;font:inherit;padding:.7rem .75rem;border:1px solid #aab4c2;bord
 input[aria-invalid=true]{border-color:var(--bad);box-shadow:0 0 0 1px var(--bad)}
 .row{display:flex;gap:.75rem}.row>div{flex:1}
 button{font:inherit;font-weight:600;min-height:2.9rem;padding:.6rem 1rem;border-radius:8px;border:0;background:var(--brand);color:var(--brand-ink);cursor:pointer;width:100%}
+a.button{display:block;text-align:center;text-decoration:none;font-weight:600;padding:.8rem 1rem;border-radius:8px;background:var(--brand);color:var(--brand-ink)}
 button.secondary{background:#fff;color:var(--ink);border:1px solid var(--line)}
 button.danger{background:#fff;color:var(--bad);border:1px solid #e3b4b0}
 button:disabled{opacity:.6;cursor:progress}

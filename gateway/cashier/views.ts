@@ -37,7 +37,7 @@ export function cashierPage (v: CashierView): string {
   const waiting = p.status === 'requires_action' && v.kind !== undefined
   const alert = v.error === undefined ? '' : `<p class="alert" role="alert" id="page-error">${esc(v.error)}</p>`
   const body = !waiting
-    ? resultStep(p)
+    ? resultStep(p, v.merchant)
     : `${v.kind === 'three_d_secure' ? '' : methodChooser(p)}<section class="panel" aria-labelledby="step-title">${alert}${step(v)}</section>`
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Pay ${esc(amountOf(p))} to ${esc(v.merchant)} · paylab</title><style nonce="${v.nonce}">${CASHIER_CSS}</style></head>
@@ -153,8 +153,29 @@ const RESULT: Record<string, string> = {
   requires_action: 'The payment is waiting for you.'
 }
 
-function resultStep (p: Payment): string {
+/** The status in words, the key word in bold. */
+const STATUS_WORDS: Record<string, string> = {
+  succeeded: 'This payment has been <strong>paid</strong>.',
+  authorized: 'This payment has been <strong>authorized</strong>: nothing is taken until the merchant captures it.',
+  processing: 'This payment is <strong>being processed</strong>.',
+  failed: 'This payment <strong>failed</strong>: nothing was taken.',
+  canceled: 'This payment has been <strong>canceled</strong>: nothing was taken.',
+  requires_action: 'This payment is <strong>waiting</strong> for you.'
+}
+
+/** The merchant's return_url with the payment and order ids, where the buyer goes back to the shop. */
+export function returnUrl (p: Payment): string | null {
+  if (p.return_url === null) return null
+  const url = new URL(p.return_url)
+  url.searchParams.set('payment_id', p.id)
+  url.searchParams.set('merchant_order_id', p.merchant_order_id)
+  return url.toString()
+}
+
+function resultStep (p: Payment, merchant: string): string {
   const why = p.failure === null ? '' : `<p>${esc(p.failure.message)}</p>`
-  return `<section class="panel status status-${esc(p.status)}" aria-live="polite"><h1>${esc(RESULT[p.status] ?? '')}</h1>
-<p>This payment is <strong>${esc(p.status)}</strong>.</p>${why}</section>`
+  const back = returnUrl(p)
+  const link = back === null ? '' : `<div class="actions"><a class="button" href="${esc(back)}">Return to ${esc(merchant)}</a></div>`
+  return `<section class="panel status status-${esc(p.status)}" aria-live="polite" data-status="${esc(p.status)}"><h1>${esc(RESULT[p.status] ?? '')}</h1>
+<p>${STATUS_WORDS[p.status] ?? `This payment is <strong>${esc(p.status)}</strong>.`}</p>${why}${link}</section>`
 }

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isoTime } from '../engine/clock.js'
 import type { CardEnvelope } from '../engine/envelope.js'
-import { PaylabError, PAYMENT_NOT_FOUND } from '../engine/errors.js'
+import { INVALID_STATE_TRANSITION, PaylabError, PAYMENT_NOT_FOUND } from '../engine/errors.js'
 import type { MethodChoice } from '../engine/hosted.js'
 import type { BuyerAction } from '../engine/lifecycle.js'
 import type { Payment } from '../engine/types.js'
-import { cashierPage, THREE_DS_CODE } from '../cashier/views.js'
+import { cashierPage, returnUrl, THREE_DS_CODE } from '../cashier/views.js'
 
 export { THREE_DS_CODE }
 
@@ -39,7 +39,13 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     const action: BuyerAction = kind === 'three_d_secure' && request.body.action !== 'cancel'
       ? (request.body.code === THREE_DS_CODE ? 'pass' : 'fail')
       : request.body.action ?? 'cancel'
-    return back(reply, await engine.completeAction(payment.id, action))
+    let after: Payment
+    try {
+      after = await engine.completeAction(payment.id, action)
+    } catch (err) {
+      return moved(request, reply, payment, err)
+    }
+    return back(reply, after)
   })
 
   app.post<Params & { Body: CardEnvelope }>('/cashier/:id/card', async (request, reply) => {
@@ -49,7 +55,7 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
       after = await engine.enterCard(payment.id, request.body)
     } catch (err) {
       // A person at the page sees the form again with what to fix; a script gets the JSON error.
-      if (!fromForm(request) || !(err instanceof PaylabError) || err.statusCode !== 400) throw err
+      if (!fromForm(request) || !(err instanceof PaylabError) || err.statusCode !== 400) return moved(request, reply, payment, err)
       return show(reply.code(400), payment, CARD_ERRORS[err.code] ?? err.message)
     }
     // 3-D Secure comes next on this same page.
@@ -60,7 +66,11 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
   app.post<Params & { Body: { method: string } }>('/cashier/:id/method', async (request, reply) => {
     const payment = find(request.params.id)
     const [type, provider] = request.body.method.split(':', 2) as [MethodChoice['type'], string | undefined]
-    await engine.chooseMethod(payment.id, { type, ...(provider === undefined ? {} : { wallet: { provider } }) })
+    try {
+      await engine.chooseMethod(payment.id, { type, ...(provider === undefined ? {} : { wallet: { provider } }) })
+    } catch (err) {
+      return moved(request, reply, payment, err)
+    }
     return reply.code(303).header('location', `/cashier/${payment.id}`).send()
   })
 
@@ -92,12 +102,22 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
 
   /** Back to the merchant's return_url with the ids, or the result here when it has none. */
   function back (reply: FastifyReply, after: Payment): FastifyReply {
-    if (after.return_url === null) return show(reply, after)
-    const url = new URL(after.return_url)
-    url.searchParams.set('payment_id', after.id)
-    url.searchParams.set('merchant_order_id', after.merchant_order_id)
-    return reply.code(303).header('location', url.toString()).send()
+    const url = returnUrl(after)
+    if (url === null) return show(reply, after)
+    return reply.code(303).header('location', url).send()
+  }
+
+  /**
+   * A post the payment no longer takes, because it has moved on (a buyer pressed Back, then
+   * Approve, on a payment already paid): a person's browser gets the payment's page as it now
+   * stands, with the way back to the shop; a script gets the JSON error.
+   */
+  function moved (request: FastifyRequest, reply: FastifyReply, payment: Payment, err: unknown): FastifyReply {
+    if (!(err instanceof PaylabError) || err.code !== INVALID_STATE_TRANSITION.code || !wantsPage(request)) throw err
+    return show(reply.code(409), find(payment.id))
   }
 }
 
+/** A browser navigating asks for HTML first; fetch() and scripts do not. */
+const wantsPage = (request: FastifyRequest): boolean => String(request.headers.accept ?? '').includes('text/html')
 const fromForm = (request: FastifyRequest): boolean => String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')

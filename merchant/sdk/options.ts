@@ -47,7 +47,11 @@ export function resolveOptions (o: PaylabClientOptions): ResolvedOptions {
   if (typeof o.merchantId !== 'string' || o.merchantId === '') throw new TypeError('PaylabClient: merchantId is required')
   const signatureType = o.signatureType ?? 'HMAC-SHA256'
   if (signatureType !== 'HMAC-SHA256' && signatureType !== 'RSA-SHA256') throw new TypeError('PaylabClient: signatureType must be HMAC-SHA256 or RSA-SHA256')
-  if (signatureType === 'HMAC-SHA256' && (o.secret ?? '') === '') throw new TypeError('PaylabClient: HMAC-SHA256 needs secret')
+  if (signatureType === 'HMAC-SHA256' && (o.secret ?? '') === '') {
+    // Most often the secret comes from the environment and the variable is not set.
+    throw new TypeError(`PaylabClient: the secret option is ${o.secret === undefined ? 'missing' : 'empty'}; HMAC-SHA256 signs with the merchant's HMAC secret ` +
+      '(the README reads it from the environment variable PAYLAB_SECRET: set it to the "HMAC secret" that npm start prints)')
+  }
   if (signatureType === 'RSA-SHA256' && (o.privateKey ?? '') === '') throw new TypeError('PaylabClient: RSA-SHA256 needs privateKey')
   const retry = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5000, ...o.retry }
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) throw new TypeError('PaylabClient: retry.maxAttempts must be a whole number ≥ 1')

@@ -1,9 +1,10 @@
 // What the schema cannot say about a scenario: one action per step, every `${…}` defined before
-// it is used, faker calls that exist, and rule texts the gateway will accept.
+// it is used, faker calls that exist, rule texts the gateway will accept, and matcher shapes.
 import { Faker, en } from '@faker-js/faker'
 import { parseFault } from '../../gateway/engine/faults.js'
 import { parseOutcome } from '../../gateway/engine/outcomes.js'
 import { parseNotificationFault } from '../../gateway/engine/notification-faults.js'
+import { matcherProblems } from './matcher-shapes.js'
 import { parseExpr, references } from './template.js'
 import { suggest, type SchemaProblem } from './schema.js'
 
@@ -37,6 +38,7 @@ export function lint (doc: Doc, known: string[] = []): SchemaProblem[] {
     const args = step[kind]
     for (const [key, value] of Object.entries(step)) if (key !== 'capture') refs(value, [...at, key], defined, problems)
     if (kind === 'gateway.rule') ruleTexts(args as Doc, [...at, kind], problems)
+    problems.push(...matcherProblems(kind, args, step.check, at))
     if (kind === 'gateway.request') {
       const { replay, save_as: saveAs } = args as { replay?: string, save_as?: string }
       if (replay !== undefined && !saved.has(replay)) problems.push({ path: [...at, kind, 'replay'], message: `replay: no earlier gateway.request was saved as "${replay}"${suggest(replay, [...saved])}` })

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { loadScenarios } from './load.js'
 import { runPool } from './pool.js'
-import { junitXml } from './reporters/junit.js'
+import { junitProblemsXml, junitXml } from './reporters/junit.js'
 import type { Reporter } from './reporters/reporter.js'
 import { specReporter } from './reporters/spec.js'
 import { tapReporter } from './reporters/tap.js'
@@ -35,12 +35,15 @@ export async function runScenarios (options: RunOptions): Promise<RunOutcome> {
   if (problems.length > 0) {
     for (const p of problems) options.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`)
     options.stderr(`\n${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario files; nothing was run\n`)
+    await junit(options.junit, junitProblemsXml(problems))
     return { code: EXIT.invalid, results: [] }
   }
   const tags = options.tags ?? []
   const chosen = tags.length === 0 ? scenarios : scenarios.filter((s) => s.tags.some((t) => tags.includes(t)))
   if (chosen.length === 0) {
-    options.stderr(`no scenario${tags.length > 0 ? ` tagged ${tags.join(' or ')}` : ''} in ${options.paths.join(' ')}\n`)
+    const message = `no scenario${tags.length > 0 ? ` tagged ${tags.join(' or ')}` : ''} in ${options.paths.join(' ')}`
+    options.stderr(`${message}\n`)
+    await junit(options.junit, junitProblemsXml([{ file: options.paths.join(' '), line: 0, column: 0, message }]))
     return { code: EXIT.invalid, results: [] }
   }
   let services
@@ -67,10 +70,14 @@ export async function runScenarios (options: RunOptions): Promise<RunOutcome> {
   }
   const ms = Math.round(performance.now() - started)
   reporter.end(results, ms)
-  if (options.junit !== undefined) {
-    await mkdir(dirname(options.junit), { recursive: true })
-    await writeFile(options.junit, junitXml(results, ms))
-  }
+  await junit(options.junit, junitXml(results, ms))
   const code = results.some((r) => r.outcome === 'error') ? EXIT.runtime : results.some((r) => r.outcome === 'failed') ? EXIT.failed : EXIT.passed
   return { code, results }
+}
+
+/** --junit: CI reads this file; an invalid set of files, which runs nothing, writes one too. */
+async function junit (file: string | undefined, text: string): Promise<void> {
+  if (file === undefined) return
+  await mkdir(dirname(file), { recursive: true })
+  await writeFile(file, text)
 }

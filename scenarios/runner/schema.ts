@@ -40,7 +40,11 @@ export function checkSchema (doc: unknown): SchemaProblem[] {
       problems.push({ path, key: name, message: `unknown field "${name}"${suggest(name, known)}` })
       continue
     }
-    problems.push({ path, message: describe(list, own) })
+    // Each missing field is a problem of its own: a file without name and steps reports both.
+    const missing = list.some((e) => e.keyword === 'anyOf') ? [] : own.filter((e) => e.keyword === 'required')
+    for (const e of missing) problems.push({ path, message: `${name(e.instancePath)}${phrase(e)}` })
+    const rest = own.filter((e) => !missing.includes(e))
+    if (missing.length === 0 || rest.length > 0) problems.push({ path, message: describe(list, missing.length === 0 ? own : rest) })
   }
   return problems
 }

@@ -24,7 +24,8 @@ t.test('3-D Secure page: a code form; the sandbox code passes, submitted as a br
   t.notMatch(shown.html, '4242', 'no card digits on the page')
   const done = await gw.cashier(p.id, { code: '123456' }, true)
   t.equal(done.status, 200)
-  t.match(done.text, /This payment is <strong>succeeded<\/strong>/)
+  t.match(done.text, /This payment has been <strong>paid<\/strong>\./)
+  t.notMatch(done.text, 'Return to', 'no return_url: no way back to offer')
   t.equal((await gw.payment(p.id)).status, 'succeeded')
 })
 
@@ -40,7 +41,8 @@ t.test('wallet and bank transfer pages offer approve, decline and cancel', async
   t.match(await gw.payment(wallet.id), { status: 'failed', failure: { code: 'payment_declined' } })
   await gw.cashier(transfer.id, { action: 'pass' }, true)
   t.equal((await gw.payment(transfer.id)).status, 'succeeded')
-  t.match((await page(gw, transfer.id)).html, 'This payment is <strong>succeeded</strong>', 'a finished payment shows its status')
+  t.match((await page(gw, transfer.id)).html, 'This payment has been <strong>paid</strong>.', 'a finished payment shows its status in words')
+  t.match((await page(gw, wallet.id)).html, 'This payment <strong>failed</strong>: nothing was taken.')
 })
 
 t.test('cancel, or a post without an action, leaves the payment waiting', async (t) => {
@@ -86,4 +88,31 @@ t.test('what the merchant chose to show is escaped', async (t) => {
   const html = (await page(gw, p.id)).html
   t.notMatch(html, '<script>')
   t.match(html, '&#60;script&#62;alert(1)&#60;/script&#62; &#38; Co')
+})
+
+t.test('a form posted again after the payment ended (Back, then Approve): a browser sees the payment as it stands and the way back; a script the JSON 409', async (t) => {
+  const gw = await live(t)
+  const browser = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+  const p = await gw.create(methodPayment('wallet', 5000, { return_url: 'https://shop.example/back?step=done' }))
+  t.equal((await gw.cashier(p.id, { action: 'pass' }, true)).status, 303)
+  const posts = [
+    { path: `/cashier/${p.id}`, body: 'action=pass' },
+    { path: `/cashier/${p.id}`, body: 'action=cancel' },
+    { path: `/cashier/${p.id}/method`, body: 'method=bank_transfer' },
+    { path: `/cashier/${p.id}/card`, body: new URLSearchParams((gw.cardPayment('4242424242424242').method as { card: { encrypted: Record<string, string> } }).card.encrypted).toString() }
+  ]
+  const back = `https://shop.example/back?step=done&#38;payment_id=${p.id}&#38;merchant_order_id=${p.merchant_order_id}`
+  for (const { path, body } of posts) {
+    const again = await gw.send({ method: 'POST', path, body, headers: browser })
+    if (!again.ok) throw new Error(`${path}: no answer`)
+    t.equal(again.status, 409, `${path} ${body}`)
+    t.match(String(again.headers['content-type']), 'text/html')
+    t.match(again.text, 'This payment has been <strong>paid</strong>.')
+    t.match(again.text, `<a class="button" href="${back}">Return to `)
+    t.notMatch(again.text, 'Approve payment', 'nothing left to approve')
+    const script = await gw.send({ method: 'POST', path, body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    t.same(script.ok && [script.status, script.json().error.code], [409, 'PAYLAB_INVALID_STATE_TRANSITION'], `a script: ${path}`)
+  }
+  t.equal((await gw.payment(p.id)).status, 'succeeded', 'paid once, nothing changed')
+  t.match((await page(gw, p.id)).html, `<a class="button" href="${back}">Return to `, 'the page itself offers the way back')
 })

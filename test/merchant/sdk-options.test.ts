@@ -2,6 +2,7 @@
 // exponential with full jitter, capped, never sooner than Retry-After, and no waiting for a
 // Retry-After longer than the client is willing to wait.
 import t from 'tap'
+import { readFile } from 'node:fs/promises'
 import { PaylabApiError, PaylabClient, type PaylabClientOptions } from '../../merchant/sdk/index.js'
 import { backoffMs, MAX_RETRY_AFTER_MS } from '../../merchant/sdk/retry.js'
 import { CARD, gatewayBench } from '../helpers/pair.js'
@@ -26,8 +27,9 @@ t.test('unknown options are refused, by name', async (t) => {
 })
 
 t.test('credentials: HMAC needs the secret, RSA the private key', async (t) => {
-  t.throws(make({ secret: undefined }), /HMAC-SHA256 needs secret/)
-  t.throws(make({ secret: '' }), /HMAC-SHA256 needs secret/)
+  // The README's snippet passes process.env.PAYLAB_SECRET: unset, the error names the option and the variable.
+  t.throws(make({ secret: undefined }), { name: 'TypeError', message: 'PaylabClient: the secret option is missing; HMAC-SHA256 signs with the merchant\'s HMAC secret (the README reads it from the environment variable PAYLAB_SECRET: set it to the "HMAC secret" that npm start prints)' })
+  t.throws(make({ secret: '' }), /the secret option is empty; .* PAYLAB_SECRET/)
   t.throws(make({ signatureType: 'RSA-SHA256' }), /RSA-SHA256 needs privateKey/)
   t.throws(make({ signatureType: 'HMAC-SHA1' }), /signatureType must be/)
   t.throws(make({ merchantId: '' }), /merchantId is required/)
@@ -79,4 +81,12 @@ t.test('a Retry-After beyond the cap fails the call at once instead of hanging i
   t.ok(performance.now() - started < 5000, 'no hour-long wait')
   t.same(rec.lines('/v1/payments'), ['POST /v1/payments', 'GET /v1/payments/order/order-busy'], 'the query still ran; no second create')
   t.equal(b.payments('order-busy').length, 0)
+})
+
+t.test('the README says where the SDK snippet\'s PAYLAB_SECRET comes from', async (t) => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const snippet = readme.indexOf('secret: process.env.PAYLAB_SECRET')
+  t.ok(snippet > 0, 'the snippet reads PAYLAB_SECRET')
+  const before = readme.slice(readme.lastIndexOf('\n## ', snippet), snippet)
+  t.match(before, /export PAYLAB_SECRET=sk_test_/, 'and the README sets it first, from what npm start prints')
 })

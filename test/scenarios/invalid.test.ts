@@ -2,7 +2,7 @@
 import t from 'tap'
 import { loadScenarios } from '../../scenarios/runner/load.js'
 import { runCli } from '../helpers/cli.js'
-import { fixture, run } from './helpers.js'
+import { CATALOGUE, fixture, run } from './helpers.js'
 
 t.test('each problem is reported where it is', async (t) => {
   const { scenarios, problems } = await loadScenarios([fixture('invalid-steps.yaml'), fixture('broken-yaml.yaml'), fixture('two-docs.yaml')])
@@ -20,6 +20,29 @@ t.test('each problem is reported where it is', async (t) => {
     ['two-docs.yaml:6:8', 'item 1: "Bad Tag" must match ^[a-z0-9][a-z0-9_-]*$']
   ])
   t.same(scenarios.map((s) => s.name), ['the first is fine'], 'a valid document beside an invalid one still loads')
+})
+
+t.test('a file missing both name and steps reports both', async (t) => {
+  const { problems } = await loadScenarios([fixture('no-name-no-steps.yaml')])
+  t.same(problems.map((p) => [p.line, p.column, p.message]), [[1, 1, 'missing "name"'], [1, 1, 'missing "steps"']])
+})
+
+t.test('matcher shapes are checked before anything runs', async (t) => {
+  const { scenarios, problems } = await loadScenarios([fixture('bad-matchers.yaml')])
+  t.same(scenarios, [])
+  const ops = 'give the value itself or operators (eq, ne, gt, gte, lt, lte, in, match, contains, length, exists, type)'
+  t.same(problems.map((p) => [`${p.line}:${p.column}`, p.message]), [
+    ['5:47', `status holds a single value: "equals" is not an operator; ${ops}`],
+    ['6:62', 'status holds a single value, which a list cannot match (for one of several values: {in: [a, b]})'],
+    ['6:90', 'in: takes a list of values, not 1'],
+    ['6:111', `amount holds a single value: "value" is not an operator; ${ops}`],
+    ['8:24', `status holds a single value: "between" is not an operator; ${ops}`],
+    ['8:55', 'match: Invalid regular expression: /(/: Unterminated group'],
+    ['8:90', 'exists: takes true or false, not "yes"'],
+    ['8:101', 'type: takes one of string, number, boolean, null, array, object, undefined, not "text"']
+  ], 'amount: {gte: 1}, items: [{quantity: {lt: 2}}] and each: {status: {lte: 299}} are fine')
+  const { problems: catalogue } = await loadScenarios([CATALOGUE])
+  t.same(catalogue, [], 'the catalogue passes')
 })
 
 t.test('run refuses the whole set: exit 2, nothing run, problems on stderr', async (t) => {

@@ -3,13 +3,14 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import t from 'tap'
 import { Parser } from 'tap-parser'
 import { junitXml } from '../../scenarios/runner/reporters/junit.js'
 import { tapReporter } from '../../scenarios/runner/reporters/tap.js'
 import type { Scenario, ScenarioResult } from '../../scenarios/runner/types.js'
 import { runCli } from '../helpers/cli.js'
+import { fixture, run } from './helpers.js'
 
 const scenario = (name: string, file = 'scenarios/x.yaml'): Scenario => ({
   file, line: 3, name, tags: [], timeoutMs: 1000, exclusive: false, vars: {}, merchant: {}, shop: {}, steps: [{ number: 2, line: 7, kind: 'expect.order', args: {} }]
@@ -101,4 +102,28 @@ t.test('the CLI writes TAP to stdout and JUnit to a file, from a real run', asyn
   const parsed = parseXml(await readFile(junit, 'utf8'))
   t.match(parsed.suites, [{ name: 'test/scenarios/fixtures/passing.yaml', tests: '2', failures: '1', errors: '0' }])
   t.match(parsed.cases, [{ name: 'passes', kind: null }, { name: 'fails at its second step', kind: 'failure', message: 'http: 2 mismatches' }])
+})
+
+t.test('JUnit when the files are invalid (exit 2, nothing run): each problem a failure, by file', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'paylab-junit-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const junit = join(dir, 'report.xml')
+  const out = await run({ paths: [fixture('passing.yaml'), fixture('no-name-no-steps.yaml'), fixture('two-docs.yaml')], junit })
+  t.equal(out.code, 2)
+  t.same(out.results, [])
+  const parsed = parseXml(await readFile(junit, 'utf8'))
+  const file = (name: string): string => relative(process.cwd(), fixture(name))
+  t.match(parsed.suites, [
+    { name: file('no-name-no-steps.yaml'), tests: '2', failures: '2', errors: '0' },
+    { name: file('two-docs.yaml'), tests: '2', failures: '2' }
+  ])
+  t.same(parsed.cases, [
+    { name: `${file('no-name-no-steps.yaml')}:1:1`, kind: 'failure', message: 'missing "name"' },
+    { name: `${file('no-name-no-steps.yaml')}:1:1`, kind: 'failure', message: 'missing "steps"' },
+    { name: `${file('two-docs.yaml')}:5:1`, kind: 'failure', message: 'missing "steps"' },
+    { name: `${file('two-docs.yaml')}:6:8`, kind: 'failure', message: 'item 1: "Bad Tag" must match ^[a-z0-9][a-z0-9_-]*$' }
+  ])
+  const untagged = join(dir, 'untagged.xml')
+  t.equal((await run({ paths: [fixture('passing.yaml')], tags: ['nothing-has-this'], junit: untagged })).code, 2)
+  t.match(parseXml(await readFile(untagged, 'utf8')).cases, [{ kind: 'failure', message: /^no scenario tagged nothing-has-this in / }])
 })

@@ -1,0 +1,68 @@
+// `npm start` stops when npm is told to stop: a SIGTERM or SIGINT sent to the npm process (a
+// process manager, a CI step, `kill`) frees both ports and leaves no process behind. npm passes
+// the signal on to its script, which execs node (package.json), so paylab receives it itself.
+import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+async function refused (url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url)
+  return await new Promise((resolve) => {
+    const socket = connect(Number(port), hostname)
+    socket.on('connect', () => { socket.destroy(); resolve(false) })
+    socket.on('error', () => resolve(true))
+  })
+}
+
+/** True while any process of the group is alive (npm, its shell, paylab). */
+function groupAlive (pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function until (what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`still waiting after ${ms} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function stopNpmStart (t: Test, signal: NodeJS.Signals): Promise<void> {
+  // Its own process group, so that the signal reaches npm alone (as `kill <npm pid>` does) and
+  // the teardown can remove whatever is left.
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--shop-port', '0', '--memory'], { cwd: ROOT, stdio: 'pipe', detached: true })
+  const pgid = npm.pid as number
+  t.teardown(() => { if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL') })
+  npm.stdin.end()
+  let out = ''
+  npm.stdout.setEncoding('utf8').on('data', (s: string) => { out += s })
+  npm.stderr.setEncoding('utf8').on('data', (s: string) => { out += s })
+  const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()))
+  await until('the banner', () => out.includes('Ctrl-C to stop.'), 60_000)
+  const shop = /shop \(open this\):\s+(\S+)/.exec(out)?.[1] as string
+  const gateway = /gateway:\s+(\S+)/.exec(out)?.[1] as string
+  t.not(new URL(shop).port, '7500')
+  t.not(new URL(gateway).port, '7400')
+  t.equal((await fetch(`${shop}/`)).status, 200, 'the shop answers')
+  t.equal(await refused(gateway), false, 'the gateway listens')
+
+  npm.kill(signal)
+  await exited
+  await until('the ports to be freed', async () => await refused(shop) && await refused(gateway))
+  await until('every process to exit', () => !groupAlive(pgid))
+  t.pass(`after ${signal} to npm, both ports are free and no process remains`)
+}
+
+// Three at once (each waits on npm and the servers' start, not on the CPU). SIGKILL cannot be
+// passed on: paylab notices that npm has gone and stops by itself.
+t.test('npm start: SIGTERM, SIGINT or SIGKILL to npm stops the gateway and the shop', async (t) => {
+  await Promise.all((['SIGTERM', 'SIGINT', 'SIGKILL'] as const).map(async (signal) => { await stopNpmStart(t, signal) }))
+})
