@@ -82,14 +82,33 @@ export function equalDigests (a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** Parses a PEM RSA public key; returns its modulus size in bits, or null when it is not one. */
-export function rsaPublicKeyBits (pem: string): number | null {
+// One PEM block of a public key, SPKI or PKCS#1, and nothing else: createPublicKey() also takes a
+// private key (and derives its public half), and would read the first of several blocks, so a
+// private key sent as rsa_public_key would be stored and shown back to every admin.
+const PUBLIC_KEY_PEM = /^\s*-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1PUBLIC KEY-----\s*$/
+
+export const MIN_RSA_BITS = 2048
+
+/** Checks a merchant's PEM RSA public key; returns what is wrong with it, or null when it is fine. */
+export function rsaPublicKeyProblem (pem: string): string | null {
+  if (/PRIVATE KEY/.test(pem)) return 'is a private key; send only its public half (openssl rsa -in key.pem -pubout), and keep the private key to yourself'
+  if (!PUBLIC_KEY_PEM.test(pem)) return 'must be exactly one PEM block, -----BEGIN PUBLIC KEY----- (SPKI) or -----BEGIN RSA PUBLIC KEY----- (PKCS#1)'
   let key: KeyObject
   try {
-    key = createPublicKey(pem)
+    key = createPublicKey({ key: pem, format: 'pem' })
+  } catch {
+    return 'is not a readable PEM public key'
+  }
+  if (key.asymmetricKeyType !== 'rsa') return `is not an RSA key (it is ${key.asymmetricKeyType ?? 'unknown'})`
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+  return bits < MIN_RSA_BITS ? `has ${bits} bits; at least ${MIN_RSA_BITS} are needed` : null
+}
+
+/** The SPKI PEM public half of a PEM key (public or private), or null when it is no key. */
+export function publicHalf (pem: string): string | null {
+  try {
+    return createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString()
   } catch {
     return null
   }
-  if (key.asymmetricKeyType !== 'rsa') return null
-  return key.asymmetricKeyDetails?.modulusLength ?? null
 }
