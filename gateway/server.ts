@@ -15,6 +15,7 @@ import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
+import { capConnections, connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, httpServerOptions, type ConnectionLimits } from './connections.js'
 
 export interface GatewayOptions {
   /** Folder of the embedded store; ignored when `memory` is set or a store is given. */
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   config?: Partial<EngineConfig>
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
+  /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
+  connections?: Partial<ConnectionLimits>
 }
 
 /** Header and field names whose values never reach a log line. */
@@ -40,6 +43,9 @@ export const REDACT_PATHS = [
 ]
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections }
+  const problem = connectionLimitsProblem(limits)
+  if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
   const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const logger = options.logger === undefined || options.logger === false
@@ -54,6 +60,10 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const fastify = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
+    http: httpServerOptions(limits),
+    // Fastify sets these two on the server after creating it (0 and 72 s unless given).
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     genReqId: () => newId('req', 16),
     requestIdHeader: false,
     // Fastify answers 404 for an unknown method on a known path; the error handler names it.
@@ -64,6 +74,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     frameworkErrors,
     clientErrorHandler
   })
+  capConnections(fastify.server, limits.maxConnections, fastify.log)
   await fastify.register(app, { engine, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
