@@ -6,6 +6,7 @@ import type { Clock } from './engine/clock.js'
 import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
+import { redactUrl } from './engine/redact.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -54,7 +55,8 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
         ...(options.logger === true ? {} : options.logger),
         redact: { paths: REDACT_PATHS, censor: '[redacted]' },
         serializers: {
-          req: (req: { method: string, url: string, headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers })
+          // Query values of secret-sounding names are redacted too (docs/operations.md#the-request-log).
+          req: (req: { method: string, url: string, headers: Record<string, unknown> }) => ({ method: req.method, url: redactUrl(req.url), headers: req.headers })
         }
       }
   const fastify = Fastify({
