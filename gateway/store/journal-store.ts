@@ -13,6 +13,7 @@ import type { Change, Snapshot, StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
 import { fsyncPath, writeAll } from './files.js'
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
+import { SECRET_DIR_MODE, SECRET_FILE_MODE, tightenStoreFiles } from './permissions.js'
 
 /** `journal`: the first journal that follows the snapshot (older ones are already in it). */
 interface SnapshotState { format: 1, journal: number, tables: Snapshot }
@@ -52,7 +53,8 @@ export class JournalStore implements StorePort {
 
   async open (snapshot: () => Snapshot): Promise<Snapshot> {
     this.#snapshot = snapshot
-    await mkdir(this.#dir, { recursive: true })
+    await mkdir(this.#dir, { recursive: true, mode: SECRET_DIR_MODE })
+    await tightenStoreFiles(this.#dir)
     await this.#file.removeTemp()
     await this.#db.read()
     const state = this.#db.data
@@ -180,7 +182,7 @@ export class JournalStore implements StorePort {
 
   /** A new, empty journal whose name is durable in the folder before anything in it is acknowledged. */
   async #createJournal (no: number): Promise<FileHandle> {
-    const file = await open(this.#journalPath(no), 'a')
+    const file = await open(this.#journalPath(no), 'a', SECRET_FILE_MODE)
     try {
       await fsyncPath(this.#dir)
     } catch (err) {

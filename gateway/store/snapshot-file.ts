@@ -8,6 +8,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
 import { fsyncPath, writeAll } from './files.js'
+import { SECRET_FILE_MODE } from './permissions.js'
 
 /** A snapshot: header fields, and tables of records (arrays that the writer does not change). */
 export interface SnapshotData { tables: Record<string, readonly unknown[] | undefined> }
@@ -45,7 +46,7 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
   }
 
   async write (data: T): Promise<void> {
-    const file = await open(this.#temp, 'w')
+    const file = await open(this.#temp, 'w', SECRET_FILE_MODE)
     try {
       let text = ''
       const flush = async (): Promise<void> => {
