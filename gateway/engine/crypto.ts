@@ -82,26 +82,31 @@ export function equalDigests (a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-// One PEM block of a public key, SPKI or PKCS#1, and nothing else: createPublicKey() also takes a
-// private key (and derives its public half), and would read the first of several blocks, so a
-// private key sent as rsa_public_key would be stored and shown back to every admin.
-const PUBLIC_KEY_PEM = /^\s*-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1PUBLIC KEY-----\s*$/
+// One PEM block of a public key, SPKI or PKCS#1: createPublicKey() also takes a private key (and
+// derives its public half), and reads the first of several blocks, so a private key sent as
+// rsa_public_key was stored and shown back to every admin. Explanatory text around the block is
+// allowed (RFC 7468 §5.2; the published test-vector key has a line of it) but not kept.
+const PUBLIC_KEY_BLOCK = /-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1PUBLIC KEY-----/
 
 export const MIN_RSA_BITS = 2048
 
-/** Checks a merchant's PEM RSA public key; returns what is wrong with it, or null when it is fine. */
-export function rsaPublicKeyProblem (pem: string): string | null {
-  if (/PRIVATE KEY/.test(pem)) return 'is a private key; send only its public half (openssl rsa -in key.pem -pubout), and keep the private key to yourself'
-  if (!PUBLIC_KEY_PEM.test(pem)) return 'must be exactly one PEM block, -----BEGIN PUBLIC KEY----- (SPKI) or -----BEGIN RSA PUBLIC KEY----- (PKCS#1)'
+/** Reads a merchant's PEM RSA public key: the PEM block to keep, or what is wrong with it. */
+export function readRsaPublicKey (text: string): { pem: string } | { problem: string } {
+  if (/PRIVATE KEY/.test(text)) return { problem: 'is a private key; send only its public half (openssl rsa -in key.pem -pubout), and keep the private key to yourself' }
+  const block = PUBLIC_KEY_BLOCK.exec(text)
+  if (block === null || text.split('-----BEGIN ').length !== 2) {
+    return { problem: 'must hold exactly one PEM block, -----BEGIN PUBLIC KEY----- (SPKI) or -----BEGIN RSA PUBLIC KEY----- (PKCS#1)' }
+  }
   let key: KeyObject
   try {
-    key = createPublicKey({ key: pem, format: 'pem' })
+    key = createPublicKey({ key: block[0], format: 'pem' })
   } catch {
-    return 'is not a readable PEM public key'
+    return { problem: 'is not a readable PEM public key' }
   }
-  if (key.asymmetricKeyType !== 'rsa') return `is not an RSA key (it is ${key.asymmetricKeyType ?? 'unknown'})`
+  if (key.asymmetricKeyType !== 'rsa') return { problem: `is not an RSA key (it is ${key.asymmetricKeyType ?? 'unknown'})` }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
-  return bits < MIN_RSA_BITS ? `has ${bits} bits; at least ${MIN_RSA_BITS} are needed` : null
+  if (bits < MIN_RSA_BITS) return { problem: `has ${bits} bits; at least ${MIN_RSA_BITS} are needed` }
+  return { pem: `${block[0]}\n` }
 }
 
 /** The SPKI PEM public half of a PEM key (public or private), or null when it is no key. */

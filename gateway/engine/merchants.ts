@@ -3,7 +3,7 @@
 import { isoTime } from './clock.js'
 import type { EngineContext } from './context.js'
 import { MERCHANT_EXISTS, MERCHANT_NOT_FOUND, RSA_KEY_INVALID } from './errors.js'
-import { rsaPublicKeyProblem } from './crypto.js'
+import { readRsaPublicKey } from './crypto.js'
 import { newId, newSecret } from './ids.js'
 import { checkNotifyUrl } from './urls.js'
 import type { SignatureType } from './signing.js'
@@ -69,7 +69,7 @@ export function rotateMerchantSecret (ctx: EngineContext, id: string, secret?: s
 function checkRsaKey (pem: string | null): string | null {
   if (pem === null) return null
   // The message names the problem, never the value: it may be a private key.
-  const problem = rsaPublicKeyProblem(pem)
-  if (problem !== null) throw RSA_KEY_INVALID(`rsa_public_key ${problem}`, { field: 'rsa_public_key' })
-  return pem
+  const read = readRsaPublicKey(pem)
+  if ('problem' in read) throw RSA_KEY_INVALID(`rsa_public_key ${read.problem}`, { field: 'rsa_public_key' })
+  return read.pem
 }
