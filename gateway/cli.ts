@@ -6,6 +6,7 @@ import { VirtualClock } from './engine/clock.js'
 import { DEMO_MERCHANT_ID } from './engine/engine.js'
 import { SEED_MERCHANT_ID } from './engine/pay.js'
 import { buildGateway } from './server.js'
+import { connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connections.js'
 
 export const GATEWAY_USAGE = `Usage: paylab gateway [options]
 
@@ -22,6 +23,10 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --notify-hosts <globs>    comma-separated hosts notify_url may target, * for any (default: loopback)
   --seed-secret <secret>    HMAC secret of the /pay client's merchant (default your-api-key)
   --log-level <level>       pino level: fatal, error, warn, info, debug (default info)
+  --headers-timeout <s>     most seconds to receive a request's headers (default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000})
+  --request-timeout <s>     most seconds to receive a whole request (default ${DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000})
+  --keep-alive-timeout <s>  seconds an idle keep-alive connection stays open (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000})
+  --max-connections <n>     most connections open at once (default ${DEFAULT_CONNECTION_LIMITS.maxConnections}: 4/5 of the file limit)
   -h, --help                this text
 `
 
@@ -45,6 +50,10 @@ export async function runGateway (argv: string[]): Promise<number> {
         'seed-secret': { type: 'string', default: 'your-api-key' },
         'notify-hosts': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'headers-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'keep-alive-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -58,25 +67,50 @@ export async function runGateway (argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0–65535, not ${values.port}`)
   if (!Number.isInteger(tolerance) || tolerance < 1) return usageError('--timestamp-tolerance must be a whole number of seconds ≥ 1')
   if (values.clock !== 'real' && values.clock !== 'virtual') return usageError(`--clock must be real or virtual, not ${values.clock}`)
+  const connections: ConnectionLimits = {
+    headersTimeoutMs: seconds(values['headers-timeout'], DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: seconds(values['request-timeout'], DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
+    keepAliveTimeoutMs: seconds(values['keep-alive-timeout'], DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs),
+    maxConnections: values['max-connections'] === undefined ? DEFAULT_CONNECTION_LIMITS.maxConnections : /^\d+$/.test(values['max-connections']) ? Number(values['max-connections']) : NaN
+  }
+  for (const [flag, value] of [['--headers-timeout', connections.headersTimeoutMs], ['--request-timeout', connections.requestTimeoutMs], ['--keep-alive-timeout', connections.keepAliveTimeoutMs]] as const) {
+    if (!(value >= 1)) return usageError(`${flag} must be a number of seconds > 0`)
+  }
+  if (!(connections.maxConnections >= 1) || !Number.isSafeInteger(connections.maxConnections)) return usageError('--max-connections must be a whole number ≥ 1')
+  const limitsProblem = connectionLimitsProblem(connections)
+  if (limitsProblem !== null) return usageError(limitsProblem.replace('headers timeout', '--headers-timeout').replace('request timeout', '--request-timeout'))
 
-  const { app, engine } = await buildGateway({
-    dataDir: values['data-dir'],
-    memory: values.memory,
-    ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
-    logger: { level: values['log-level'] },
-    // Nothing more can be made durable, nor said about what is: stop, without a close that writes.
-    onStorageFatal: (err) => { process.stderr.write(`paylab gateway: stopping: ${err.message}\n`); process.exit(1) },
-    config: {
-      adminToken: values['admin-token'],
-      allowPlaintextCards: values['allow-plaintext-cards'],
-      timestampToleranceSec: tolerance,
-      signatureHints: !values['no-signature-hints'],
-      seedSecret: values['seed-secret'],
-      ...(values['notify-hosts'] === undefined ? {} : { notifyHosts: values['notify-hosts'].split(',').map((h) => h.trim()).filter(Boolean) }),
-      ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] })
-    }
-  })
-  const address = await app.listen({ host: values.host, port })
+  let gateway
+  try {
+    gateway = await buildGateway({
+      dataDir: values['data-dir'],
+      memory: values.memory,
+      ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
+      logger: { level: values['log-level'] },
+      connections,
+      // Nothing more can be made durable, nor said about what is: stop, without a close that writes.
+      onStorageFatal: (err) => { process.stderr.write(`paylab gateway: stopping: ${err.message}\n`); process.exit(1) },
+      config: {
+        adminToken: values['admin-token'],
+        allowPlaintextCards: values['allow-plaintext-cards'],
+        timestampToleranceSec: tolerance,
+        signatureHints: !values['no-signature-hints'],
+        seedSecret: values['seed-secret'],
+        ...(values['notify-hosts'] === undefined ? {} : { notifyHosts: values['notify-hosts'].split(',').map((h) => h.trim()).filter(Boolean) }),
+        ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] })
+      }
+    })
+  } catch (err) {
+    return startFailure(err, `cannot use the data dir ${values['data-dir']}`)
+  }
+  const { app, engine } = gateway
+  let address
+  try {
+    address = await app.listen({ host: values.host, port })
+  } catch (err) {
+    await app.close()
+    return startFailure(err, `cannot listen on ${values.host}:${port}`)
+  }
   const url = new URL(address)
   if (values['public-url'] === undefined) engine.ctx.config.publicUrl = url.origin
 
@@ -99,6 +133,37 @@ export async function runGateway (argv: string[]): Promise<number> {
   })
   return 0
 }
+
+/** Seconds as given on the command line (decimals allowed) in ms; NaN when not a number. */
+function seconds (text: string | undefined, defaultMs: number): number {
+  if (text === undefined) return defaultMs
+  return /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : NaN
+}
+
+/**
+ * A start that fails on the system (a data dir that is read-only, missing or a file; a port in
+ * use) ends with one line that says what and why, and exit code 1, not a stack trace. Anything
+ * else is a paylab bug and keeps its stack.
+ */
+function startFailure (err: unknown, what: string): number {
+  const e = err as NodeJS.ErrnoException
+  if (typeof e?.code !== 'string' || typeof e.syscall !== 'string') throw err
+  const why = SYSTEM_REASONS.get(e.code) ?? e.message
+  process.stderr.write(`paylab gateway: ${what}: ${why} (${e.code}, ${e.syscall}${e.path === undefined ? '' : ` ${e.path}`})\n`)
+  return 1
+}
+
+const SYSTEM_REASONS = new Map([
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['EROFS', 'the file system is read-only'],
+  ['ENOENT', 'no such file or folder'],
+  ['ENOTDIR', 'a part of the path is a file, not a folder'],
+  ['EISDIR', 'a folder is where a file should be'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EADDRINUSE', 'the address is already in use (another gateway?); choose another --port, or 0 for a free one'],
+  ['EADDRNOTAVAIL', 'no network interface has this address']
+])
 
 function usageError (message: string): number {
   process.stderr.write(`paylab gateway: ${message}\n\n${GATEWAY_USAGE}`)

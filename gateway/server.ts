@@ -6,6 +6,7 @@ import type { Clock } from './engine/clock.js'
 import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
+import { redactUrl } from './engine/redact.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -15,6 +16,7 @@ import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
+import { capConnections, connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, httpServerOptions, type ConnectionLimits } from './connections.js'
 
 export interface GatewayOptions {
   /** Folder of the embedded store; ignored when `memory` is set or a store is given. */
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   onStorageFatal?: (err: Error) => void
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
+  /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
+  connections?: Partial<ConnectionLimits>
 }
 
 /** Header and field names whose values never reach a log line. */
@@ -45,6 +49,9 @@ export const REDACT_PATHS = [
 ]
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections }
+  const problem = connectionLimitsProblem(limits)
+  if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
   const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const logger = options.logger === undefined || options.logger === false
@@ -53,12 +60,17 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
         ...(options.logger === true ? {} : options.logger),
         redact: { paths: REDACT_PATHS, censor: '[redacted]' },
         serializers: {
-          req: (req: { method: string, url: string, headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers })
+          // Query values of secret-sounding names are redacted too (docs/operations.md#the-request-log).
+          req: (req: { method: string, url: string, headers: Record<string, unknown> }) => ({ method: req.method, url: redactUrl(req.url), headers: req.headers })
         }
       }
   const fastify = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
+    http: httpServerOptions(limits),
+    // Fastify sets these two on the server after creating it (0 and 72 s unless given).
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     genReqId: () => newId('req', 16),
     requestIdHeader: false,
     // Fastify answers 404 for an unknown method on a known path; the error handler names it.
@@ -69,6 +81,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     frameworkErrors,
     clientErrorHandler
   })
+  capConnections(fastify.server, limits.maxConnections, fastify.log)
   await fastify.register(app, { engine, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.

@@ -11,11 +11,11 @@ export const THREE_DS_CODE = '123456'
 const CARD_SCRIPT = readFileSync(new URL('./card-form.js', import.meta.url), 'utf8')
 
 /** Wallets the cashier offers; a payment may name another provider, which is offered too. */
-export const WALLETS: Readonly<Record<string, { name: string }>> = {
-  alipay: { name: 'Alipay' },
-  wechat_pay: { name: 'WeChat Pay' },
-  paypal: { name: 'PayPal' }
-}
+export const WALLETS: ReadonlyMap<string, { name: string }> = new Map([
+  ['alipay', { name: 'Alipay' }],
+  ['wechat_pay', { name: 'WeChat Pay' }],
+  ['paypal', { name: 'PayPal' }]
+])
 
 export interface CashierView {
   payment: Payment
@@ -29,7 +29,7 @@ export interface CashierView {
 }
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-export const walletName = (provider: string): string => WALLETS[provider]?.name ?? provider.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase())
+export const walletName = (provider: string): string => WALLETS.get(provider)?.name ?? provider.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase())
 const amountOf = (p: Payment): string => `${minorToMajor(p.amount, p.currency)} ${p.currency}`
 
 export function cashierPage (v: CashierView): string {
@@ -49,7 +49,7 @@ ${body}</main></body></html>`
 
 function methodChooser (p: Payment): string {
   const options: Array<[string, string]> = [['card', 'Card']]
-  const providers = new Set(Object.keys(WALLETS))
+  const providers = new Set(WALLETS.keys())
   if (p.method.wallet !== undefined) providers.add(p.method.wallet.provider)
   for (const provider of providers) options.push([`wallet:${provider}`, walletName(provider)])
   options.push(['bank_transfer', 'Bank transfer'])
@@ -118,7 +118,7 @@ function walletStep (v: CashierView): string {
   const p = v.payment
   const provider = p.method.wallet?.provider ?? 'wallet'
   const name = walletName(provider)
-  return `<div class="wallet-head"><span class="wallet-logo wallet-${WALLETS[provider] === undefined ? 'other' : esc(provider)}" aria-hidden="true">${esc(name.slice(0, 1))}</span>
+  return `<div class="wallet-head"><span class="wallet-logo wallet-${!WALLETS.has(provider) ? 'other' : esc(provider)}" aria-hidden="true">${esc(name.slice(0, 1))}</span>
 <h1 id="step-title">Pay with ${esc(name)}</h1></div>
 <p>${esc(name)} asks you to approve a payment of <strong>${esc(amountOf(p))}</strong> to ${esc(v.merchant)}.</p>
 <form method="post" action="/cashier/${esc(p.id)}"><div class="actions">

@@ -82,14 +82,38 @@ export function equalDigests (a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** Parses a PEM RSA public key; returns its modulus size in bits, or null when it is not one. */
-export function rsaPublicKeyBits (pem: string): number | null {
+// One PEM block of a public key, SPKI or PKCS#1: createPublicKey() also takes a private key (and
+// derives its public half), and reads the first of several blocks, so a private key sent as
+// rsa_public_key was stored and shown back to every admin. Explanatory text around the block is
+// allowed (RFC 7468 §5.2; the published test-vector key has a line of it) but not kept.
+const PUBLIC_KEY_BLOCK = /-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1PUBLIC KEY-----/
+
+export const MIN_RSA_BITS = 2048
+
+/** Reads a merchant's PEM RSA public key: the PEM block to keep, or what is wrong with it. */
+export function readRsaPublicKey (text: string): { pem: string } | { problem: string } {
+  if (/PRIVATE KEY/.test(text)) return { problem: 'is a private key; send only its public half (openssl rsa -in key.pem -pubout), and keep the private key to yourself' }
+  const block = PUBLIC_KEY_BLOCK.exec(text)
+  if (block === null || text.split('-----BEGIN ').length !== 2) {
+    return { problem: 'must hold exactly one PEM block, -----BEGIN PUBLIC KEY----- (SPKI) or -----BEGIN RSA PUBLIC KEY----- (PKCS#1)' }
+  }
   let key: KeyObject
   try {
-    key = createPublicKey(pem)
+    key = createPublicKey({ key: block[0], format: 'pem' })
+  } catch {
+    return { problem: 'is not a readable PEM public key' }
+  }
+  if (key.asymmetricKeyType !== 'rsa') return { problem: `is not an RSA key (it is ${key.asymmetricKeyType ?? 'unknown'})` }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+  if (bits < MIN_RSA_BITS) return { problem: `has ${bits} bits; at least ${MIN_RSA_BITS} are needed` }
+  return { pem: `${block[0]}\n` }
+}
+
+/** The SPKI PEM public half of a PEM key (public or private), or null when it is no key. */
+export function publicHalf (pem: string): string | null {
+  try {
+    return createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString()
   } catch {
     return null
   }
-  if (key.asymmetricKeyType !== 'rsa') return null
-  return key.asymmetricKeyDetails?.modulusLength ?? null
 }

@@ -193,10 +193,10 @@ export class Engine {
   // The source document's /pay client
   verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
   paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
-  async pay (req: PayRequest, requestId: string, outcome?: Outcome): Promise<Answer> {
+  async pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
     let answer: Answer
     try {
-      answer = pay(this.ctx, req, outcome)
+      answer = pay(this.ctx, req, rawBody, outcome)
     } catch (err) {
       if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
       answer = jsonAnswer(err.statusCode, payFailure(err, requestId))

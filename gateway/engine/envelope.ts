@@ -38,7 +38,8 @@ export function openEnvelope (crypto: CryptoProvider, envelope: CardEnvelope, pr
   } catch {
     throw CARD_ENCRYPTION_INVALID('method.card.encrypted does not decrypt to JSON {number, exp_month, exp_year, cvc, holder?}', { field: 'method.card.encrypted' })
   }
-  if (card === null || typeof card !== 'object') {
+  // An array is an object to typeof, and would fail later as a card field (VALIDATION_FAILED).
+  if (card === null || typeof card !== 'object' || Array.isArray(card)) {
     throw CARD_ENCRYPTION_INVALID('method.card.encrypted does not decrypt to a JSON object', { field: 'method.card.encrypted' })
   }
   return card as PlainCard

@@ -53,6 +53,7 @@ export const BODY_TOO_LARGE = createError('PAYLAB_BODY_TOO_LARGE', 'The request 
 export const UNSUPPORTED_MEDIA_TYPE = createError('PAYLAB_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json', 415)
 export const ROUTE_NOT_FOUND = createError('PAYLAB_ROUTE_NOT_FOUND', 'No such route; see /openapi.json for the API', 404)
 export const BAD_REQUEST = createError('PAYLAB_BAD_REQUEST', 'The HTTP request is malformed', 400)
+export const REQUEST_TIMEOUT = createError('PAYLAB_REQUEST_TIMEOUT', 'The request headers or body were not received in time', 408)
 export const CURSOR_INVALID = createError('PAYLAB_CURSOR_INVALID', 'starting_after does not name an object of this list', 400)
 
 // Money and cards

@@ -3,7 +3,7 @@
 import { isoTime } from './clock.js'
 import type { EngineContext } from './context.js'
 import { MERCHANT_EXISTS, MERCHANT_NOT_FOUND, RSA_KEY_INVALID } from './errors.js'
-import { rsaPublicKeyBits } from './crypto.js'
+import { readRsaPublicKey } from './crypto.js'
 import { newId, newSecret } from './ids.js'
 import { checkNotifyUrl } from './urls.js'
 import type { SignatureType } from './signing.js'
@@ -68,7 +68,8 @@ export function rotateMerchantSecret (ctx: EngineContext, id: string, secret?: s
 
 function checkRsaKey (pem: string | null): string | null {
   if (pem === null) return null
-  const bits = rsaPublicKeyBits(pem)
-  if (bits === null || bits < 2048) throw RSA_KEY_INVALID(undefined, { field: 'rsa_public_key' })
-  return pem
+  // The message names the problem, never the value: it may be a private key.
+  const read = readRsaPublicKey(pem)
+  if ('problem' in read) throw RSA_KEY_INVALID(`rsa_public_key ${read.problem}`, { field: 'rsa_public_key' })
+  return read.pem
 }

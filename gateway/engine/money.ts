@@ -18,7 +18,9 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freez
 export const MAX_AMOUNT = 99_999_999_999
 
 export function currencyExponent (currency: string): number {
-  const exponent = CURRENCY_EXPONENTS[currency]
+  // An own-property check: a plain index would find `__proto__`, `constructor` or `toString` on
+  // the prototype and hand an object or a function on as an exponent.
+  const exponent = Object.hasOwn(CURRENCY_EXPONENTS, currency) ? CURRENCY_EXPONENTS[currency] : undefined
   if (exponent === undefined) throw CURRENCY_UNSUPPORTED(`currency ${JSON.stringify(currency)} is not supported; use an upper-case ISO 4217 code such as USD, CNY, JPY or KWD`, { field: 'currency' })
   return exponent
 }

@@ -4,7 +4,8 @@
 import type { Answer } from './answers.js'
 import type { EngineContext } from './context.js'
 import { safeEqual } from './crypto.js'
-import { ORDER_ID_CONFLICT, PAY_SIGNATURE_INVALID, type PaylabError } from './errors.js'
+import { AMOUNT_INVALID, ORDER_ID_CONFLICT, PAY_SIGNATURE_INVALID, type PaylabError } from './errors.js'
+import { JsonNumberText, memberText, stringifyWithNumbers } from './json-text.js'
 import { majorToMinor, minorToMajor } from './money.js'
 import { amountOutcome, type Outcome } from './outcomes.js'
 import { applyOutcome } from './lifecycle.js'
@@ -37,11 +38,15 @@ function seedSecret (ctx: EngineContext): string {
   return ctx.db.get('merchants', SEED_MERCHANT_ID)?.hmac_secret ?? ctx.config.seedSecret
 }
 
-/** Processes a request whose signature and shape were already checked. */
-export function pay (ctx: EngineContext, req: PayRequest, override?: Outcome): Answer {
-  // String(number) is the shortest text that reads back as the same double, i.e. the decimal the
-  // client wrote (for any amount of up to 15 significant digits): "100.00" → "100", "0.001" → "0.001".
-  const amount = majorToMinor(String(req.amount), req.currency)
+/**
+ * Processes a request whose signature and shape were already checked. `rawBody` is the body as
+ * sent: the amount is read from its text there, since the parsed number is already a double
+ * (100.0099999999999999 parses as 100.01, which would charge a rounded amount).
+ */
+export function pay (ctx: EngineContext, req: PayRequest, rawBody: Buffer, override?: Outcome): Answer {
+  const amountText = memberText(rawBody.toString('utf8'), 'amount')
+  if (amountText === undefined) throw AMOUNT_INVALID('amount must be a JSON number', { field: 'amount' })
+  const amount = majorToMinor(amountText, req.currency)
   const existingId = ctx.db.paymentIdByOrder(SEED_MERCHANT_ID, req.order_id)
   if (existingId !== undefined) {
     const existing = ctx.db.get('payments', existingId) as Payment
@@ -68,15 +73,14 @@ export function pay (ctx: EngineContext, req: PayRequest, override?: Outcome): A
 
 function result (p: Payment): Answer {
   const status = p.status === 'succeeded' ? 'success' : p.status === 'failed' ? 'failed' : p.status
+  // The amount goes back as a JSON number with the currency's decimals (100.00), like the request.
   const body: Record<string, unknown> = {
     status,
     payment_id: p.id,
     order_id: p.merchant_order_id,
-    amount: '\u0000AMOUNT\u0000',
+    amount: new JsonNumberText(minorToMajor(p.amount, p.currency)),
     currency: p.currency
   }
   if (p.failure !== null) Object.assign(body, { code: p.failure.code, message: p.failure.message })
-  // The amount goes back as a JSON number with the currency's decimals (100.00), like the request.
-  const text = JSON.stringify(body).replace('"\\u0000AMOUNT\\u0000"', minorToMajor(p.amount, p.currency))
-  return { status: 200, body: text }
+  return { status: 200, body: stringifyWithNumbers(body) }
 }

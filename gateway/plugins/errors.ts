@@ -5,7 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Socket } from 'node:net'
 import { errorObject } from '../engine/answers.js'
 import {
-  BAD_REQUEST, BODY_TOO_LARGE, IDEMPOTENCY_CONFLICT, INTERNAL, MALFORMED_JSON, PaylabError, ROUTE_NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED
+  BAD_REQUEST, BODY_TOO_LARGE, IDEMPOTENCY_CONFLICT, INTERNAL, MALFORMED_JSON, PaylabError, REQUEST_TIMEOUT, ROUTE_NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED
 } from '../engine/errors.js'
 import { newId } from '../engine/ids.js'
 import { payFailure } from '../engine/pay.js'
@@ -85,14 +85,15 @@ export function frameworkErrors (err: FastifyError, request: FastifyRequest, rep
  */
 export function clientErrorHandler (err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  const why = err.code === 'HPE_HEADER_OVERFLOW'
-    ? 'the request headers are too large'
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'the request was not received in time' : 'the HTTP request could not be parsed'
-  const perr = BAD_REQUEST(why, { reason: err.code ?? 'unknown' })
+  // The headers or request timeout (gateway/connections.ts) ran out: the client stalled.
+  const perr = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? REQUEST_TIMEOUT(undefined, { reason: err.code })
+    : BAD_REQUEST(err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are too large' : 'the HTTP request could not be parsed', { reason: err.code ?? 'unknown' })
   const requestId = newId('req', 16)
   const body = JSON.stringify(errorObject(perr, requestId))
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${perr.statusCode} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nPaylab-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+    const statusText = perr.statusCode === 408 ? 'Request Timeout' : 'Bad Request'
+    socket.write(`HTTP/1.1 ${perr.statusCode} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nPaylab-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
   }
   socket.destroy()
 }

@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import type { JournalEntry } from '../engine/journal.js'
+import { redactQuery } from '../engine/redact.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +32,7 @@ export default fp(async (app) => {
       time: new Date(engine.clock.now()).toISOString(),
       method: request.method,
       path,
-      query: query ?? null,
+      query: query === undefined ? null : redactQuery(query),
       merchant_id: request.identity?.merchant.id ?? (path === '/pay' ? 'seed' : null)
     })
     // A buyer's request on the hosted cashier belongs to the payment's merchant: that merchant's

@@ -7,5 +7,5 @@ export default async function payRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
   // The Signature header is checked and the answer signed by the protocol plugin.
   app.post<{ Body: PayRequest }>('/pay', { config: { payStyle: true } }, async (request, reply) =>
-    sendAnswer(reply, await engine.pay(request.body, request.id, request.decision?.outcome)))
+    sendAnswer(reply, await engine.pay(request.body, request.rawBody, request.id, request.decision?.outcome)))
 }

@@ -1,6 +1,7 @@
 // File operations the store's durability rests on, behind one injectable interface: tests hand
 // the store a file layer that runs out of space or writes short, which no real disk does on cue.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { SECRET_DIR_MODE, SECRET_FILE_MODE } from './permissions.js'
 
 /** The part of a node FileHandle the store uses. */
 export interface StoreFile {
@@ -23,10 +24,11 @@ export interface StoreFiles {
 }
 
 export const nodeFiles: StoreFiles = {
-  open: (path, flags) => open(path, flags),
+  // A data dir holds secrets (permissions.ts): what the store creates is the owner's alone.
+  open: (path, flags) => open(path, flags, SECRET_FILE_MODE),
   readFile: (path) => readFile(path, 'utf8'),
   readdir: (path) => readdir(path),
-  mkdir: async (path) => { await mkdir(path, { recursive: true }) },
+  mkdir: async (path) => { await mkdir(path, { recursive: true, mode: SECRET_DIR_MODE }) },
   rename: (from, to) => rename(from, to),
   rm: (path) => rm(path, { force: true })
 }

@@ -18,6 +18,7 @@ import type { Change, Snapshot, StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
 import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
+import { tightenStoreFiles } from './permissions.js'
 
 /** `journal`: the first journal that follows the snapshot (older ones are already in it). */
 interface SnapshotState { format: 1, journal: number, tables: Snapshot }
@@ -91,6 +92,7 @@ export class JournalStore implements StorePort {
   async open (snapshot: () => Snapshot): Promise<Snapshot> {
     this.#snapshot = snapshot
     await this.#files.mkdir(this.#dir)
+    await tightenStoreFiles(this.#dir)
     await this.#file.removeTemp()
     await this.#db.read()
     const state = this.#db.data

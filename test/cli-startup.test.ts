@@ -1,0 +1,91 @@
+// `paylab gateway` as an operator starts it: the connection limits are set from the command line,
+// and a data dir it cannot use ends the start with one clear line and exit code 1 (bin/paylab.js
+// exits with what runGateway returns).
+import t from 'tap'
+import { connect, type Socket } from 'node:net'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startGateway } from './helpers/cli.js'
+import { GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
+
+/** Runs `paylab gateway ARGS` in this process up to where it returns without serving (a refusal). */
+async function refusedRun (args: string[]): Promise<{ code: number, stderr: string, stdout: string }> {
+  let stderr = ''
+  let stdout = ''
+  const err = process.stderr.write
+  const out = process.stdout.write
+  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
+  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
+  try {
+    return { code: await runGateway(args), stderr, stdout }
+  } finally {
+    process.stderr.write = err
+    process.stdout.write = out
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'paylab-cli-startup-'))
+t.teardown(async () => { await chmod(join(dir, 'read-only'), 0o700).catch(() => {}); await rm(dir, { recursive: true, force: true }) })
+
+/** Opens a connection that sends half a header block and waits; resolves with what came back once it closes. */
+function stalled (port: number): Promise<{ socket: Socket, answer: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' })
+    let received = ''
+    socket.setEncoding('utf8').on('data', (s: string) => { received += s })
+    socket.on('error', () => {})
+    const answer = new Promise<string>((done) => socket.on('close', () => done(received)))
+    socket.once('connect', () => { socket.write('POST /pay HTTP/1.1\r\nHost: x\r\n'); resolve({ socket, answer }) })
+    socket.once('error', reject)
+  })
+}
+
+t.test('bad limit flags are usage errors', async (t) => {
+  const runs = [
+    await refusedRun(['--headers-timeout', 'soon']),
+    await refusedRun(['--max-connections', '0']),
+    await refusedRun(['--headers-timeout', '40', '--request-timeout', '30'])
+  ]
+  for (const run of runs) t.equal(run.code, 2, run.stderr)
+  t.match(runs[0]?.stderr, /--headers-timeout must be a number of seconds/)
+  t.match(runs[1]?.stderr, /--max-connections must be a whole number/)
+  t.match(runs[2]?.stderr, /--headers-timeout must not be longer than the --request-timeout/)
+  for (const flag of ['--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-connections']) t.match(GATEWAY_USAGE, flag)
+})
+
+t.test('--headers-timeout, --request-timeout and --max-connections reach the server', async (t) => {
+  const gw = await startGateway(t, ['--port', '0', '--memory', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'])
+  const port = Number(new URL(gw.url).port)
+  const held = await Promise.all([stalled(port), stalled(port), stalled(port)])
+  const over = await stalled(port)
+  t.equal(await over.answer, '', 'a fourth connection is closed at once, unanswered')
+  for (const s of held) t.match(await s.answer, /^HTTP\/1\.1 408 [\s\S]*PAYLAB_REQUEST_TIMEOUT/, 'the stalled ones time out with a 408')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.match(gw.stdout(), /connection limit reached: 3 connections are open/, 'the cap is logged')
+  t.equal((await fetch(`${gw.url}/healthz`)).status, 200, '/healthz answers once they are gone')
+  for (const s of [...held, over]) s.socket.destroy()
+})
+
+t.test('a data dir that cannot be used ends the start with one line and exit code 1', async (t) => {
+  const file = join(dir, 'a-file')
+  await writeFile(file, 'not a folder')
+  // A folder the gateway may not write: read-only for anyone but root; root is refused by sysfs.
+  const readOnly = join(dir, 'read-only')
+  await mkdir(readOnly)
+  await chmod(readOnly, 0o500)
+  const unwritable = process.getuid?.() === 0 ? '/sys/paylab-data' : join(readOnly, 'data')
+  const cases: Array<[string, string, RegExp]> = [
+    ['a file in the path', join(file, 'data'), /not a folder \(ENOTDIR/],
+    ['a folder it may not write', unwritable, /(permission denied|operation not permitted|read-only) \(E(ACCES|PERM|ROFS)/]
+  ]
+  for (const [name, dataDir, reason] of cases) {
+    const run = await refusedRun(['--port', '0', '--data-dir', dataDir])
+    t.equal(run.code, 1, `${name}: exit code 1`)
+    t.equal(run.stderr.trim().split('\n').length, 1, `${name}: one line: ${run.stderr}`)
+    t.match(run.stderr, `paylab gateway: cannot use the data dir ${dataDir}: `, name)
+    t.match(run.stderr, reason, name)
+    t.notMatch(run.stderr, /\n\s+at /, `${name}: no stack trace`)
+    t.equal(run.stdout, '', `${name}: no banner`)
+  }
+})
