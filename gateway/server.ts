@@ -13,6 +13,7 @@ import { httpTransport } from './notify/http-transport.js'
 import type { TransportFaults } from './plugins/transport-faults.js'
 import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
+import { CHANNEL_PROFILES, type ChannelProfile } from './channels/index.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
 
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   /** How notifications are delivered (HTTP by default). */
   transport?: NotificationTransport
   config?: Partial<EngineConfig>
+  /** The channel profiles served (all of gateway/channels/index.ts by default). */
+  channels?: readonly ChannelProfile[]
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
 }
@@ -42,6 +45,8 @@ export const REDACT_PATHS = [
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
   const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
+  const channels = options.channels ?? CHANNEL_PROFILES
+  for (const profile of channels) engine.registerChannel(profile.name, profile.engineParts?.(engine) ?? {})
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {
@@ -64,7 +69,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     frameworkErrors,
     clientErrorHandler
   })
-  await fastify.register(app, { engine, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
+  await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
   const ticker = setInterval(() => engine.runDue(), 1000).unref()
@@ -75,5 +80,6 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     await engine.close()
   })
   await fastify.ready()
+  for (const profile of channels) await profile.onReady?.(engine)
   return { app: fastify, engine }
 }
