@@ -1,4 +1,5 @@
-// The gateway as a Fastify plugin: services first, then the routes that use them.
+// The gateway as a Fastify plugin: services first, then the surfaces that use them, each an
+// encapsulated scope with its own hooks: every channel profile, the hosted cashier, the admin API.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Engine } from './engine/engine.js'
@@ -6,48 +7,40 @@ import enginePlugin from './plugins/engine.js'
 import rawBody from './plugins/raw-body.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
-import protocol from './plugins/protocol.js'
-import adminAuth from './plugins/admin-auth.js'
 import journal from './plugins/journal.js'
 import faults from './plugins/faults.js'
 import type { TransportFaults } from './plugins/transport-faults.js'
+import { channelConstraint } from './channels/constraint.js'
+import type { ChannelProfile } from './channels/profile.js'
 import healthRoutes from './routes/health.js'
-import keyRoutes from './routes/keys.js'
-import paymentRoutes from './routes/payments.js'
-import refundRoutes from './routes/refunds.js'
-import merchantRoutes from './routes/admin/merchants.js'
-import payRoutes from './routes/pay.js'
-import sandboxRoutes from './routes/admin/sandbox.js'
 import cashierRoutes from './routes/cashier.js'
-import eventRoutes from './routes/admin/events.js'
-import statementRoutes from './routes/statements.js'
+import adminRoutes from './routes/admin/index.js'
 
 export interface AppOptions {
   engine: Engine
+  /** The channel profiles to serve (gateway/channels/index.ts); their engine parts are registered by the caller. */
+  channels: readonly ChannelProfile[]
   /** How connection faults are acted out: on the socket (default) or marked for an in-process adapter. */
   transportFaults?: TransportFaults
 }
 
-async function app (fastify: FastifyInstance, { engine, transportFaults }: AppOptions): Promise<void> {
+async function app (fastify: FastifyInstance, { engine, channels, transportFaults }: AppOptions): Promise<void> {
+  fastify.addConstraintStrategy(channelConstraint(channels))
   await fastify.register(enginePlugin, { engine })
   await fastify.register(errors)
   await fastify.register(rawBody)
   await fastify.register(openapi)
-  await fastify.register(protocol)
   await fastify.register(journal)
   await fastify.register(faults, transportFaults === undefined ? {} : { transport: transportFaults })
-  await fastify.register(adminAuth)
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('Paylab-Request-Id', request.id)
+    done()
+  })
 
-  await fastify.register(healthRoutes)
-  await fastify.register(keyRoutes)
-  await fastify.register(paymentRoutes)
-  await fastify.register(refundRoutes)
-  await fastify.register(merchantRoutes)
-  await fastify.register(payRoutes)
-  await fastify.register(sandboxRoutes)
+  for (const profile of channels) await fastify.register(profile.plugin)
   await fastify.register(cashierRoutes)
-  await fastify.register(eventRoutes)
-  await fastify.register(statementRoutes)
+  await fastify.register(adminRoutes)
+  await fastify.register(healthRoutes)
 }
 
 // Not encapsulated, so that whoever builds the app (server, tests) sees its decorations.

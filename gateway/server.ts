@@ -14,6 +14,7 @@ import { httpTransport } from './notify/http-transport.js'
 import type { TransportFaults } from './plugins/transport-faults.js'
 import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
+import { CHANNEL_PROFILES, type ChannelProfile } from './channels/index.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
 import { capConnections, connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, httpServerOptions, type ConnectionLimits } from './connections.js'
@@ -35,6 +36,8 @@ export interface GatewayOptions {
    * takes no more writes); the CLI ends the process with one line. Full disks do not call it.
    */
   onStorageFatal?: (err: Error) => void
+  /** The channel profiles served (all of gateway/channels/index.ts by default). */
+  channels?: readonly ChannelProfile[]
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
   /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
@@ -54,6 +57,8 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
   const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
+  const channels = options.channels ?? CHANNEL_PROFILES
+  for (const profile of channels) engine.registerChannel(profile.name, profile.engineParts?.(engine) ?? {})
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {
@@ -82,7 +87,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     clientErrorHandler
   })
   capConnections(fastify.server, limits.maxConnections, fastify.log)
-  await fastify.register(app, { engine, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
+  await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
   const ticker = setInterval(() => engine.runDue(), 1000).unref()
@@ -93,5 +98,6 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     await engine.close()
   })
   await fastify.ready()
+  for (const profile of channels) await profile.onReady?.(engine)
   return { app: fastify, engine }
 }

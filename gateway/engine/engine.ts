@@ -3,6 +3,7 @@
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
 import { authenticate, identify, nonceHorizon, signAnswer, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
+import type { ChannelParts } from './channels.js'
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
@@ -20,12 +21,13 @@ import { newId } from './ids.js'
 import { publicKeys, rotateKey } from './keys.js'
 import { bootstrap } from './bootstrap.js'
 import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
+import { acceptChannels, viewChannels, type ChannelsInput } from './merchant-channels.js'
 import { loadNonces, NonceCache, sweepNonces } from './nonces.js'
 import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } from './pay.js'
 import { PaylabError } from './errors.js'
-import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
+import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { Merchant, Payment, Task } from './types.js'
+import type { Merchant, Payment, Refund, Task } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -52,6 +54,18 @@ export interface MutationRequest {
   outcome?: Outcome | undefined
 }
 
+/** What a channel profile gives with a create: which profile, and the small record it keeps. */
+export interface ChannelCreate {
+  channel: string
+  channelData?: Record<string, string> | undefined
+  /** An outcome a sandbox rule or `Paylab-Scenario` chose (the request's decision). */
+  outcome?: Outcome | undefined
+}
+
+/** Merchant fields of POST /admin/merchants, with the channel profiles' credentials. */
+export type MerchantCreate = MerchantInput & { channels?: ChannelsInput | undefined }
+export type MerchantPatch = Omit<MerchantInput, 'id' | 'hmac_secret'> & { channels?: ChannelsInput | undefined }
+
 export class Engine {
   readonly ctx: EngineContext
   readonly sandbox: Sandbox
@@ -59,12 +73,13 @@ export class Engine {
   readonly #nonces = new NonceCache()
   readonly #idempotency = new IdempotencyKeeper()
   readonly #listeners: Array<(e: EngineEvent) => void>
+  readonly #channels = new Map<string, ChannelParts>()
 
   private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>, transport: NotificationTransport) {
     this.ctx = ctx
     this.#listeners = listeners
     this.sandbox = new Sandbox(ctx, () => { this.runDue() }, () => this.outbox.settle())
-    this.outbox = new Outbox(ctx, this.sandbox.rules, transport)
+    this.outbox = new Outbox(ctx, this.sandbox.rules, transport, (name) => this.#channels.get(name))
     listeners.push((change) => this.outbox.onChange(change))
   }
 
@@ -85,6 +100,17 @@ export class Engine {
     await db.commit()
     return engine
   }
+
+  /**
+   * A channel profile's parts the engine calls: its notification codec and its merchant
+   * credentials hook. The gateway registers every profile once, right after opening the engine.
+   */
+  registerChannel (name: string, parts: ChannelParts): void {
+    if (this.#channels.has(name)) throw new Error(`channel ${name} is registered twice`)
+    this.#channels.set(name, parts)
+  }
+
+  get channelNames (): string[] { return [...this.#channels.keys()] }
 
   /** Listens to what the engine announces (status changes); returns the way to stop listening. */
   on (listener: (e: EngineEvent) => void): () => void {
@@ -156,13 +182,79 @@ export class Engine {
   async rotateKey () { const key = rotateKey(this.ctx); await this.ctx.db.commit(); return publicKeys(this.ctx).find((k) => k.id === key.id) }
 
   // Merchants (admin)
-  listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map(merchantView) } }
-  getMerchantView (id: string) { return merchantView(getMerchant(this.ctx, id)) }
-  async createMerchant (input: MerchantInput) { const m = createMerchant(this.ctx, input); await this.ctx.db.commit(); return m }
-  async updateMerchant (id: string, patch: Omit<MerchantInput, 'id' | 'hmac_secret'>) {
-    const m = updateMerchant(this.ctx, id, patch); await this.ctx.db.commit(); return merchantView(m)
+  listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map((m) => this.#view(m)) } }
+  getMerchantView (id: string) { return this.#view(getMerchant(this.ctx, id)) }
+  async createMerchant ({ channels, ...input }: MerchantCreate) {
+    // Channel credentials are checked (and generated) before anything is stored.
+    const id = input.id ?? newId('mch', 12)
+    const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, undefined)
+    let m = createMerchant(this.ctx, { ...input, id })
+    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
+    await this.ctx.db.commit()
+    const { channels: _stored, ...answer } = m
+    return accepted === undefined ? answer : { ...answer, channels: accepted.shown }
   }
-  async rotateMerchantSecret (id: string) { const m = rotateMerchantSecret(this.ctx, id); await this.ctx.db.commit(); return m }
+  async updateMerchant (id: string, { channels, ...patch }: MerchantPatch) {
+    const current = getMerchant(this.ctx, id)
+    const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, current.channels)
+    let m = updateMerchant(this.ctx, id, patch)
+    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
+    await this.ctx.db.commit()
+    const view = this.#view(m)
+    return accepted === undefined ? view : { ...view, channels: { ...viewChannels((n) => this.#channels.get(n), m), ...accepted.shown } }
+  }
+  async rotateMerchantSecret (id: string) {
+    const { channels: _stored, ...m } = rotateMerchantSecret(this.ctx, id)
+    await this.ctx.db.commit()
+    return m
+  }
+
+  #view (merchant: Merchant) {
+    const { channels: _stored, ...view } = merchantView(merchant)
+    const channels = viewChannels((n) => this.#channels.get(n), merchant)
+    return channels === undefined ? view : { ...view, channels }
+  }
+
+  /** The merchant whose `channel` credentials match (a profile finds who is asking by its own ids). */
+  merchantByChannel (channel: string, match: (stored: unknown) => boolean): Merchant | undefined {
+    for (const m of this.ctx.db.tables.merchants.values()) {
+      if (m.channels !== undefined && Object.hasOwn(m.channels, channel) && match(m.channels[channel])) return m
+    }
+    return undefined
+  }
+
+  /** A merchant's stored credentials for one channel, as its profile stored them. */
+  channelCredentials (merchantId: string, channel: string): unknown {
+    const channels = getMerchant(this.ctx, merchantId).channels
+    return channels !== undefined && Object.hasOwn(channels, channel) ? channels[channel] : undefined
+  }
+
+  // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
+  // committed before it returns; the profile maps its wire to these and the results back.
+  async openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
+    const result = createPayment(this.ctx, merchantId, input, create.outcome, { channel: create.channel, channelData: create.channelData })
+    await this.ctx.db.commit()
+    await this.#afterChange()
+    return result
+  }
+  async closePayment (merchantId: string, id: string): Promise<Payment> {
+    const payment = cancelPayment(this.ctx, merchantId, id)
+    await this.ctx.db.commit()
+    await this.#afterChange()
+    return payment
+  }
+  async refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
+    const result = createRefund(this.ctx, merchantId, paymentId, input)
+    await this.ctx.db.commit()
+    await this.#afterChange()
+    return result
+  }
+  refundByMerchantRef (merchantId: string, merchantRefundId: string): Refund | undefined {
+    const id = this.ctx.db.refundIdByMerchantRef(merchantId, merchantRefundId)
+    return id === undefined ? undefined : this.ctx.db.get('refunds', id)
+  }
+  /** Idempotency-Key handling for a profile whose protocol has it: `op` builds the answer in the profile's format. */
+  idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> { return this.#mutate(req, op) }
 
   // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
   createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {

@@ -7,6 +7,8 @@ export interface JournalEntry {
   seq: number
   request_id: string
   time: string
+  /** The channel profile that served the request (`paylab`, `wechatpay`, …); null off the channel APIs. */
+  channel: string | null
   merchant_id: string | null
   method: string
   path: string
@@ -26,6 +28,7 @@ export interface JournalEntry {
 
 export interface JournalQuery {
   merchant_id?: string | undefined
+  channel?: string | undefined
   /** Exact path, or a glob with `*`. */
   path?: string | undefined
   method?: string | undefined
@@ -45,9 +48,9 @@ export class Journal {
 
   constructor (capacity = 10_000) { this.#capacity = capacity }
 
-  open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'>): JournalEntry {
+  open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'> & { channel?: string | null }): JournalEntry {
     const entry: JournalEntry = {
-      seq: ++this.#seq, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,
+      seq: ++this.#seq, channel: null, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,
       rule_id: null, outcome: null, merchant_order_id: null, payment_id: null, error_code: null, ...init
     }
     if (this.#entries.length < this.#capacity) this.#entries.push(entry)
@@ -97,6 +100,7 @@ export class Journal {
     const sinceTime = q.since !== undefined && sinceSeq === undefined ? Date.parse(q.since) : undefined
     if (Number.isNaN(sinceTime)) throw VALIDATION_FAILED('since must be an ISO time or an entry seq', { field: 'since' })
     return (e) => (q.merchant_id === undefined || e.merchant_id === q.merchant_id) &&
+      (q.channel === undefined || e.channel === q.channel) &&
       (path === undefined || path.test(e.path)) &&
       (q.method === undefined || e.method === q.method.toUpperCase()) &&
       (q.status === undefined || e.status === q.status) &&

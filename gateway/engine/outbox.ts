@@ -1,18 +1,28 @@
 // The notification outbox. An engine change that calls for a notification becomes an event row
 // and a delivery task in the same commit as the change itself, so nothing is lost and a restart
 // resumes where it stopped. Delivery goes through a NotificationTransport (HTTP for the server,
-// capture or msw for tests) and retries on the merchant's schedule, on the gateway clock.
+// capture or msw for tests) and retries on the merchant's schedule, on the gateway clock. What an
+// attempt sends, what counts as received and the retry schedule are the payment's channel
+// profile's (its NotificationCodec); the event row keeps the engine's own body.
+import { signingClock } from './auth.js'
+import { channelOf, DEFAULT_CHANNEL, type ChannelParts, type DeliveryRequest, type NotificationCodec } from './channels.js'
 import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
 import { eventBody, eventFor } from './events.js'
-import { deliveryRequest, notificationFaultFor, type DeliveryRequest } from './delivery.js'
+import { notificationFaultFor } from './delivery.js'
 import { newId } from './ids.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
-import type { DeliveryAttempt, Merchant, NotificationEvent, Task } from './types.js'
+import type { NotificationFault } from './notification-faults.js'
+import type { DeliveryAttempt, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
 
 export type { DeliveryRequest }
-export interface DeliveryResult { status: number | null, error: string | null }
+export interface DeliveryResult {
+  status: number | null
+  error: string | null
+  /** The receiver's answer body (some channels acknowledge by it), when the transport read one. */
+  body?: string
+}
 export interface NotificationTransport {
   deliver (request: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult>
 }
@@ -24,6 +34,7 @@ export class Outbox {
   readonly #ctx: EngineContext
   readonly #rules: RuleBook
   readonly #transport: NotificationTransport
+  readonly #channels: (name: string) => ChannelParts | undefined
   readonly #inflight = new Set<Promise<void>>()
   #urgent: Array<Promise<void>> = []
   /** payment id → its held (out_of_order) events and their release tasks; kept off the store scan. */
@@ -32,10 +43,11 @@ export class Outbox {
   readonly #lanes = new Map<string, Promise<void>>()
   #closed = false
 
-  constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport) {
+  constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport, channels: (name: string) => ChannelParts | undefined) {
     this.#ctx = ctx
     this.#rules = rules
     this.#transport = transport
+    this.#channels = channels
     // A crash between taking a delivery task and recording its attempt leaves a pending event
     // without a task: give it one, so that nothing is lost.
     const scheduled = new Map([...ctx.db.tables.tasks.values()].filter((t) => t.kind === 'event.deliver').map((t) => [t.ref, t.id]))
@@ -80,6 +92,7 @@ export class Outbox {
       next_attempt_at: created,
       delivered_at: null
     }
+    if (channelOf(source.payment) !== DEFAULT_CHANNEL) event.channel = channelOf(source.payment)
     const now = clock.now()
     if (fault?.name === 'drop') {
       event.status = 'dropped'
@@ -190,6 +203,7 @@ export class Outbox {
     const merchant = db.get('merchants', event.merchant_id) as Merchant
     const payment = db.get('payments', event.payment_id)
     const url = payment?.notify_url ?? merchant.notify_url
+    const codec = this.#channels(channelOf(event))?.codec
     const first = event.attempts.length === 0 && !manual
     const fault = first && event.fault !== null ? parseNotificationFault(event.fault) : undefined
     const copies = fault?.name === 'duplicate' ? fault.value : 1
@@ -199,11 +213,9 @@ export class Outbox {
       const n = event.attempts.length + attempts.length + 1
       const at = isoTime(clock)
       const started = performance.now()
-      const result: DeliveryResult = url === null
-        ? { status: null, error: 'no notify_url on the payment or the merchant' }
-        : await this.#transport.deliver(deliveryRequest(this.#ctx, merchant, event, url, n, fault), this.#ctx.config.notifyTimeoutMs)
+      const result = await this.#send(codec, event, merchant, url, n, fault)
       // A copy that fails after one was acknowledged does not undo the delivery.
-      delivered ||= result.status !== null && result.status >= 200 && result.status < 300
+      delivered ||= result.error === null
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
     }
     const current = db.get('events', id)
@@ -213,8 +225,8 @@ export class Outbox {
     if (delivered) {
       Object.assign(next, { status: 'delivered', delivered_at: next.delivered_at ?? isoTime(clock), next_attempt_at: null })
     } else if (current.status !== 'delivered' && !manual) {
-      const schedule = merchant.notify_retry_schedule ?? this.#ctx.config.notifyRetrySchedule
-      const failures = next.attempts.filter((a) => a.status_code === null || a.status_code < 200 || a.status_code >= 300).length
+      const schedule = merchant.notify_retry_schedule ?? codec?.retrySchedule ?? this.#ctx.config.notifyRetrySchedule
+      const failures = next.attempts.filter((a) => a.error !== null).length
       const wait = schedule[failures - 1]
       if (wait === undefined) Object.assign(next, { status: 'failed', next_attempt_at: null })
       else {
@@ -226,5 +238,22 @@ export class Outbox {
     }
     db.put('events', id, next)
     await db.commit()
+  }
+
+  /** One attempt through the channel's codec; `error` is null only when the receiver acknowledged it. */
+  async #send (codec: NotificationCodec | undefined, event: NotificationEvent, merchant: Merchant, url: string | null, attempt: number, fault: NotificationFault | undefined): Promise<DeliveryResult> {
+    if (url === null) return { status: null, error: 'no notify_url on the payment or the merchant' }
+    if (codec === undefined) return { status: null, error: `no notification codec for the channel ${JSON.stringify(channelOf(event))}` }
+    const { crypto, clock, config } = this.#ctx
+    const object = (JSON.parse(event.body) as { data: { object: Payment | Refund } }).data.object
+    let request: DeliveryRequest
+    try {
+      request = codec.encode({ event, object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now() } })
+    } catch (err) {
+      return { status: null, error: `the notification could not be encoded: ${(err as Error).message}` }
+    }
+    const result = await this.#transport.deliver(request, codec.timeoutMs ?? config.notifyTimeoutMs)
+    if (result.status === null || codec.acknowledged(result.status, result.body ?? '')) return result
+    return { ...result, error: result.error ?? `HTTP ${result.status}: not an acknowledgement for this channel` }
   }
 }

@@ -1,5 +1,6 @@
 // Payments: create, query, list, capture and cancel. Every operation checks everything before
 // it changes anything, so a rejected request leaves the store exactly as it was.
+import { DEFAULT_CHANNEL } from './channels.js'
 import { isoTime } from './clock.js'
 import type { EngineContext } from './context.js'
 import { describeCard, type PlainCard } from './cards.js'
@@ -37,8 +38,11 @@ export interface CreatePaymentInput {
 
 export interface CreateResult { payment: Payment, created: boolean }
 
+/** A payment made through a channel profile other than paylab's own (see channels.ts). */
+export interface ChannelOrigin { channel: string, channelData?: Record<string, string> | undefined }
+
 /** `override` is an outcome chosen by a sandbox rule or header instead of the card's or amount's. */
-export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome): CreateResult {
+export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome, origin?: ChannelOrigin): CreateResult {
   currencyExponent(input.currency)
   assertAmount(input.amount)
   const capture = input.capture ?? 'automatic'
@@ -66,6 +70,10 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
     return_url: returnUrl,
     metadata: input.metadata ?? {}
   })
+  if (origin !== undefined && origin.channel !== DEFAULT_CHANNEL) {
+    payment.channel = origin.channel
+    if (origin.channelData !== undefined) payment.channel_data = origin.channelData
+  }
   if (outcome === undefined) awaitCard(ctx, payment, override, input.expires_in)
   else applyOutcome(ctx, payment, override ?? outcome, input.expires_in)
   return { payment, created: true }

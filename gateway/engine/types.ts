@@ -15,6 +15,8 @@ export interface Merchant {
   answer_signature_type: SignatureType
   /** Seconds between notification attempts; null for the gateway's default schedule. */
   notify_retry_schedule: number[] | null
+  /** Credentials per channel profile (`wechatpay`, …), as each profile stores them; opaque to the engine. */
+  channels?: Record<string, unknown>
   created_at: string
   updated_at: string
 }
@@ -60,6 +62,10 @@ export interface Payment {
   created_at: string
   updated_at: string
   expires_at: string | null
+  /** The channel profile the payment was made through; absent for paylab's own (see channels.ts). */
+  channel?: string
+  /** A small record the payment's profile keeps with it (its trade type, app id…); opaque to the engine. */
+  channel_data?: Record<string, string>
 }
 
 export interface Refund {
@@ -166,6 +172,8 @@ export interface NotificationEvent {
   attempts: DeliveryAttempt[]
   next_attempt_at: string | null
   delivered_at: string | null
+  /** The channel profile that encodes the event (the payment's); absent for paylab's own. */
+  channel?: string
 }
 
 export interface Tables {

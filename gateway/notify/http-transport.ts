@@ -1,6 +1,9 @@
-// Delivers notifications over HTTP with Node's fetch: a 2xx within the timeout is a delivery,
-// anything else (status, refused connection, timeout) is a failed attempt to retry.
+// Delivers notifications over HTTP with Node's fetch. The answer's status and (the start of) its
+// body go back to the outbox, whose channel codec says whether they acknowledge the notification;
+// a refused connection or a timeout is a failed attempt to retry.
 import type { DeliveryRequest, DeliveryResult, NotificationTransport } from '../engine/outbox.js'
+
+const MAX_BODY = 1024
 
 export const httpTransport: NotificationTransport = {
   async deliver (request: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult> {
@@ -12,8 +15,9 @@ export const httpTransport: NotificationTransport = {
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs)
       })
-      await res.arrayBuffer().catch(() => undefined) // drain, so the connection can be reused
-      return { status: res.status, error: res.ok ? null : `HTTP ${res.status}` }
+      // Read to the end, so the connection can be reused; only the start matters (Alipay's `success`).
+      const body = await res.text().then((text) => text.slice(0, MAX_BODY), () => '')
+      return { status: res.status, error: res.ok ? null : `HTTP ${res.status}`, body }
     } catch (err) {
       const e = err as Error & { cause?: { code?: string, message?: string } }
       if (e.name === 'TimeoutError') return { status: null, error: `no answer within ${timeoutMs} ms` }

@@ -1,14 +1,13 @@
 // Carries out the sandbox's transport faults on the real socket. The engine decides (header,
 // rule or magic amount); this plugin acts: before processing for the faults that leave nothing
-// committed, after it (on the answer) for those that commit and then misbehave.
+// committed, after it (on the answer) for those that commit and then misbehave. The same hooks
+// serve every channel profile: a profile says whose request it is and how it signs an answer.
 import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { corrupt, type SigningFault } from '../engine/auth.js'
+import type { SigningFault } from '../engine/auth.js'
 import { PaylabError, SIMULATED_FAULT } from '../engine/errors.js'
 import { FAULTS, type FaultSpec } from '../engine/faults.js'
-import { majorToMinor } from '../engine/money.js'
-import { SEED_MERCHANT_ID } from '../engine/pay.js'
 import type { Decision } from '../engine/sandbox.js'
 import { socketFaults, type TransportFaults } from './transport-faults.js'
 
@@ -16,21 +15,49 @@ declare module 'fastify' {
   interface FastifyRequest {
     decision: Decision | undefined
   }
+  interface FastifyInstance {
+    /** How connection faults are acted out (on the socket, or marked for an in-process adapter). */
+    transportFaults: TransportFaults
+  }
+  interface FastifyContextConfig {
+    /** The route creates a payment: magic amounts and outcome rules apply to it. */
+    create?: boolean
+  }
 }
 
-const CREATE_ROUTES = new Set(['/v1/payments', '/pay'])
+/** Whose request this is, in the engine's terms; a profile reads it off its own wire. */
+export interface SandboxTarget {
+  merchantId: string
+  merchantOrderId?: string | undefined
+  /** Minor units; read for routes with `config.create` only. */
+  amount?: number | undefined
+}
 
-export const faultsApply = (url: string | undefined): boolean => url !== undefined && (url.startsWith('/v1/') || url === '/pay')
+export interface SandboxedOptions {
+  /** Undefined when the request is not the profile's to decide on (not authenticated): it then goes as it is. */
+  target: (request: FastifyRequest) => SandboxTarget | undefined
+  /** Signs a changed answer again (malformed_body), or signs it wrong (`fault`), as the profile signs answers. */
+  resign: (request: FastifyRequest, reply: FastifyReply, body: Buffer, fault?: SigningFault) => void
+}
 
 export interface FaultsOptions { transport?: TransportFaults }
 
+/** The root part: decorations and the transport; the hooks are `sandboxed`, per channel scope. */
 export default fp<FaultsOptions>(async (app, options) => {
-  const { engine } = app
   const transport = options.transport ?? socketFaults()
   app.decorateRequest('decision', undefined)
+  app.decorate('transportFaults', transport)
   app.addHook('onClose', async () => { transport.close() })
+}, { name: 'faults', dependencies: ['engine'] })
 
-  // Callback-style hooks (see protocol.ts): most requests carry no fault to wait for.
+/**
+ * Puts every request of the scope it is registered in through the sandbox (faults, rules,
+ * magic amounts): register it in a channel profile's scope after the hook that signs answers.
+ */
+export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) => {
+  const { engine, transportFaults: transport } = app
+
+  // Callback-style hooks (see channels/paylab/protocol.ts): most requests carry no fault to wait for.
   app.addHook('preHandler', (request, reply, done) => {
     const fault = decide(request)
     if (fault === undefined) done()
@@ -39,28 +66,24 @@ export default fp<FaultsOptions>(async (app, options) => {
 
   /** The sandbox's decision on a request, kept on it; returns the fault to act out before processing, if any. */
   function decide (request: FastifyRequest): FaultSpec | undefined {
-    const route = request.routeOptions.url
-    if (!faultsApply(route)) return undefined
-    const isPay = route === '/pay'
-    const merchantId = isPay ? SEED_MERCHANT_ID : request.identity?.merchant.id
-    if (merchantId === undefined) return undefined
-    const body = (request.body ?? {}) as Record<string, unknown>
-    const isCreate = request.method === 'POST' && CREATE_ROUTES.has(route as string)
+    const who = target(request)
+    if (who === undefined) return undefined
+    const isCreate = request.routeOptions.config.create === true
     const scenario = request.headers['paylab-scenario']
     const decision = engine.sandbox.decide({
-      merchantId,
+      merchantId: who.merchantId,
       method: request.method,
       path: request.url.split('?')[0] as string,
       headers: request.headers,
-      merchantOrderId: stringOf(isPay ? body.order_id : body.merchant_order_id),
-      amount: isCreate ? amountOf(body, isPay) : undefined,
+      merchantOrderId: who.merchantOrderId,
+      amount: isCreate ? who.amount : undefined,
       scenario: Array.isArray(scenario) ? scenario[0] : scenario,
       isCreate
     })
     request.decision = decision
     if (request.journalEntry !== undefined) {
       Object.assign(request.journalEntry, engine.sandbox.describe(decision))
-      request.journalEntry.merchant_order_id = stringOf(isPay ? body.order_id : body.merchant_order_id) ?? null
+      request.journalEntry.merchant_order_id = who.merchantOrderId ?? null
     }
     return decision.fault
   }
@@ -90,17 +113,7 @@ export default fp<FaultsOptions>(async (app, options) => {
     }
     return payload
   }
-
-  /** Re-signs a changed answer; the source document's /pay has only a signature to get wrong. */
-  function resign (request: FastifyRequest, reply: FastifyReply, body: Buffer, fault?: SigningFault): void {
-    if (request.routeOptions.url === '/pay') {
-      const signature = engine.paySignature(body)
-      reply.header('Signature', fault === undefined ? signature : `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`)
-      return
-    }
-    if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body, fault))
-  }
-}, { name: 'faults', dependencies: ['engine', 'protocol'] })
+}, { dependencies: ['engine', 'faults'] })
 
 /** Faults that act before the request is processed: nothing is committed. */
 async function before (request: FastifyRequest, reply: FastifyReply, fault: FaultSpec, transport: TransportFaults): Promise<void> {
@@ -128,15 +141,4 @@ function markNoAnswer (request: FastifyRequest): void {
 function toBuffer (payload: unknown): Buffer {
   if (payload === null || payload === undefined) return Buffer.alloc(0)
   return Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
-}
-
-const stringOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
-
-function amountOf (body: Record<string, unknown>, isPay: boolean): number | undefined {
-  if (!isPay) return typeof body.amount === 'number' ? body.amount : undefined
-  try {
-    return majorToMinor(String(body.amount), String(body.currency))
-  } catch {
-    return undefined
-  }
 }

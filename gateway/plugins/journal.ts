@@ -1,5 +1,7 @@
-// Records every request in the engine's journal: who, what, the signature verdict, what the
-// sandbox did to it, and how it was answered.
+// Records requests in the engine's journal: who, what, through which channel profile, the
+// signature verdict, what the sandbox did to it, and how it was answered. The root plugin only
+// decorates; each surface that is journaled (a channel profile's scope, the cashier) registers
+// `journaled` inside its own encapsulated scope, so no hook decides by the URL.
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import type { JournalEntry } from '../engine/journal.js'
@@ -12,35 +14,38 @@ declare module 'fastify' {
   }
 }
 
-export const journaled = (url: string): boolean => url.startsWith('/v1/') || url === '/pay' || url.startsWith('/cashier/')
+export interface JournaledOptions {
+  /** The channel profile of the scope; null for a surface shared by all (the cashier). */
+  channel: string | null
+  /** What is known of the request when it arrives (the merchant a profile identified, a cashier's payment). */
+  describe?: (request: FastifyRequest) => Partial<Pick<JournalEntry, 'merchant_id' | 'payment_id' | 'channel'>>
+}
 
 export default fp(async (app) => {
-  const { engine } = app
   app.decorateRequest('journalEntry', undefined)
   app.decorateRequest('startedAt', 0)
+}, { name: 'journal' })
+
+/** Journals every request of the scope it is registered in; register it after the scope's identifying hook. */
+export const journaled = fp<JournaledOptions>(async (app, { channel, describe }) => {
+  const { engine } = app
 
   app.addHook('onRequest', (request, _reply, done) => {
     request.startedAt = performance.now()
-    if (journaled(request.url)) open(request)
-    done()
-  })
-
-  function open (request: FastifyRequest): void {
     const [path = '', query] = request.url.split('?', 2)
-    request.journalEntry = engine.sandbox.journal.open({
+    const entry = engine.sandbox.journal.open({
       request_id: request.id,
       time: new Date(engine.clock.now()).toISOString(),
+      channel,
       method: request.method,
       path,
       query: query === undefined ? null : redactQuery(query),
-      merchant_id: request.identity?.merchant.id ?? (path === '/pay' ? 'seed' : null)
+      merchant_id: null
     })
-    // A buyer's request on the hosted cashier belongs to the payment's merchant: that merchant's
-    // journal filter finds it.
-    const id = (request.params as { id?: unknown } | undefined)?.id
-    const payment = path.startsWith('/cashier/') && typeof id === 'string' ? engine.findPayment(id) : undefined
-    if (payment !== undefined) Object.assign(request.journalEntry, { merchant_id: payment.merchant_id, payment_id: payment.id })
-  }
+    if (describe !== undefined) Object.assign(entry, describe(request))
+    request.journalEntry = entry
+    done()
+  })
 
   app.addHook('onResponse', (request, reply, done) => {
     const entry = request.journalEntry
@@ -50,4 +55,4 @@ export default fp(async (app) => {
     }
     done()
   })
-}, { name: 'journal', dependencies: ['engine', 'protocol'] })
+}, { dependencies: ['engine', 'journal'] })

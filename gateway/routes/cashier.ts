@@ -10,6 +10,8 @@ import type { MethodChoice } from '../engine/hosted.js'
 import type { BuyerAction } from '../engine/lifecycle.js'
 import type { Payment } from '../engine/types.js'
 import { cashierPage, returnUrl, THREE_DS_CODE } from '../cashier/views.js'
+import { channelOf } from '../engine/channels.js'
+import { journaled } from '../plugins/journal.js'
 
 export { THREE_DS_CODE }
 
@@ -26,6 +28,16 @@ const CARD_ERRORS: Record<string, string> = {
 
 export default async function cashierRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
+  // A buyer's request on the hosted cashier belongs to the payment's merchant (that merchant's
+  // journal filter finds it) and to the channel profile the payment was made through.
+  await app.register(journaled, {
+    channel: null,
+    describe: (request) => {
+      const id = (request.params as { id?: unknown } | undefined)?.id
+      const payment = typeof id === 'string' ? engine.findPayment(id) : undefined
+      return payment === undefined ? {} : { merchant_id: payment.merchant_id, payment_id: payment.id, channel: channelOf(payment) }
+    }
+  })
   // Browsers post forms; only these pages accept them (the API stays JSON-only).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))

@@ -1,10 +1,11 @@
-// The signed protocol of /v1/*: who is asking (before anything, so that even a rejection is
-// signed for a known merchant), whether the request is signed right (once the raw body is in),
-// and the signature of every answer.
+// The signed protocol of paylab's /v1 API: who is asking (before anything, so that even a
+// rejection is signed for a known merchant), whether the request is signed right (once the raw
+// body is in), and the signature of every answer. Registered inside the /v1 scope: it serves
+// every route there and nothing else.
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import type { Identity } from '../engine/auth.js'
-import { Journal } from '../engine/journal.js'
+import type { Identity } from '../../engine/auth.js'
+import { Journal } from '../../engine/journal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,10 +16,6 @@ declare module 'fastify' {
 const traced = (trace: { stringToSign?: string }): string | null =>
   trace.stringToSign === undefined ? null : Journal.stringToSign(trace.stringToSign)
 
-export const isSignedPath = (url: string): boolean => url.startsWith('/v1/')
-// The matched route decides, not the raw URL: the router decodes %-escapes (/%761/payments).
-const isSigned = (request: FastifyRequest): boolean => isSignedPath(request.routeOptions.url ?? request.url)
-
 export default fp(async (app) => {
   const { engine } = app
   app.decorateRequest('identity', undefined)
@@ -28,7 +25,7 @@ export default fp(async (app) => {
   // request a promise and a turn of the microtask queue.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Paylab-Request-Id', request.id)
-    if (isSigned(request)) request.identity = engine.identify(request.headers)
+    request.identity = engine.identify(request.headers)
     done()
   })
 
@@ -39,18 +36,6 @@ export default fp(async (app) => {
 
   function check (request: FastifyRequest): void {
     const entry = request.journalEntry
-    if (request.routeOptions.url === '/pay') {
-      const signature = request.headers.signature
-      try {
-        engine.verifyPaySignature(request.rawBody, Array.isArray(signature) ? signature[0] : signature)
-        if (entry !== undefined) entry.signature = { verdict: 'valid', string_to_sign: null }
-      } catch (err) {
-        if (entry !== undefined) entry.signature = { verdict: (err as { code?: string }).code ?? 'invalid', string_to_sign: null }
-        throw err
-      }
-      return
-    }
-    if (!isSigned(request)) return
     const trace: { stringToSign?: string } = {}
     try {
       request.identity = engine.authenticate({
@@ -69,8 +54,7 @@ export default fp(async (app) => {
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
-    if (request.routeOptions.url === '/pay') reply.header('Signature', engine.paySignature(body))
-    else if (request.identity !== undefined && isSigned(request)) reply.headers(engine.signAnswer(request.identity, body))
+    if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body))
     done(null, payload)
   })
-}, { name: 'protocol', dependencies: ['engine', 'raw-body'] })
+}, { dependencies: ['engine', 'raw-body'] })

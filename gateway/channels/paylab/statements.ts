@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { merchantOf } from './reply.js'
+import { merchantOf } from '../../routes/reply.js'
 
 export default async function statementRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import type { CreateRefundInput } from '../engine/refunds.js'
-import { merchantOf, mutation, sendAnswer, sendJson } from './reply.js'
+import type { CreateRefundInput } from '../../engine/refunds.js'
+import { merchantOf, mutation, sendAnswer, sendJson } from '../../routes/reply.js'
 
 interface IdParams { id: string }
 

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
-import type { CreatePaymentInput } from '../engine/payments.js'
-import { merchantOf, mutation, sendAnswer, sendJson } from './reply.js'
+import type { CreatePaymentInput } from '../../engine/payments.js'
+import { merchantOf, mutation, sendAnswer, sendJson } from '../../routes/reply.js'
 
 interface IdParams { id: string }
 
 export default async function paymentRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
 
-  app.post<{ Body: CreatePaymentInput }>('/v1/payments', async (request, reply) =>
+  app.post<{ Body: CreatePaymentInput }>('/v1/payments', { config: { create: true } }, async (request, reply) =>
     sendAnswer(reply, await engine.createPayment(mutation(request), request.body)))
 
   app.get<{ Querystring: { limit: number, starting_after?: string } }>('/v1/payments', async (request, reply) =>

@@ -1,0 +1,8 @@
+// The channel profiles the gateway serves. The gateway wires them (routes, constraint, engine
+// parts); profiles never import each other, and the engine imports none of them.
+import { paylabProfile } from './paylab/index.js'
+import type { ChannelProfile } from './profile.js'
+
+export type { ChannelProfile }
+
+export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile]

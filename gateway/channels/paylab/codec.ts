@@ -1,0 +1,34 @@
+// paylab's own notifications: the event body as the engine keeps it, signed like an answer
+// (fresh timestamp and nonce every attempt); a 2xx acknowledges; the gateway's retry schedule.
+import type { SigningFault } from '../../engine/auth.js'
+import type { NotificationCodec } from '../../engine/channels.js'
+import type { Engine } from '../../engine/engine.js'
+import { tamper } from '../../engine/events.js'
+import type { NotificationFault } from '../../engine/notification-faults.js'
+
+const SIGNING_FAULTS: Partial<Record<NotificationFault['name'], SigningFault>> = {
+  bad_signature: { kind: 'bad_signature' },
+  stale_timestamp: { kind: 'stale_timestamp', seconds: 3600 },
+  unknown_key: { kind: 'unknown_key' }
+}
+
+export function paylabCodec (engine: Engine): NotificationCodec {
+  return {
+    encode ({ event, merchant, url, attempt, fault }) {
+      const signingFault = fault === undefined ? undefined : SIGNING_FAULTS[fault.name]
+      const signed = engine.signAnswer({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(event.body), signingFault)
+      return {
+        url,
+        body: fault?.name === 'tampered_body' ? tamper(event.body) : event.body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'paylab-notifier/1',
+          ...signed,
+          'Paylab-Event-Id': event.id,
+          'Paylab-Delivery-Attempt': String(attempt)
+        }
+      }
+    },
+    acknowledged: (status) => status >= 200 && status < 300
+  }
+}
