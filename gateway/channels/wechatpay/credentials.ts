@@ -87,8 +87,10 @@ function accept ({ input, current, others, env }: CredentialsInput): { stored: W
   const serial = ((given.merchant_serial_no as string | undefined) ?? merchant.serial ?? hex(env, 20)).toUpperCase()
 
   let platform: Pick<WechatpayCredentials, 'platform_private_key' | 'platform_public_key' | 'platform_public_key_id' | 'platform_certificate' | 'platform_certificate_serial'>
-  if (had !== undefined) platform = had
-  else {
+  if (had !== undefined) {
+    const { platform_private_key, platform_public_key, platform_public_key_id, platform_certificate, platform_certificate_serial } = had
+    platform = { platform_private_key, platform_public_key, platform_public_key_id, platform_certificate, platform_certificate_serial }
+  } else {
     const pair = env.crypto.generateRsaKeyPair()
     const certSerial = hex(env, 20)
     platform = {
