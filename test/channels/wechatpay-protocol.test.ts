@@ -101,6 +101,18 @@ t.test('WeChat Pay v3 protocol', async (t) => {
     await gw.engine.sandbox.advance(6 * 3600_000)
     const [event] = [...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === id)
     t.match(event, { status: 'delivered', channel: 'wechatpay' })
+    // Notification faults act on WeChat's message: a wrong signature, a body other than the one signed.
+    for (const fault of ['bad_signature', 'tampered_body']) {
+      gw.engine.sandbox.addRule({ merchant_id: 'wxp', notification: fault, times: 1 })
+      const payId = (await call('POST', '/v3/pay/transactions/native', order(outTradeNo(), 100))).json().code_url.split('/').at(-1)
+      sent.length = 0
+      await gw.engine.completeAction(payId, 'pass')
+      await gw.engine.sandbox.advance(1000)
+      const note = sent[0] as DeliveryRequest
+      const signed = createVerify('RSA-SHA256').update(`${note.headers['Wechatpay-Timestamp'] as string}\n${note.headers['Wechatpay-Nonce'] as string}\n${note.body}\n`).verify(m.platform_public_key, note.headers['Wechatpay-Signature'] as string, 'base64')
+      t.notOk(signed, `${fault}: the notification does not verify`)
+      t.equal(JSON.parse(note.body).event_type, 'TRANSACTION.SUCCESS')
+    }
     const failed = (await call('POST', '/v3/pay/transactions/native', order(outTradeNo(), 100))).json().code_url.split('/').at(-1)
     await gw.engine.completeAction(failed, 'fail')
     t.equal([...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === failed).length, 0, 'a failed payment is not notified (WeChat does not)')
