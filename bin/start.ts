@@ -1,11 +1,14 @@
 // `paylab start` (npm start): the gateway and the reference shop in one process, wired to each
 // other over HTTP like two separate parties — the shop only knows the gateway's URL and its
 // merchant credentials.
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { buildGateway } from '../gateway/server.js'
 import { buildShop, listenShop } from '../merchant/shop/server.js'
 import { stopWithNpmParent } from './npm-parent.js'
+import { demoWechatpay } from '../gateway/channels/wechatpay/demo.js'
 
 export const START_USAGE = `Usage: paylab start [options]
 
@@ -50,6 +53,8 @@ export async function runStart (argv: string[]): Promise<number> {
     logger
   })
   const shopUrl = await listenShop(shopApp, shop, values.host, Number(values['shop-port']))
+  const wechatFile = values.memory ? join(tmpdir(), `paylab-${process.pid}`, 'wechatpay-demo.json') : join(values['data-dir'], 'wechatpay-demo.json')
+  const wechat = await demoWechatpay(gateway.engine, wechatFile, gatewayUrl)
   process.stdout.write([
     '',
     `paylab is running`,
@@ -57,6 +62,9 @@ export async function runStart (argv: string[]): Promise<number> {
     `  gateway:           ${gatewayUrl}   (API docs ${gatewayUrl}/docs)`,
     `  admin token:       ${gateway.engine.adminToken}`,
     `  demo merchant:     Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
+    `  WeChat Pay v3:     baseURL ${gatewayUrl}  mchid ${wechat.mchid}  appid ${wechat.appid}  serial ${wechat.merchant_serial_no}`,
+    `                     ${wechat.platform_public_key_id}  APIv3 key ${wechat.apiv3_key}`,
+    `                     keys and certificate: ${wechatFile} (docs/channels/wechatpay.md)`,
     '',
     'Ctrl-C to stop.',
     ''

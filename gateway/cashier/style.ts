@@ -46,6 +46,7 @@ dl.transfer dt{color:var(--muted)}dl.transfer dd{margin:0;font-weight:600;word-b
 .status-succeeded strong{color:var(--good)}.status-failed strong,.status-canceled strong{color:var(--bad)}
 .wallet-head{display:flex;align-items:center;gap:.6rem;margin-bottom:.5rem}
 .wallet-logo{display:inline-grid;place-items:center;width:2.4rem;height:2.4rem;border-radius:10px;color:#fff;font-weight:700;background:#444}
+.qr-box{margin:.8rem 0;text-align:center}.qr-box svg{max-width:200px;height:auto}.qr-box figcaption{font-size:.85rem;color:#555}
 .wallet-alipay{background:#1677ff}.wallet-wechat_pay{background:#07c160}.wallet-paypal{background:#003087}
 .cancel-link{margin-top:.9rem}
 @media (max-width:380px){.summary{flex-direction:column}.amount{font-size:1.4rem}}

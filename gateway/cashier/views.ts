@@ -26,6 +26,8 @@ export interface CashierView {
   now: string
   nonce: string
   error?: string
+  /** Inline SVG: a QR code of this page's URL, for wallets approved on a phone. */
+  qr?: string
 }
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -121,6 +123,7 @@ function walletStep (v: CashierView): string {
   return `<div class="wallet-head"><span class="wallet-logo wallet-${!WALLETS.has(provider) ? 'other' : esc(provider)}" aria-hidden="true">${esc(name.slice(0, 1))}</span>
 <h1 id="step-title">Pay with ${esc(name)}</h1></div>
 <p>${esc(name)} asks you to approve a payment of <strong>${esc(amountOf(p))}</strong> to ${esc(v.merchant)}.</p>
+${v.qr === undefined ? '' : `<figure class="qr-box">${v.qr}<figcaption>Scan with a phone to approve there (the sandbox's stand-in for the ${esc(name)} app).</figcaption></figure>`}
 <form method="post" action="/cashier/${esc(p.id)}"><div class="actions">
 <button name="action" value="pass">Approve payment</button>
 <button name="action" value="fail" class="danger">Decline</button>

@@ -95,12 +95,21 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
   // Only a correctly signed request consumes its nonce, so nobody can burn a merchant's nonces.
-  const key = nonceKey(merchant.id, nonce)
-  if (!nonces.remember(key, Number(timestamp), Math.min(now, virtualNow) - tolerance)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
-  // A mutation's nonce is stored with the mutation: its commit makes both durable, or neither,
-  // and a restart still refuses the request. A read changes nothing and costs no write.
-  if (req.method !== 'GET' && req.method !== 'HEAD') ctx.db.put('nonces', key, { id: key, timestamp: Number(timestamp) })
+  if (!claimNonce(ctx, nonces, merchant.id, nonce, Number(timestamp), req.method)) throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
   return { merchant, signatureType: type }
+}
+
+/**
+ * Replay protection, for paylab's requests and every profile's: true the first time `nonce` is
+ * seen for `scope` while its timestamp (unix s) can be accepted. A mutation's nonce is stored with
+ * the mutation: its commit makes both durable, or neither, and a restart still refuses the
+ * request. A read changes nothing and costs no write.
+ */
+export function claimNonce (ctx: EngineContext, nonces: NonceCache, scope: string, nonce: string, timestamp: number, method: string): boolean {
+  const key = nonceKey(scope, nonce)
+  if (!nonces.remember(key, timestamp, nonceHorizon(ctx))) return false
+  if (method !== 'GET' && method !== 'HEAD') ctx.db.put('nonces', key, { id: key, timestamp })
+  return true
 }
 
 /** Timestamps before this (unix s) can never be accepted again, on any clock the gateway reads. */

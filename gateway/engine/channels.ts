@@ -4,7 +4,7 @@
 // one ChannelParts per profile when it builds the engine; the engine imports no profile.
 import type { CryptoProvider } from './crypto.js'
 import type { NotificationFault } from './notification-faults.js'
-import type { Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { EventType, Merchant, NotificationEvent, Payment, Refund } from './types.js'
 
 /** The profile of payments made through paylab's own protocol, and of every record that names none. */
 export const DEFAULT_CHANNEL = 'paylab'
@@ -36,6 +36,8 @@ export interface ChannelEnv {
 }
 
 export interface NotificationCodec {
+  /** Whether the channel notifies this kind of event at all (WeChat Pay has no notification of a failed payment). Default: all. */
+  notifies?: (type: EventType) => boolean
   /** URL, headers and body of one attempt; signed (and encrypted) as the channel does. */
   encode (input: NotificationInput): DeliveryRequest
   /** Whether the receiver's answer acknowledges the notification (else it is retried). */

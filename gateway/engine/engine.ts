@@ -2,7 +2,7 @@
 // and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
-import { authenticate, identify, nonceHorizon, signAnswer, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
+import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
 import type { ChannelParts } from './channels.js'
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
@@ -219,6 +219,26 @@ export class Engine {
   merchantByChannel (channel: string, match: (stored: unknown) => boolean): Merchant | undefined {
     for (const m of this.ctx.db.tables.merchants.values()) {
       if (m.channels !== undefined && Object.hasOwn(m.channels, channel) && match(m.channels[channel])) return m
+    }
+    return undefined
+  }
+
+  /**
+   * Replay protection for a profile's own signed requests, with paylab's rules (auth.ts
+   * claimNonce): true the first time a nonce is seen for `scope` (a merchant) while its timestamp
+   * can be accepted, durable with a mutation's commit; false for a replay.
+   */
+  claimNonce (scope: string, nonce: string, timestamp: number, method: string): boolean {
+    return claimNonce(this.ctx, this.#nonces, scope, nonce, timestamp, method)
+  }
+
+  /** Seconds on the clock signatures use (real time, even under a virtual clock). */
+  signingSeconds (): number { return Math.floor(signingClock(this.ctx).now() / 1000) }
+
+  /** A payment of one merchant and channel that `match` picks, by the profile's own ids (scans that merchant's payments). */
+  findChannelPayment (merchantId: string, channel: string, match: (payment: Payment) => boolean): Payment | undefined {
+    for (const p of this.ctx.db.tables.payments.values()) {
+      if (p.merchant_id === merchantId && p.channel === channel && match(p)) return p
     }
     return undefined
   }

@@ -68,6 +68,7 @@ export class Outbox {
   onChange (change: EngineEvent): void {
     const source = eventFor(change)
     if (source === undefined) return
+    if (this.#channels(channelOf(source.payment))?.codec?.notifies?.(source.type) === false) return
     const { db, clock, scheduler } = this.#ctx
     const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
     let fault = notificationFaultFor(this.#rules, merchant, source.type, source.payment)

@@ -9,7 +9,8 @@ import { INVALID_STATE_TRANSITION, PaylabError, PAYMENT_NOT_FOUND } from '../eng
 import type { MethodChoice } from '../engine/hosted.js'
 import type { BuyerAction } from '../engine/lifecycle.js'
 import type { Payment } from '../engine/types.js'
-import { cashierPage, returnUrl, THREE_DS_CODE } from '../cashier/views.js'
+import { cashierPage, returnUrl, THREE_DS_CODE, walletName } from '../cashier/views.js'
+import { qrSvg } from '../cashier/qr.js'
 import { channelOf } from '../engine/channels.js'
 import { journaled } from '../plugins/journal.js'
 
@@ -95,9 +96,13 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
   function show (reply: FastifyReply, payment: Payment, error?: string): FastifyReply {
     const key = engine.keys().data.find((k) => k.status === 'active') ?? engine.keys().data[0]
     const nonce = randomBytes(16).toString('base64')
+    const kind = engine.pendingAction(payment.id)?.kind
     const html = cashierPage({
       payment,
-      kind: engine.pendingAction(payment.id)?.kind,
+      kind,
+      ...(kind === 'wallet' && payment.status === 'requires_action'
+        ? { qr: qrSvg(`${engine.ctx.config.publicUrl}/cashier/${payment.id}`, `QR code: pay with ${walletName(payment.method.wallet?.provider ?? 'wallet')}`) }
+        : {}),
       merchant: engine.merchant(payment.merchant_id).name,
       key: { id: key?.id ?? '', public_key: key?.public_key ?? '' },
       now: isoTime(engine.ctx.clock),

@@ -45,6 +45,7 @@ export function lint (doc: Doc, known: string[] = []): SchemaProblem[] {
       if (saveAs !== undefined) saved.add(saveAs)
     }
     if (kind === 'set') for (const name of Object.keys(args as Doc)) defined.add(name)
+    if (kind === 'wechatpay.merchant') defined.add('wechatpay')
     for (const name of Object.keys(step.capture ?? {})) defined.add(name)
   })
   return problems

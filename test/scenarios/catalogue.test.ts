@@ -26,6 +26,8 @@ t.test('every catalogue scenario passes against the reference shop', async (t) =
   t.ok(out.results.length >= 30, `${out.results.length} scenarios`)
   const names = new Set(out.results.map((r) => r.scenario.name))
   t.same(REQUIRED.filter((n) => !names.has(n)), [], 'the catalogue has every kind of scenario asked for')
+  const wechat = out.results.filter((r) => r.scenario.tags.includes('wechatpay'))
+  t.ok(wechat.length >= 8, `${wechat.length} scenarios run through the WeChat Pay v3 profile`)
   t.match(out.stdout, new RegExp(`^${out.results.length} passed, 0 failed, 0 skipped$`, 'm'))
   t.comment(`catalogue: ${out.results.length} scenarios in ${Date.now() - started} ms`)
 })

@@ -1,0 +1,71 @@
+// WeChat Pay v3 signatures: WECHATPAY2-SHA256-RSA2048 requests (the merchant's key) and the
+// Wechatpay-* headers of answers and notifications (the platform key), RSA-SHA256 in base64.
+import { createSign, createVerify, randomBytes } from 'node:crypto'
+import type { SigningFault } from '../../engine/auth.js'
+import type { WechatpayCredentials } from './credentials.js'
+
+export const SCHEMA = 'WECHATPAY2-SHA256-RSA2048'
+const AUTH_FIELDS = ['mchid', 'nonce_str', 'signature', 'timestamp', 'serial_no'] as const
+export type AuthFields = Record<(typeof AUTH_FIELDS)[number], string>
+
+/** `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n` (an empty body for a GET). */
+export const requestMessage = (method: string, pathWithQuery: string, timestamp: string, nonce: string, body: string): string =>
+  `${method}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${body}\n`
+
+/** `TIMESTAMP\nNONCE\nBODY\n` for answers and notifications. */
+export const answerMessage = (timestamp: string, nonce: string, body: string): string => `${timestamp}\n${nonce}\n${body}\n`
+
+/**
+ * The fields of an Authorization header, in any order (the SDKs differ), or what is wrong with it.
+ * Values are quoted; a field given twice is refused rather than guessed.
+ */
+export function parseAuthorization (header: string | undefined): AuthFields | string {
+  if (header === undefined || header === '') return 'the Authorization header is missing'
+  if (!header.startsWith(`${SCHEMA} `)) return `the Authorization scheme must be ${SCHEMA}`
+  const fields = new Map<string, string>()
+  for (const part of header.slice(SCHEMA.length + 1).split(',')) {
+    const match = /^\s*([a-z_]+)="([^"]*)"\s*$/.exec(part)
+    if (match === null) return `the Authorization field ${JSON.stringify(part.trim())} is not name="value"`
+    if (fields.has(match[1] as string)) return `the Authorization field ${match[1] as string} is given twice`
+    fields.set(match[1] as string, match[2] as string)
+  }
+  const missing = AUTH_FIELDS.filter((f) => (fields.get(f) ?? '') === '')
+  if (missing.length > 0) return `the Authorization header lacks ${missing.join(', ')}`
+  return Object.fromEntries(AUTH_FIELDS.map((f) => [f, fields.get(f) as string])) as AuthFields
+}
+
+export function rsaSign (privateKeyPem: string, message: string): string {
+  return createSign('RSA-SHA256').update(message).sign(privateKeyPem, 'base64')
+}
+
+export function rsaVerify (publicKeyPem: string, message: string, signature: string): boolean {
+  try {
+    return createVerify('RSA-SHA256').update(message).verify(publicKeyPem, signature, 'base64')
+  } catch {
+    return false
+  }
+}
+
+/** The serial answers carry: the public key id, or the platform certificate's serial in certificate mode. */
+export const platformSerial = (c: WechatpayCredentials): string => c.mode === 'certificate' ? c.platform_certificate_serial : c.platform_public_key_id
+
+export const newNonce = (): string => randomBytes(16).toString('hex').toUpperCase()
+
+/** The Wechatpay-* headers over `body`; `fault` signs them wrong on purpose (the sandbox's answer faults). */
+export function platformHeaders (c: WechatpayCredentials, body: string, nowSec: number, fault?: SigningFault): Record<string, string> {
+  const timestamp = String(nowSec - (fault?.kind === 'stale_timestamp' ? fault.seconds : 0))
+  const nonce = newNonce()
+  let signature = rsaSign(c.platform_private_key, answerMessage(timestamp, nonce, body))
+  if (fault?.kind === 'bad_signature') {
+    const bytes = Buffer.from(signature, 'base64')
+    bytes[0] = (bytes[0] as number) ^ 0xff
+    signature = bytes.toString('base64')
+  }
+  return {
+    'Wechatpay-Timestamp': timestamp,
+    'Wechatpay-Nonce': nonce,
+    'Wechatpay-Serial': fault?.kind === 'unknown_key' ? 'PUB_KEY_ID_0000000000000000000000000000' : platformSerial(c),
+    'Wechatpay-Signature': signature,
+    'Wechatpay-Signature-Type': SCHEMA
+  }
+}
