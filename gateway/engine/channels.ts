@@ -4,7 +4,7 @@
 // one ChannelParts per profile when it builds the engine; the engine imports no profile.
 import type { CryptoProvider } from './crypto.js'
 import type { NotificationFault } from './notification-faults.js'
-import type { Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { EventType, Merchant, NotificationEvent, Payment, Refund } from './types.js'
 
 /** The profile of payments made through paylab's own protocol, and of every record that names none. */
 export const DEFAULT_CHANNEL = 'paylab'
@@ -33,6 +33,8 @@ export interface ChannelEnv {
   signingNow: number
   /** Milliseconds on the engine clock (business time). */
   now: number
+  /** Host globs a notification URL may target (the gateway's --notify-hosts; urls.ts checkNotifyUrl). */
+  notifyHosts: readonly string[]
 }
 
 export interface NotificationCodec {
@@ -44,6 +46,14 @@ export interface NotificationCodec {
   retrySchedule?: readonly number[]
   /** How long a receiver has to answer, in ms; undefined: the gateway's default. */
   timeoutMs?: number
+  /** Optional event types this channel notifies too (events.ts OPTIONAL_EVENTS, e.g. payment.requires_action). */
+  optionalEvents?: readonly EventType[]
+  /**
+   * Where the channel's notifications go, for a channel that keeps its own endpoint in the
+   * merchant's credentials (Stripe's webhook endpoints); null when the merchant has none.
+   * Undefined: the payment's notify_url, else the merchant's.
+   */
+  destination?: (merchant: Merchant) => string | null
 }
 
 /** What POST/PATCH /admin/merchants give under `channels.<name>`, checked and completed by the profile. */
