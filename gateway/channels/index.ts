@@ -2,7 +2,8 @@
 // parts); profiles never import each other, and the engine imports none of them.
 import { paylabProfile } from './paylab/index.js'
 import type { ChannelProfile } from './profile.js'
+import { stripeProfile } from './stripe/index.js'
 
 export type { ChannelProfile }
 
-export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile]
+export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, stripeProfile]
