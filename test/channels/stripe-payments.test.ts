@@ -32,7 +32,7 @@ t.test('PaymentIntents and refunds through stripe-node', async (t) => {
   })
 
   t.test('create, update, then confirm; statuses on the way', async (t) => {
-    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card'] })
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' })
     t.equal(pi.status, 'requires_payment_method')
     const updated = await stripe.paymentIntents.update(pi.id, { amount: 1200, payment_method: 'pm_card_mastercard', metadata: { a: '1', b: '2' } })
     t.match(updated, { status: 'requires_confirmation', amount: 1200, payment_method: 'pm_card_mastercard', metadata: { a: '1', b: '2' } })
@@ -102,12 +102,12 @@ t.test('PaymentIntents and refunds through stripe-node', async (t) => {
   })
 
   t.test('Stripe\'s errors: wrong key, unknown parameter, unknown route, Connect', async (t) => {
-    const wrong = await client('sk_test_0000000000000000000000', gw.port).paymentIntents.list().catch((e: Stripe.errors.StripeError) => e)
+    const wrong = await client('sk_test_0000000000000000000000', gw.port).paymentIntents.list().catch((e: Stripe.errors.StripeError) => e) as Stripe.errors.StripeError
     t.match(wrong, { type: 'StripeAuthenticationError', statusCode: 401, raw: { type: 'invalid_request_error' } })
     t.match(wrong.message, /Invalid API Key provided: sk_test_\*+0000/)
     const unknown = await stripe.paymentIntents.create({ amount: 100, currency: 'usd', colour: 'red' } as never).catch((e: Stripe.errors.StripeError) => e)
     t.match(unknown, { statusCode: 400, code: 'parameter_unknown', param: 'colour' })
-    const connect = await stripe.paymentIntents.create({ amount: 100, currency: 'usd', application_fee_amount: 10 }).catch((e: Stripe.errors.StripeError) => e)
+    const connect = await stripe.paymentIntents.create({ amount: 100, currency: 'usd', application_fee_amount: 10 }).catch((e: Stripe.errors.StripeError) => e) as Stripe.errors.StripeError
     t.match(connect.message, /does not simulate Connect/)
     const customers = await stripe.customers.list().catch((e: Stripe.errors.StripeError) => e)
     t.match(customers, { statusCode: 404, type: 'StripeInvalidRequestError' })
@@ -121,5 +121,9 @@ t.test('PaymentIntents and refunds through stripe-node', async (t) => {
     t.equal(proto.statusCode, 200, proto.body)
     t.same(proto.json().metadata, { constructor: 'c' }, '__proto__ never reaches an object prototype')
     t.equal(({} as Record<string, unknown>).x, undefined)
+    const form = (payload: string) => gw.app.inject({ method: 'POST', url: '/v1/payment_intents', headers: { authorization: `Basic ${Buffer.from(`${keys.secret_key}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, payload })
+    const brackets = await form('amount=900&currency=usd&payment_method_types[0]=card&payment_method=pm_card_visa&confirm=true&expand[]=latest_charge&metadata[k]=v')
+    t.match(brackets.json(), { status: 'succeeded', metadata: { k: 'v' }, latest_charge: { object: 'charge' } }, 'bracket arrays and hashes, Basic auth as curl -u sends it')
+    t.match((await form('amount=900&currency=usd&payment_method_types[0]=alipay')).json(), { error: { param: 'payment_method_types' } })
   })
 })
