@@ -56,6 +56,7 @@ export async function runStart (argv: string[]): Promise<number> {
     `  gateway:           ${gatewayUrl}   (API docs ${gatewayUrl}/docs)`,
     `  admin token:       ${gateway.engine.adminToken}`,
     `  demo merchant:     Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
+    ...stripeLines(gateway.engine.channelCredentials(demo.id, 'stripe') as StripeKeys | undefined, gatewayUrl),
     ''
   ].join('\n') + '\n')
   closeWithGrace({ delay: 10_000 }, async () => {
@@ -63,4 +64,17 @@ export async function runStart (argv: string[]): Promise<number> {
     await gateway.app.close()
   })
   return 0
+}
+
+interface StripeKeys { secret_key: string, publishable_key: string, webhook_secret: string, webhook_url: string | null }
+
+/** The demo merchant's Stripe keys (docs/channels/stripe.md): stripe-node takes host, port and protocol. */
+function stripeLines (keys: StripeKeys | undefined, gatewayUrl: string): string[] {
+  if (keys === undefined) return []
+  const { hostname, port } = new URL(gatewayUrl)
+  return [
+    `  Stripe (demo):     secret key ${keys.secret_key}   publishable key ${keys.publishable_key}`,
+    `                     webhook secret ${keys.webhook_secret}   webhook URL ${keys.webhook_url ?? 'none (POST /v1/webhook_endpoints)'}`,
+    `                     new Stripe(key, { host: '${hostname}', port: ${port}, protocol: 'http' })`
+  ]
 }
