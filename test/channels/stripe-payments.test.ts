@@ -27,6 +27,8 @@ t.test('PaymentIntents and refunds through stripe-node', async (t) => {
     t.match(card, { statusCode: 402, type: 'StripeCardError', code: 'card_declined', decline_code: 'insufficient_funds' })
     const pi = card.payment_intent as Stripe.PaymentIntent
     t.match(pi, { status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds' } })
+    const chosen = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { headers: { 'Paylab-Scenario': 'outcome=decline:stolen_card' } }).catch((e: Stripe.errors.StripeCardError) => e)
+    t.match(chosen, { code: 'card_declined', decline_code: 'stolen_card' }, 'Paylab-Scenario through stripe-node\'s request options')
     const generic = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }).catch((e: Stripe.errors.StripeCardError) => e)
     t.match(generic, { code: 'card_declined', decline_code: 'generic_decline' })
   })
