@@ -95,6 +95,21 @@ t.test('webhooks and 3-D Secure', async (t) => {
     t.equal(ids[0], ids[1])
   })
 
+  t.test('a dropped webhook never comes; a delayed one comes when the clock gets there', async (t) => {
+    await gw.admin('POST', '/admin/rules', { merchant_id: 'stripe-hooks', notification: 'drop', times: 1 })
+    const dropped = await stripe.paymentIntents.create({ amount: 1310, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
+    await gw.admin('POST', '/admin/rules', { merchant_id: 'stripe-hooks', notification: 'delay;10m', times: 1 })
+    const delayed = await stripe.paymentIntents.create({ amount: 1320, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
+    await settle()
+    t.equal(eventsOf(dropped.id).length, 0)
+    t.equal(eventsOf(delayed.id).length, 0, 'not yet')
+    await gw.engine.sandbox.advance(10 * 60_000)
+    t.equal(eventsOf(delayed.id).length, 1, 'after ten minutes of the clock')
+    t.equal(eventsOf(dropped.id).length, 0)
+    const [event] = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id?: string }).id === dropped.id)
+    t.equal(event?.type, 'payment_intent.succeeded', 'a dropped webhook\'s event is still in /v1/events')
+  })
+
   t.test('a failing endpoint is retried with back-off over about three days', async (t) => {
     rx.answer = () => 500
     const pi = await stripe.paymentIntents.create({ amount: 1400, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
