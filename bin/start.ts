@@ -65,6 +65,7 @@ export async function runStart (argv: string[]): Promise<number> {
     `  WeChat Pay v3:     baseURL ${gatewayUrl}  mchid ${wechat.mchid}  appid ${wechat.appid}  serial ${wechat.merchant_serial_no}`,
     `                     ${wechat.platform_public_key_id}  APIv3 key ${wechat.apiv3_key}`,
     `                     keys and certificate: ${wechatFile} (docs/channels/wechatpay.md)`,
+    ...stripeLines(gateway.engine.channelCredentials(demo.id, 'stripe') as StripeKeys | undefined, gatewayUrl),
     '',
     'Ctrl-C to stop.',
     ''
@@ -75,4 +76,17 @@ export async function runStart (argv: string[]): Promise<number> {
   })
   stopWithNpmParent()
   return 0
+}
+
+interface StripeKeys { secret_key: string, publishable_key: string, webhook_secret: string, webhook_url: string | null }
+
+/** The demo merchant's Stripe keys (docs/channels/stripe.md): stripe-node takes host, port and protocol. */
+function stripeLines (keys: StripeKeys | undefined, gatewayUrl: string): string[] {
+  if (keys === undefined) return []
+  const { hostname, port } = new URL(gatewayUrl)
+  return [
+    `  Stripe (demo):     secret key ${keys.secret_key}   publishable key ${keys.publishable_key}`,
+    `                     webhook secret ${keys.webhook_secret}   webhook URL ${keys.webhook_url ?? 'none (POST /v1/webhook_endpoints)'}`,
+    `                     new Stripe(key, { host: '${hostname}', port: ${port}, protocol: 'http' })`
+  ]
 }

@@ -2,8 +2,9 @@
 // parts); profiles never import each other, and the engine imports none of them.
 import { paylabProfile } from './paylab/index.js'
 import type { ChannelProfile } from './profile.js'
+import { stripeProfile } from './stripe/index.js'
 import { wechatpayProfile } from './wechatpay/index.js'
 
 export type { ChannelProfile }
 
-export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, wechatpayProfile]
+export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, wechatpayProfile, stripeProfile]

@@ -33,6 +33,8 @@ export interface ChannelEnv {
   signingNow: number
   /** Milliseconds on the engine clock (business time). */
   now: number
+  /** Host globs a notification URL may target (the gateway's --notify-hosts; urls.ts checkNotifyUrl). */
+  notifyHosts: readonly string[]
 }
 
 export interface NotificationCodec {
@@ -46,6 +48,14 @@ export interface NotificationCodec {
   retrySchedule?: readonly number[]
   /** How long a receiver has to answer, in ms; undefined: the gateway's default. */
   timeoutMs?: number
+  /** Optional event types this channel notifies too (events.ts OPTIONAL_EVENTS, e.g. payment.requires_action). */
+  optionalEvents?: readonly EventType[]
+  /**
+   * Where the channel's notifications go, for a channel that keeps its own endpoint in the
+   * merchant's credentials (Stripe's webhook endpoints); null when the merchant has none.
+   * Undefined: the payment's notify_url, else the merchant's.
+   */
+  destination?: (merchant: Merchant) => string | null
 }
 
 /** What POST/PATCH /admin/merchants give under `channels.<name>`, checked and completed by the profile. */

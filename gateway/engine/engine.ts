@@ -3,7 +3,9 @@
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
 import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
-import type { ChannelParts } from './channels.js'
+import { channelOf, type ChannelParts } from './channels.js'
+import { channelOps, type ChannelCreate, type ChannelOps } from './channel-ops.js'
+import { describeCard, type PlainCard } from './cards.js'
 import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
@@ -27,7 +29,7 @@ import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } fr
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { Merchant, Payment, Refund, Task } from './types.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -54,13 +56,7 @@ export interface MutationRequest {
   outcome?: Outcome | undefined
 }
 
-/** What a channel profile gives with a create: which profile, and the small record it keeps. */
-export interface ChannelCreate {
-  channel: string
-  channelData?: Record<string, string> | undefined
-  /** An outcome a sandbox rule or `Paylab-Scenario` chose (the request's decision). */
-  outcome?: Outcome | undefined
-}
+export type { ChannelCreate, ChannelOps, PaymentPatch } from './channel-ops.js'
 
 /** Merchant fields of POST /admin/merchants, with the channel profiles' credentials. */
 export type MerchantCreate = MerchantInput & { channels?: ChannelsInput | undefined }
@@ -252,7 +248,7 @@ export class Engine {
   // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
   // committed before it returns; the profile maps its wire to these and the results back.
   async openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
-    const result = createPayment(this.ctx, merchantId, input, create.outcome, { channel: create.channel, channelData: create.channelData })
+    const result = channelOps(this.ctx).openPayment(merchantId, input, create)
     await this.ctx.db.commit()
     await this.#afterChange()
     return result
@@ -273,8 +269,31 @@ export class Engine {
     const id = this.ctx.db.refundIdByMerchantRef(merchantId, merchantRefundId)
     return id === undefined ? undefined : this.ctx.db.get('refunds', id)
   }
-  /** Idempotency-Key handling for a profile whose protocol has it: `op` builds the answer in the profile's format. */
-  idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> { return this.#mutate(req, op) }
+  /**
+   * Idempotency-Key handling for a profile whose protocol has it: `op` builds the answer in the
+   * profile's format, changing what it changes through `ops` (synchronous), so that the change
+   * and the answer kept for the key are committed together. Without a key: the same, once.
+   */
+  idempotent (req: MutationRequest, op: (ops: ChannelOps) => Answer): Promise<IdempotentAnswer> {
+    const ops = channelOps(this.ctx)
+    return this.#mutate(req, () => op(ops))
+  }
+
+  /** A card a profile took on its own wire, checked (Luhn, expiry, CVC) and reduced to what may be kept. */
+  cardDetails (card: PlainCard): CardDetails {
+    const secret = this.ctx.db.get('settings', 'settings')?.fingerprint_secret ?? ''
+    const { digits: _digits, ...details } = describeCard(card, this.ctx.crypto, secret, this.ctx.clock.now())
+    return details
+  }
+
+  /** A merchant's notification events of one channel, newest first (a profile's own events API). */
+  channelEvents (merchantId: string, channel: string): NotificationEvent[] {
+    const out: NotificationEvent[] = []
+    for (const e of [...this.ctx.db.tables.events.values()].reverse()) {
+      if (e.merchant_id === merchantId && channelOf(e) === channel) out.push(e)
+    }
+    return out
+  }
 
   // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
   createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {

@@ -9,14 +9,18 @@ export interface EventSource {
   payment: Payment
 }
 
-/** The notification an engine change calls for, if any: final or capture-relevant changes only. */
+/** Event types a channel gets only when its codec asks for them (NotificationCodec.optionalEvents). */
+export const OPTIONAL_EVENTS: ReadonlySet<EventType> = new Set(['payment.requires_action'])
+
+/** The notification an engine change calls for, if any: final or capture-relevant changes (and optional waits). */
 export function eventFor (change: EngineEvent): EventSource | undefined {
   if (change.type === 'refund.changed') {
     const type = change.refund.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed'
     return { type, object: change.refund, payment: change.payment }
   }
   const { payment, previous } = change
-  if (payment.status === previous) return undefined
+  // Waiting for the card, then for 3-D Secure, is one status and two waits (channel-ops.ts).
+  if (payment.status === previous && payment.status !== 'requires_action') return undefined
   const type = paymentEventType(payment, previous)
   return type === undefined ? undefined : { type, object: payment, payment }
 }
@@ -26,6 +30,8 @@ function paymentEventType (payment: Payment, previous: Payment['status']): Event
     case 'succeeded': return previous === 'authorized' ? 'payment.captured' : 'payment.succeeded'
     case 'failed': return 'payment.failed'
     case 'authorized': return 'payment.authorized'
+    // A wait for the buyer to act (3-D Secure, a wallet), not for a card still to be given.
+    case 'requires_action': return payment.method.type === 'card' && payment.method.card === undefined ? undefined : 'payment.requires_action'
     case 'canceled': return payment.cancellation_reason === 'expired' ? 'payment.expired' : 'payment.canceled'
     default: return undefined
   }

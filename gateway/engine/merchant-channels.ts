@@ -35,7 +35,7 @@ export function acceptChannels (
       input: input[name],
       current: had,
       others,
-      env: { crypto: ctx.crypto, now: ctx.clock.now(), signingNow: signingClock(ctx).now() }
+      env: { crypto: ctx.crypto, now: ctx.clock.now(), signingNow: signingClock(ctx).now(), notifyHosts: ctx.config.notifyHosts }
     })
     stored[name] = accepted.stored
     shown[name] = accepted.shown

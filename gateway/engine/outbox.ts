@@ -8,7 +8,7 @@ import { signingClock } from './auth.js'
 import { channelOf, DEFAULT_CHANNEL, type ChannelParts, type DeliveryRequest, type NotificationCodec } from './channels.js'
 import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
-import { eventBody, eventFor } from './events.js'
+import { eventBody, eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
 import { newId } from './ids.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
@@ -69,6 +69,7 @@ export class Outbox {
     const source = eventFor(change)
     if (source === undefined) return
     if (this.#channels(channelOf(source.payment))?.codec?.notifies?.(source.type) === false) return
+    if (OPTIONAL_EVENTS.has(source.type) && this.#channels(channelOf(source.payment))?.codec?.optionalEvents?.includes(source.type) !== true) return
     const { db, clock, scheduler } = this.#ctx
     const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
     let fault = notificationFaultFor(this.#rules, merchant, source.type, source.payment)
@@ -203,8 +204,8 @@ export class Outbox {
     const event = db.get('events', id) as NotificationEvent
     const merchant = db.get('merchants', event.merchant_id) as Merchant
     const payment = db.get('payments', event.payment_id)
-    const url = payment?.notify_url ?? merchant.notify_url
     const codec = this.#channels(channelOf(event))?.codec
+    const url = codec?.destination !== undefined ? codec.destination(merchant) : (payment?.notify_url ?? merchant.notify_url)
     const first = event.attempts.length === 0 && !manual
     const fault = first && event.fault !== null ? parseNotificationFault(event.fault) : undefined
     const copies = fault?.name === 'duplicate' ? fault.value : 1
@@ -243,13 +244,13 @@ export class Outbox {
 
   /** One attempt through the channel's codec; `error` is null only when the receiver acknowledged it. */
   async #send (codec: NotificationCodec | undefined, event: NotificationEvent, merchant: Merchant, url: string | null, attempt: number, fault: NotificationFault | undefined): Promise<DeliveryResult> {
-    if (url === null) return { status: null, error: 'no notify_url on the payment or the merchant' }
+    if (url === null) return { status: null, error: codec?.destination !== undefined ? `the merchant has no ${channelOf(event)} notification endpoint` : 'no notify_url on the payment or the merchant' }
     if (codec === undefined) return { status: null, error: `no notification codec for the channel ${JSON.stringify(channelOf(event))}` }
     const { crypto, clock, config } = this.#ctx
     const object = (JSON.parse(event.body) as { data: { object: Payment | Refund } }).data.object
     let request: DeliveryRequest
     try {
-      request = codec.encode({ event, object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now() } })
+      request = codec.encode({ event, object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now(), notifyHosts: config.notifyHosts } })
     } catch (err) {
       return { status: null, error: `the notification could not be encoded: ${(err as Error).message}` }
     }

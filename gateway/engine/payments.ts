@@ -15,7 +15,7 @@ import { amountOutcome, cardOutcome, type Outcome } from './outcomes.js'
 import { applyOutcome } from './lifecycle.js'
 import { awaitCard } from './hosted.js'
 import { assertTransition } from './transitions.js'
-import type { CaptureMode, MethodType, Payment, PaymentMethod } from './types.js'
+import type { CaptureMode, CardDetails, MethodType, Payment, PaymentMethod } from './types.js'
 import { checkNotifyUrl, checkUrl } from './urls.js'
 
 export interface CreatePaymentInput {
@@ -39,7 +39,12 @@ export interface CreatePaymentInput {
 export interface CreateResult { payment: Payment, created: boolean }
 
 /** A payment made through a channel profile other than paylab's own (see channels.ts). */
-export interface ChannelOrigin { channel: string, channelData?: Record<string, string> | undefined }
+export interface ChannelOrigin {
+  channel: string
+  channelData?: Record<string, string> | undefined
+  /** A card the profile took on its own wire, already reduced to its details (no number). */
+  card?: CardDetails | undefined
+}
 
 /** `override` is an outcome chosen by a sandbox rule or header instead of the card's or amount's. */
 export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome, origin?: ChannelOrigin): CreateResult {
@@ -56,7 +61,9 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
   }
   const notifyUrl = input.notify_url === undefined ? null : checkNotifyUrl(input.notify_url, 'notify_url', ctx.config.notifyHosts)
   const returnUrl = input.return_url === undefined ? null : checkUrl(input.return_url, 'return_url').href
-  const { method, outcome } = resolveMethod(ctx, input)
+  const { method, outcome } = origin?.card !== undefined && input.method.type === 'card'
+    ? { method: { type: 'card' as const, card: origin.card }, outcome: override ?? { kind: 'succeed' as const } }
+    : resolveMethod(ctx, input)
 
   const payment = newPayment(ctx, {
     merchant_id: merchantId,

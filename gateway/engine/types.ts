@@ -141,6 +141,8 @@ export interface PendingAction {
 export type EventType =
   | 'payment.succeeded' | 'payment.failed' | 'payment.canceled' | 'payment.expired' | 'payment.authorized' | 'payment.captured'
   | 'refund.succeeded' | 'refund.failed'
+  /** Optional: only for channels whose codec asks for it (NotificationCodec.optionalEvents). */
+  | 'payment.requires_action'
 
 export interface DeliveryAttempt {
   attempt: number

@@ -3,6 +3,7 @@
 import type { ScenarioContext } from './context.js'
 import { query } from './jsonpath.js'
 import { match } from './match.js'
+import { channelSteps } from './steps/channels.js'
 import { expectSteps } from './steps/expect.js'
 import { gatewaySteps } from './steps/gateway.js'
 import { genericSteps } from './steps/generic.js'
@@ -11,7 +12,7 @@ import { wechatpaySteps } from './steps/wechatpay.js'
 import type { Handler, StepOutput } from './steps/types.js'
 import { ExpectationFailed, type Answer, type CheckSpec, type Mismatch, type Step } from './types.js'
 
-export const HANDLERS: Record<string, Handler> = { ...gatewaySteps, ...shopSteps, ...genericSteps, ...expectSteps, ...wechatpaySteps }
+export const HANDLERS: Record<string, Handler> = { ...gatewaySteps, ...shopSteps, ...genericSteps, ...expectSteps, ...wechatpaySteps, ...channelSteps }
 
 export async function runStep (ctx: ScenarioContext, step: Step): Promise<void> {
   const started = Date.now()
