@@ -1,8 +1,9 @@
 // The channel profiles the gateway serves. The gateway wires them (routes, constraint, engine
 // parts); profiles never import each other, and the engine imports none of them.
+import { alipayProfile } from './alipay/index.js'
 import { paylabProfile } from './paylab/index.js'
 import type { ChannelProfile } from './profile.js'
 
 export type { ChannelProfile }
 
-export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile]
+export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, alipayProfile]
