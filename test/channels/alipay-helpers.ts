@@ -16,10 +16,10 @@ export function appKeyPair (): { publicKey: string, privateKey: string } {
 
 export interface Received { body: string, form: Record<string, string>, headers: IncomingMessage['headers'] }
 
-/** A merchant's notify receiver: answers `answers` in turn (then `success`), keeps what it got. */
-export async function receiver (t: Test): Promise<{ url: string, got: Received[], answers: string[], next: () => Promise<Received> }> {
+/** A merchant's notify receiver: answers a trade's planned answers in turn (then `success`), keeps what it got. */
+export async function receiver (t: Test): Promise<{ url: string, got: Received[], answers: Map<string, string[]>, next: () => Promise<Received> }> {
   const got: Received[] = []
-  const answers: string[] = []
+  const answers = new Map<string, string[]>()
   const waiting: Array<(r: Received) => void> = []
   const server = createServer((req, res) => {
     let body = ''
@@ -27,7 +27,7 @@ export async function receiver (t: Test): Promise<{ url: string, got: Received[]
     req.on('end', () => {
       const r = { body, form: Object.fromEntries(new URLSearchParams(body)), headers: req.headers }
       got.push(r)
-      res.end(answers.shift() ?? 'success')
+      res.end(answers.get(r.form.out_trade_no ?? '')?.shift() ?? 'success')
       waiting.shift()?.(r)
     })
   })

@@ -21,7 +21,7 @@ export function signingFault (request: FastifyRequest): SigningFault | undefined
 }
 
 function signWith (crypto: CryptoProvider, creds: AlipayCredentials, content: string, fault: SigningFault | undefined): string {
-  const sign = rsa2Sign(crypto, fault?.kind === 'unknown_key' ? strangerKey({ crypto }) : creds.alipay_private_key, content)
+  const sign = rsa2Sign(crypto, fault?.kind === 'unknown_key' ? strangerKey() : creds.alipay_private_key, content)
   return fault?.kind === 'bad_signature' ? spoil(sign) : sign
 }
 

@@ -30,8 +30,9 @@ declare module 'fastify' {
 }
 
 const rawQuery = (request: FastifyRequest): string => { const i = request.url.indexOf('?'); return i < 0 ? '' : request.url.slice(i + 1) }
+/** Answers go under the method's key, even for a method paylab does not serve (so the SDK finds and verifies them). */
 const responseKey = (method: string | undefined): string =>
-  method !== undefined && OPERATIONS.has(method) ? `${method.replaceAll('.', '_')}_response` : 'error_response'
+  method !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9]+){1,10}$/.test(method) ? `${method.replaceAll('.', '_')}_response` : 'error_response'
 
 export default async function gatewayRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
