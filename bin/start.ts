@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { buildGateway } from '../gateway/server.js'
 import { buildShop, listenShop } from '../merchant/shop/server.js'
+import { alipayDemoLines } from '../gateway/channels/alipay/index.js'
 
 export const START_USAGE = `Usage: paylab start [options]
 
@@ -56,6 +57,7 @@ export async function runStart (argv: string[]): Promise<number> {
     `  gateway:           ${gatewayUrl}   (API docs ${gatewayUrl}/docs)`,
     `  admin token:       ${gateway.engine.adminToken}`,
     `  demo merchant:     Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
+    ...alipayDemoLines(gateway.engine, gatewayUrl),
     ''
   ].join('\n') + '\n')
   closeWithGrace({ delay: 10_000 }, async () => {
