@@ -66,7 +66,12 @@ export const alipayCredentials: ChannelCredentials = {
       appPrivateKey = pkcs1(pair.privateKeyPem)
     }
 
-    const alipay = had === undefined ? env.crypto.generateRsaKeyPair() : { publicKeyPem: had.alipay_public_key, privateKeyPem: had.alipay_private_key }
+    // paylab's "Alipay key pair" is made once, with the first app, and shared by the apps after
+    // it, as Alipay's own platform key: an RSA key generation costs every merchant create ~100 ms.
+    const first = others.length === 0 ? undefined : others[0]?.stored as AlipayCredentials
+    const alipay = had !== undefined
+      ? { publicKeyPem: had.alipay_public_key, privateKeyPem: had.alipay_private_key }
+      : first !== undefined ? { publicKeyPem: first.alipay_public_key, privateKeyPem: first.alipay_private_key } : env.crypto.generateRsaKeyPair()
     const stored: AlipayCredentials = {
       app_id: appId,
       app_public_key: appPublicKey,
