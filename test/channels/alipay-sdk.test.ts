@@ -36,8 +36,12 @@ t.test('alipay-sdk against paylab', async (t) => {
   t.notOk(sdk.checkNotifySignV2({ ...note.form, total_amount: '8888.00' }), 'and a changed one does not')
 
   t.test('partial refunds, several, by out_request_no, and their query', async (t) => {
+    const refundNotified = notify.next()
     const first = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: order, refundAmount: '10.00', outRequestNo: 'r1' } }, { validateSign: true })
     t.match(first, { code: '10000', fundChange: 'Y', refundFee: '10.00', sendBackFee: '10.00' })
+    const refundNote = await refundNotified
+    t.match(refundNote.form, { out_trade_no: order, out_biz_no: 'r1', refund_fee: '10.00', trade_status: 'TRADE_SUCCESS', gmt_refund: /^\d{4}-/ }, 'a partial refund is notified, the trade still TRADE_SUCCESS')
+    t.ok(sdk.checkNotifySignV2(refundNote.form))
     const second = await sdk.exec('alipay.trade.refund', { bizContent: { tradeNo: query.tradeNo, refundAmount: '5.01', outRequestNo: 'r2' } }, { validateSign: true })
     t.match(second, { code: '10000', fundChange: 'Y', refundFee: '15.01' })
     const again = await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: order, refundAmount: '10.00', outRequestNo: 'r1' } }, { validateSign: true })

@@ -73,6 +73,7 @@ export function asAlipayError (err: unknown): AlipayError {
   if (err instanceof PaylabError && err.code === 'PAYLAB_SIMULATED_FAULT') return new AlipayError('ACQ.SYSTEM_ERROR', err.message, err.statusCode)
   const status = (err as { statusCode?: unknown }).statusCode
   // Fastify's own 4xx (a body it could not parse): the caller's fault, not a system error.
+  if (status === 415) return new AlipayError('isv.invalid-content-type', 'send the parameters as application/x-www-form-urlencoded (v2) or application/json (v3)', 415)
   if (typeof status === 'number' && status >= 400 && status < 500) return new AlipayError('isv.invalid-parameter', (err as Error).message, status)
   return new AlipayError('isp.unknow-error', 'internal error', 500)
 }
