@@ -9,6 +9,7 @@ import { buildGateway } from '../gateway/server.js'
 import { buildShop, listenShop } from '../merchant/shop/server.js'
 import { stopWithNpmParent } from './npm-parent.js'
 import { demoWechatpay } from '../gateway/channels/wechatpay/demo.js'
+import { alipayDemoLines } from '../gateway/channels/alipay/index.js'
 
 export const START_USAGE = `Usage: paylab start [options]
 
@@ -66,6 +67,7 @@ export async function runStart (argv: string[]): Promise<number> {
     `                     ${wechat.platform_public_key_id}  APIv3 key ${wechat.apiv3_key}`,
     `                     keys and certificate: ${wechatFile} (docs/channels/wechatpay.md)`,
     ...stripeLines(gateway.engine.channelCredentials(demo.id, 'stripe') as StripeKeys | undefined, gatewayUrl),
+    ...alipayDemoLines(gateway.engine, gatewayUrl),
     '',
     'Ctrl-C to stop.',
     ''

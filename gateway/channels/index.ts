@@ -1,5 +1,6 @@
 // The channel profiles the gateway serves. The gateway wires them (routes, constraint, engine
 // parts); profiles never import each other, and the engine imports none of them.
+import { alipayProfile } from './alipay/index.js'
 import { paylabProfile } from './paylab/index.js'
 import type { ChannelProfile } from './profile.js'
 import { stripeProfile } from './stripe/index.js'
@@ -7,4 +8,4 @@ import { wechatpayProfile } from './wechatpay/index.js'
 
 export type { ChannelProfile }
 
-export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, wechatpayProfile, stripeProfile]
+export const CHANNEL_PROFILES: readonly ChannelProfile[] = [paylabProfile, wechatpayProfile, stripeProfile, alipayProfile]

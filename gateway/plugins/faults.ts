@@ -29,8 +29,13 @@ declare module 'fastify' {
 export interface SandboxTarget {
   merchantId: string
   merchantOrderId?: string | undefined
-  /** Minor units; read for routes with `config.create` only. */
+  /** Minor units; read for creates only. */
   amount?: number | undefined
+  /**
+   * Whether the request creates a payment, for a route that serves several operations (Alipay's
+   * one `/gateway.do` for every method); undefined: the route's `config.create` says.
+   */
+  isCreate?: boolean | undefined
 }
 
 export interface SandboxedOptions {
@@ -68,7 +73,7 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
   function decide (request: FastifyRequest): FaultSpec | undefined {
     const who = target(request)
     if (who === undefined) return undefined
-    const isCreate = request.routeOptions.config.create === true
+    const isCreate = who.isCreate ?? request.routeOptions.config.create === true
     const scenario = request.headers['paylab-scenario']
     const decision = engine.sandbox.decide({
       merchantId: who.merchantId,

@@ -8,11 +8,12 @@ import { expectSteps } from './steps/expect.js'
 import { gatewaySteps } from './steps/gateway.js'
 import { genericSteps } from './steps/generic.js'
 import { shopSteps } from './steps/shop.js'
+import { alipaySteps } from './steps/alipay.js'
 import { wechatpaySteps } from './steps/wechatpay.js'
 import type { Handler, StepOutput } from './steps/types.js'
 import { ExpectationFailed, type Answer, type CheckSpec, type Mismatch, type Step } from './types.js'
 
-export const HANDLERS: Record<string, Handler> = { ...gatewaySteps, ...shopSteps, ...genericSteps, ...expectSteps, ...wechatpaySteps, ...channelSteps }
+export const HANDLERS: Record<string, Handler> = { ...gatewaySteps, ...shopSteps, ...genericSteps, ...expectSteps, ...wechatpaySteps, ...channelSteps, ...alipaySteps }
 
 export async function runStep (ctx: ScenarioContext, step: Step): Promise<void> {
   const started = Date.now()
