@@ -6,6 +6,7 @@ import type { Clock } from './engine/clock.js'
 import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
+import { SANDBOX_TEST_ONLY_KEY } from './engine/sandbox-key.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -41,7 +42,10 @@ export const REDACT_PATHS = [
 
 export async function buildGateway (options: GatewayOptions = {}): Promise<{ app: FastifyInstance, engine: Engine }> {
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab'))
-  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
+  // An in-memory gateway keeps nothing, so it starts with the shipped test-only key rather than
+  // spending a few hundred ms of its start generating one.
+  const config = options.memory === true ? { initialKey: SANDBOX_TEST_ONLY_KEY, ...options.config } : options.config
+  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config, transport: options.transport ?? httpTransport })
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {
