@@ -2,9 +2,7 @@
 // other over HTTP like two separate parties — the shop only knows the gateway's URL and its
 // merchant credentials.
 import { parseArgs } from 'node:util'
-import closeWithGrace from 'close-with-grace'
-import { buildGateway } from '../gateway/server.js'
-import { buildShop, listenShop } from '../merchant/shop/server.js'
+import { loggerOptions, parseLogOptions } from '../gateway/log-options.js'
 
 export const START_USAGE = `Usage: paylab start [options]
 
@@ -13,7 +11,8 @@ export const START_USAGE = `Usage: paylab start [options]
   --shop-port <port>     shop port (default 7500; 0 picks a free one)
   --data-dir <dir>       folder for both stores (default .paylab; the shop uses <dir>/shop)
   --memory               keep nothing on disk
-  --log-level <level>    pino level (default warn)
+  --log-level <level>    pino level: fatal, error, warn, info, debug, trace, silent (default warn)
+  --log-format <format>  json or pretty (default pretty on a terminal, else json)
   -h, --help             this text
 `
 
@@ -29,6 +28,7 @@ export async function runStart (argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: '.paylab' },
         memory: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -37,8 +37,16 @@ export async function runStart (argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) { process.stdout.write(START_USAGE); return 0 }
-  const logger = { level: values['log-level'] }
-  const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger })
+  const log = parseLogOptions(values['log-level'], values['log-format'])
+  if ('error' in log) {
+    process.stderr.write(`paylab start: ${log.error}\n\n${START_USAGE}`)
+    return 2
+  }
+  // Loaded once the options are parsed, so that --help and a usage error load none of it.
+  const [{ default: closeWithGrace }, { buildGateway }, { buildShop, listenShop }] = await Promise.all([
+    import('close-with-grace'), import('../gateway/server.js'), import('../merchant/shop/server.js')
+  ])
+  const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger: await loggerOptions(log, 'gateway') })
   const gatewayUrl = new URL(await gateway.app.listen({ host: values.host, port: Number(values.port) })).origin
   gateway.engine.ctx.config.publicUrl = gatewayUrl
   const demo = gateway.engine.merchant('demo')
@@ -46,7 +54,7 @@ export async function runStart (argv: string[]): Promise<number> {
     gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret },
     dataDir: `${values['data-dir']}/shop`,
     memory: values.memory,
-    logger
+    logger: await loggerOptions(log, 'shop')
   })
   const shopUrl = await listenShop(shopApp, shop, values.host, Number(values['shop-port']))
   process.stdout.write([

@@ -1,11 +1,8 @@
 // `paylab gateway`: parses options, starts the gateway, prints how to reach it, and shuts down
-// cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed).
+// cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed). The
+// gateway's modules load after the options are parsed, so --help and a usage error are instant.
 import { parseArgs } from 'node:util'
-import closeWithGrace from 'close-with-grace'
-import { VirtualClock } from './engine/clock.js'
-import { DEMO_MERCHANT_ID } from './engine/engine.js'
-import { SEED_MERCHANT_ID } from './engine/pay.js'
-import { buildGateway } from './server.js'
+import { loggerOptions, parseLogOptions } from './log-options.js'
 
 export const GATEWAY_USAGE = `Usage: paylab gateway [options]
 
@@ -21,7 +18,8 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --no-signature-hints      leave string_to_sign out of PAYLAB_SIGNATURE_INVALID answers
   --notify-hosts <globs>    comma-separated hosts notify_url may target, * for any (default: loopback)
   --seed-secret <secret>    HMAC secret of the /pay client's merchant (default your-api-key)
-  --log-level <level>       pino level: fatal, error, warn, info, debug (default info)
+  --log-level <level>       pino level: fatal, error, warn, info, debug, trace, silent (default info)
+  --log-format <format>     json (pino lines) or pretty (for a person); default pretty on a terminal, else json
   -h, --help                this text
 `
 
@@ -45,6 +43,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         'seed-secret': { type: 'string', default: 'your-api-key' },
         'notify-hosts': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -58,12 +57,17 @@ export async function runGateway (argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0–65535, not ${values.port}`)
   if (!Number.isInteger(tolerance) || tolerance < 1) return usageError('--timestamp-tolerance must be a whole number of seconds ≥ 1')
   if (values.clock !== 'real' && values.clock !== 'virtual') return usageError(`--clock must be real or virtual, not ${values.clock}`)
+  const log = parseLogOptions(values['log-level'], values['log-format'])
+  if ('error' in log) return usageError(log.error)
 
+  const [{ default: closeWithGrace }, { VirtualClock }, { DEMO_MERCHANT_ID }, { SEED_MERCHANT_ID }, { buildGateway }] = await Promise.all([
+    import('close-with-grace'), import('./engine/clock.js'), import('./engine/engine.js'), import('./engine/pay.js'), import('./server.js')
+  ])
   const { app, engine } = await buildGateway({
     dataDir: values['data-dir'],
     memory: values.memory,
     ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
-    logger: { level: values['log-level'] },
+    logger: await loggerOptions(log),
     config: {
       adminToken: values['admin-token'],
       allowPlaintextCards: values['allow-plaintext-cards'],
