@@ -4,9 +4,6 @@
 // card with the public key that page carries (the same envelope the page's Web Crypto makes) and
 // posts only that. Each step is printed with what the shop wrote in the order's timeline meanwhile.
 import { parseArgs } from 'node:util'
-import { buildGateway } from '../gateway/server.js'
-import { encryptCard } from '../merchant/sdk/index.js'
-import { buildShop, listenShop } from '../merchant/shop/server.js'
 
 export const DEMO_USAGE = `Usage: paylab demo [options]
 
@@ -46,6 +43,10 @@ export async function runDemo (argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(DEMO_USAGE); return 0 }
   const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
 
+  // Loaded once the options are parsed, so that --help and a usage error load none of it.
+  const [{ buildGateway }, { encryptCard }, { buildShop, listenShop }] = await Promise.all([
+    import('../gateway/server.js'), import('../merchant/sdk/index.js'), import('../merchant/shop/server.js')
+  ])
   const gateway = await buildGateway({ memory: true })
   const gatewayUrl = new URL(await gateway.app.listen({ host: '127.0.0.1', port: 0 })).origin
   gateway.engine.ctx.config.publicUrl = gatewayUrl
