@@ -95,7 +95,7 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
     tags: v.tags?.split(',').map((t) => t.trim()).filter(Boolean),
     seed,
     parallel,
-    reporter: v.reporter as 'spec' | 'tap' | undefined,
+    reporter: v.reporter,
     junit: v.junit,
     vars,
     stdout: (text) => process.stdout.write(text),

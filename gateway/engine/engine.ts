@@ -25,7 +25,7 @@ import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } fr
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { Merchant, Payment, Task } from './types.js'
+import type { Merchant, Payment } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 

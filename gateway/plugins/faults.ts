@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { corrupt, type SigningFault } from '../engine/auth.js'
+import type { SigningFault } from '../engine/auth.js'
 import { PaylabError, SIMULATED_FAULT } from '../engine/errors.js'
 import { FAULTS, type FaultSpec } from '../engine/faults.js'
 import { majorToMinor } from '../engine/money.js'
@@ -127,7 +127,7 @@ function markNoAnswer (request: FastifyRequest): void {
 
 function toBuffer (payload: unknown): Buffer {
   if (payload === null || payload === undefined) return Buffer.alloc(0)
-  return Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string) // serialized: a string or a Buffer
 }
 
 const stringOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)

@@ -68,7 +68,7 @@ export default fp(async (app) => {
   }
 
   app.addHook('onSend', (request, reply, payload, done) => {
-    const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+    const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
     if (request.routeOptions.url === '/pay') reply.header('Signature', engine.paySignature(body))
     else if (request.identity !== undefined && isSigned(request)) reply.headers(engine.signAnswer(request.identity, body))
     done(null, payload)

@@ -68,7 +68,7 @@ export class JournalStore implements StorePort {
       if (no < state.journal) { await rm(this.#journalPath(no), { force: true }); continue }
       for (const change of parseJournal(await readFile(this.#journalPath(no), 'utf8'))) {
         let table = tables.get(change.table)
-        if (table === undefined) tables.set(change.table, table = new Map())
+        if (table === undefined) tables.set(change.table, table = new Map<string, unknown>())
         if ('deleted' in change) table.delete(change.id)
         else table.set(change.id, change.value)
       }
@@ -79,7 +79,7 @@ export class JournalStore implements StorePort {
     this.#journal = await this.#createJournal(this.#journalNo)
     this.#lines = 0
     this.#records = [...tables.values()].reduce((n, rows) => n + rows.size, 0)
-    return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]])) as Snapshot
+    return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]]))
   }
 
   append (changes: Change[]): Promise<void> {
