@@ -13,9 +13,9 @@ const BIN = fileURLToPath(new URL('../bin/paylab.js', import.meta.url))
 export interface StartFigure { name: string, ms: number, cpuMs: number, rssMb: number, spawns: number[] }
 
 /** One spawn of the gateway: ms to the first /healthz 200, and its CPU ms and RSS in MB at that moment. */
-async function startOnce (args: string[]): Promise<{ ms: number, cpuMs: number, rssMb: number }> {
+async function startOnce (args: string[], bin: string): Promise<{ ms: number, cpuMs: number, rssMb: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, [BIN, 'gateway', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [bin, 'gateway', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = ''
@@ -42,9 +42,10 @@ async function startOnce (args: string[]): Promise<{ ms: number, cpuMs: number, 
   }
 }
 
-export async function coldStart (name: string, args: string[], spawns: number): Promise<StartFigure> {
+/** `bin`: another checkout's bin/paylab.js, to compare with. */
+export async function coldStart (name: string, args: string[], spawns: number, bin = BIN): Promise<StartFigure> {
   const runs: Array<{ ms: number, cpuMs: number, rssMb: number }> = []
-  for (let i = 0; i < spawns; i++) runs.push(await startOnce(args))
+  for (let i = 0; i < spawns; i++) runs.push(await startOnce(args, bin))
   return { name, ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMb: median(runs.map((r) => r.rssMb)), spawns: runs.map((r) => r.ms) }
 }
 
@@ -60,7 +61,7 @@ export async function exitTime (name: string, args: string[], spawns: number): P
   return { name, ms: median(runs), cpuMs: NaN, rssMb: NaN, spawns: runs }
 }
 
-export const helpTime = (spawns: number): Promise<StartFigure> => exitTime('paylab --help (to exit)', [BIN, '--help'], spawns)
+export const helpTime = (spawns: number, bin = BIN): Promise<StartFigure> => exitTime('paylab --help (to exit)', [bin, '--help'], spawns)
 export const nodeTime = (spawns: number): Promise<StartFigure> => exitTime('node -e "" (Node alone, the floor)', ['-e', ''], spawns)
 
 export function startTable (figures: readonly StartFigure[]): string {
