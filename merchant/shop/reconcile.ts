@@ -19,7 +19,7 @@ interface Row { payment_id: string, merchant_order_id: string, status: string, a
 
 /** The statement's rows by column name (the header row), whatever the order of the columns. */
 export function parseStatement (csv: string): Row[] {
-  const records = parse(csv, { columns: true, skip_empty_lines: true }) as Array<Record<string, string | undefined>>
+  const records = parse<Record<string, string | undefined>>(csv, { columns: true, skip_empty_lines: true })
   return records.map((cells) => ({
     payment_id: cells.payment_id ?? '',
     merchant_order_id: cells.merchant_order_id ?? '',
