@@ -29,7 +29,7 @@ export interface Target { url: string, pid: number, connections: number, duratio
 const TICKS_PER_SECOND = 100 // USER_HZ, 100 on every Linux this runs on
 
 /** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */
-function cpuSecondsOf (pid: number): number {
+export function cpuSecondsOf (pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND

@@ -1,6 +1,8 @@
 // `npm run bench [-- --duration 10 --connections 10 --payments 100000 --rounds 1]`
 //
-// Measures a bare Fastify route (the baseline) and the gateway's signed create and query on two
+// First the cold start of `paylab gateway` (median of --spawns spawns to its first /healthz answer,
+// in memory and on a data dir of 1,000 payments, with the RSS then) and of `paylab --help`
+// (bench/startup.ts; `--startup-only` stops there). Then it measures a bare Fastify route (the baseline) and the gateway's signed create and query on two
 // gateways at once: one on a fresh data dir, one reopened on a data dir seeded with --payments
 // payments. Measurements alternate between them (and the baseline), so that background load on
 // the machine falls on both alike. Prints the figures, the ratios and whether they meet the
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util'
 import type { Request } from 'autocannon'
 import { bareRequest, createRequest, measure, queryRequest, type Merchant, type Target } from './load.js'
 import { profileInto, seedStore, startServer, type ServerProcess } from './processes.js'
+import { coldStart, helpTime, nodeTime, startTable } from './startup.js'
 import { failures, measurementTable, misses, ratios, ratioTable, type RatioSpec, type Row } from './report.js'
 
 const USAGE = `usage: npm run bench -- [options]
@@ -22,6 +25,8 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup <s>            unrecorded load on each server before measuring (default 2)
   --keep                  keep the temporary data dirs
   --cpu-prof <dir>        write a V8 CPU profile of each server process into dir
+  --spawns <n>            spawns per start-up figure (default 5)
+  --startup-only          measure the start-up figures only
 `
 
 interface Gateway { store: string, server: ServerProcess, demo: Merchant, key: { id: string, public_key: string }, ids: string[] }
@@ -50,13 +55,15 @@ function parse (argv: string[]) {
       warmup: { type: 'string', default: '2' },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      spawns: { type: 'string', default: '5' },
+      'startup-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
-  const n = { duration: Number(values.duration), connections: Number(values.connections), payments: Number(values.payments), rounds: Number(values.rounds), warmup: Number(values.warmup) }
-  const whole = [n.connections, n.payments, n.rounds].every((v) => Number.isInteger(v) && v >= 1)
+  const n = { duration: Number(values.duration), connections: Number(values.connections), payments: Number(values.payments), rounds: Number(values.rounds), warmup: Number(values.warmup), spawns: Number(values.spawns) }
+  const whole = [n.connections, n.payments, n.rounds, n.spawns].every((v) => Number.isInteger(v) && v >= 1)
   if (!whole || !(n.duration > 0) || !(n.warmup > 0)) throw new Error('every option takes a positive number (whole for connections, payments, rounds)')
-  return { ...n, keep: values.keep, cpuProf: values['cpu-prof'], help: values.help }
+  return { ...n, keep: values.keep, cpuProf: values['cpu-prof'], startupOnly: values['startup-only'], help: values.help }
 }
 
 async function openGateway (store: string, dir: string, servers: ServerProcess[]): Promise<Gateway> {
@@ -66,6 +73,21 @@ async function openGateway (store: string, dir: string, servers: ServerProcess[]
   if (demo === undefined || key === undefined) throw new Error('the gateway did not say its demo merchant')
   out(`[${store}] gateway opened its store (${payments} payments) in ${openMs.toFixed(0)} ms`)
   return { store, server, demo, key, ids: [] }
+}
+
+/** The start-up figures: what a CI job or a test that spawns a gateway waits for. */
+async function startup (dir: string, spawns: number): Promise<void> {
+  await seedStore(dir, 1000)
+  const figures = [
+    await nodeTime(spawns),
+    await helpTime(spawns),
+    await coldStart('paylab gateway --memory', ['--memory'], spawns),
+    await coldStart('paylab gateway, data dir of 1,000 payments', ['--data-dir', dir], spawns)
+  ]
+  out()
+  out(startTable(figures))
+  out(`(spawn to the first 200 from /healthz; RSS then. Targets: < 1000 ms to /healthz, < 300 ms for --help; load average ${load()})`)
+  out()
 }
 
 export async function main (argv: string[]): Promise<number> {
@@ -87,6 +109,8 @@ export async function main (argv: string[]): Promise<number> {
   out(`${s.rounds} round(s) of ${s.duration} s per measurement, ${s.connections} connections, large store ${s.payments} payments, data in ${root}`)
   out(`load average at start: ${load()}`)
   try {
+    await startup(join(root, 'startup'), s.spawns)
+    if (s.startupOnly) return 0
     const big = String(s.payments)
     out(`[${big}] seeding ${s.payments} payments through the engine …`)
     const seeded = await seedStore(join(root, 'large'), s.payments)

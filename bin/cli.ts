@@ -1,8 +1,5 @@
-// `paylab <command>`: one entry point for every part of the sandbox.
-import { runGateway } from '../gateway/cli.js'
-import { runStart } from './start.js'
-import { runDemo } from './demo.js'
-import { runScenariosCli } from '../scenarios/cli.js'
+// `paylab <command>`: one entry point for every part of the sandbox. A command's modules load only
+// once it is chosen, so `paylab --help` and a usage error load none of them.
 
 const USAGE = `paylab — a payment-channel simulator and sandbox
 
@@ -17,10 +14,10 @@ Usage:
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
-    case 'gateway': return await runGateway(rest)
-    case 'start': return await runStart(rest)
-    case 'demo': return await runDemo(rest)
-    case 'scenarios': return await runScenariosCli(rest)
+    case 'gateway': return await (await import('../gateway/cli.js')).runGateway(rest)
+    case 'start': return await (await import('./start.js')).runStart(rest)
+    case 'demo': return await (await import('./demo.js')).runDemo(rest)
+    case 'scenarios': return await (await import('../scenarios/cli.js')).runScenariosCli(rest)
     case undefined: case '--help': case '-h': case 'help':
       process.stdout.write(USAGE)
       return command === undefined ? 2 : 0

@@ -5,9 +5,6 @@
 // posts only that. Each step is printed with what the shop wrote in the order's timeline meanwhile.
 import { parseArgs } from 'node:util'
 import { luhnValid } from '../gateway/engine/cards.js'
-import { buildGateway } from '../gateway/server.js'
-import { encryptCard } from '../merchant/sdk/index.js'
-import { buildShop, listenShop } from '../merchant/shop/server.js'
 import { METHODS } from '../merchant/shop/web/shopping-pages.js'
 
 // The ways the shop's checkout offers, so that every one the help lists can be bought with.
@@ -65,6 +62,10 @@ export async function runDemo (argv: string[]): Promise<number> {
   }
   const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
 
+  // Loaded once the options are parsed, so that --help and a usage error load none of it.
+  const [{ buildGateway }, { encryptCard }, { buildShop, listenShop }] = await Promise.all([
+    import('../gateway/server.js'), import('../merchant/sdk/index.js'), import('../merchant/shop/server.js')
+  ])
   const gateway = await buildGateway({ memory: true })
   const gatewayUrl = new URL(await gateway.app.listen({ host: '127.0.0.1', port: 0 })).origin
   gateway.engine.ctx.config.publicUrl = gatewayUrl

@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// paylab ships TypeScript; tsx loads it, so there is no build step between a clone and a run.
-import { register } from 'tsx/esm/api'
-
-register()
-const { main } = await import('./cli.ts')
+// The `paylab` command: the compiled CLI in dist/ (`npm run build`; `npm install` of a clone runs it).
+const { main } = await import('../dist/bin/cli.js')
 process.exitCode = await main(process.argv.slice(2))

@@ -4,12 +4,8 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import closeWithGrace from 'close-with-grace'
-import { buildGateway } from '../gateway/server.js'
-import { buildShop, listenShop } from '../merchant/shop/server.js'
+import { loggerOptions, parseLogOptions } from '../gateway/log-options.js'
 import { stopWithNpmParent } from './npm-parent.js'
-import { demoWechatpay } from '../gateway/channels/wechatpay/demo.js'
-import { alipayDemoLines } from '../gateway/channels/alipay/index.js'
 
 export const START_USAGE = `Usage: paylab start [options]
 
@@ -18,7 +14,8 @@ export const START_USAGE = `Usage: paylab start [options]
   --shop-port <port>     shop port (default 7500; 0 picks a free one)
   --data-dir <dir>       folder for both stores (default .paylab; the shop uses <dir>/shop)
   --memory               keep nothing on disk
-  --log-level <level>    pino level (default warn)
+  --log-level <level>    pino level: fatal, error, warn, info, debug, trace, silent (default warn)
+  --log-format <format>  json or pretty (default pretty on a terminal, else json)
   -h, --help             this text
 `
 
@@ -34,6 +31,7 @@ export async function runStart (argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: '.paylab' },
         memory: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -42,8 +40,17 @@ export async function runStart (argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) { process.stdout.write(START_USAGE); return 0 }
-  const logger = { level: values['log-level'] }
-  const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger })
+  const log = parseLogOptions(values['log-level'], values['log-format'])
+  if ('error' in log) {
+    process.stderr.write(`paylab start: ${log.error}\n\n${START_USAGE}`)
+    return 2
+  }
+  // Loaded once the options are parsed, so that --help and a usage error load none of it.
+  const [{ default: closeWithGrace }, { buildGateway }, { buildShop, listenShop }, { demoWechatpay }, { alipayDemoLines }] = await Promise.all([
+    import('close-with-grace'), import('../gateway/server.js'), import('../merchant/shop/server.js'),
+    import('../gateway/channels/wechatpay/demo.js'), import('../gateway/channels/alipay/index.js')
+  ])
+  const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger: await loggerOptions(log, 'gateway') })
   const gatewayUrl = new URL(await gateway.app.listen({ host: values.host, port: Number(values.port) })).origin
   gateway.engine.ctx.config.publicUrl = gatewayUrl
   const demo = gateway.engine.merchant('demo')
@@ -51,7 +58,7 @@ export async function runStart (argv: string[]): Promise<number> {
     gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret },
     dataDir: `${values['data-dir']}/shop`,
     memory: values.memory,
-    logger
+    logger: await loggerOptions(log, 'shop')
   })
   const shopUrl = await listenShop(shopApp, shop, values.host, Number(values['shop-port']))
   const wechatFile = values.memory ? join(tmpdir(), `paylab-${process.pid}`, 'wechatpay-demo.json') : join(values['data-dir'], 'wechatpay-demo.json')

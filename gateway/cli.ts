@@ -1,11 +1,8 @@
 // `paylab gateway`: parses options, starts the gateway, prints how to reach it, and shuts down
-// cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed).
+// cleanly on SIGINT/SIGTERM (in-flight requests finish, the store is compacted and closed). The
+// gateway's modules load after the options are parsed, so --help and a usage error are instant.
 import { parseArgs } from 'node:util'
-import closeWithGrace from 'close-with-grace'
-import { VirtualClock } from './engine/clock.js'
-import { DEMO_MERCHANT_ID } from './engine/engine.js'
-import { SEED_MERCHANT_ID } from './engine/pay.js'
-import { buildGateway } from './server.js'
+import { loggerOptions, parseLogOptions } from './log-options.js'
 import { connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connections.js'
 
 export const GATEWAY_USAGE = `Usage: paylab gateway [options]
@@ -22,7 +19,8 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --no-signature-hints      leave string_to_sign out of PAYLAB_SIGNATURE_INVALID answers
   --notify-hosts <globs>    comma-separated hosts notify_url may target, * for any (default: loopback)
   --seed-secret <secret>    HMAC secret of the /pay client's merchant (default your-api-key)
-  --log-level <level>       pino level: fatal, error, warn, info, debug (default info)
+  --log-level <level>       pino level: fatal, error, warn, info, debug, trace, silent (default info)
+  --log-format <format>     json (pino lines) or pretty (for a person); default pretty on a terminal, else json
   --headers-timeout <s>     most seconds to receive a request's headers (default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000})
   --request-timeout <s>     most seconds to receive a whole request (default ${DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000})
   --keep-alive-timeout <s>  seconds an idle keep-alive connection stays open (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000})
@@ -54,6 +52,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'keep-alive-timeout': { type: 'string' },
         'max-connections': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -67,6 +66,12 @@ export async function runGateway (argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0–65535, not ${values.port}`)
   if (!Number.isInteger(tolerance) || tolerance < 1) return usageError('--timestamp-tolerance must be a whole number of seconds ≥ 1')
   if (values.clock !== 'real' && values.clock !== 'virtual') return usageError(`--clock must be real or virtual, not ${values.clock}`)
+  const log = parseLogOptions(values['log-level'], values['log-format'])
+  if ('error' in log) return usageError(log.error)
+
+  const [{ default: closeWithGrace }, { VirtualClock }, { DEMO_MERCHANT_ID }, { SEED_MERCHANT_ID }, { buildGateway }] = await Promise.all([
+    import('close-with-grace'), import('./engine/clock.js'), import('./engine/engine.js'), import('./engine/pay.js'), import('./server.js')
+  ])
   const connections: ConnectionLimits = {
     headersTimeoutMs: seconds(values['headers-timeout'], DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
     requestTimeoutMs: seconds(values['request-timeout'], DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
@@ -86,7 +91,7 @@ export async function runGateway (argv: string[]): Promise<number> {
       dataDir: values['data-dir'],
       memory: values.memory,
       ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
-      logger: { level: values['log-level'] },
+      logger: await loggerOptions(log),
       connections,
       // Nothing more can be made durable, nor said about what is: stop, without a close that writes.
       onStorageFatal: (err) => { process.stderr.write(`paylab gateway: stopping: ${err.message}\n`); process.exit(1) },

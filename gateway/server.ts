@@ -7,6 +7,7 @@ import type { CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
 import { redactUrl } from './engine/redact.js'
+import { SANDBOX_TEST_ONLY_KEY } from './engine/sandbox-key.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -56,7 +57,10 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const problem = connectionLimitsProblem(limits)
   if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
-  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config: options.config, transport: options.transport ?? httpTransport })
+  // An in-memory gateway keeps nothing, so it starts with the shipped test-only key rather than
+  // spending a few hundred ms of its start generating one.
+  const config = options.memory === true ? { initialKey: SANDBOX_TEST_ONLY_KEY, ...options.config } : options.config
+  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config, transport: options.transport ?? httpTransport })
   const channels = options.channels ?? CHANNEL_PROFILES
   for (const profile of channels) engine.registerChannel(profile.name, profile.engineParts?.(engine) ?? {})
   const logger = options.logger === undefined || options.logger === false

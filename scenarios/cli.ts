@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { relative } from 'node:path'
-import { loadScenarios } from './runner/load.js'
-import { EXIT, runScenarios } from './runner/run.js'
+import { EXIT } from './runner/exit.js'
 
 export const CATALOGUE = relative(process.cwd(), fileURLToPath(new URL('./catalogue', import.meta.url))) || '.'
 
@@ -72,6 +71,7 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
     vars[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
   if (sub === 'validate') {
+    const { loadScenarios } = await import('./runner/load.js')
     const { scenarios, problems } = await loadScenarios(paths, Object.keys(vars))
     for (const p of problems) process.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`)
     if (problems.length > 0) return EXIT.invalid
@@ -83,6 +83,7 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) return usage('--seed must be a whole number ≥ 0')
   if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= 64)) return usage('--parallel must be 1–64')
   if (v.reporter !== undefined && v.reporter !== 'spec' && v.reporter !== 'tap') return usage('--reporter must be spec or tap')
+  const { runScenarios } = await import('./runner/run.js')
   const { code } = await runScenarios({
     paths,
     gatewayUrl: v.gateway,
@@ -94,7 +95,7 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
     tags: v.tags?.split(',').map((t) => t.trim()).filter(Boolean),
     seed,
     parallel,
-    reporter: v.reporter as 'spec' | 'tap' | undefined,
+    reporter: v.reporter,
     junit: v.junit,
     vars,
     stdout: (text) => process.stdout.write(text),

@@ -139,7 +139,7 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
   } else {
     headers['Paylab-Signature'] = createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
   }
-  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'] as string)
+  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'])
   return headers
 }
 

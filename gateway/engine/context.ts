@@ -32,6 +32,8 @@ export interface EngineConfig {
   notifyRetrySchedule: number[]
   /** Admin token to use instead of the stored (or generated) one. */
   adminToken?: string | undefined
+  /** The key pair a store without keys starts with instead of generating one (see sandbox-key.ts). */
+  initialKey?: { publicKeyPem: string, privateKeyPem: string } | undefined
 }
 
 export const DEFAULT_CONFIG: EngineConfig = {

@@ -60,7 +60,7 @@ export class Db {
     const db = new Db(store)
     const loaded = await store.open(() => db.snapshot())
     for (const table of TABLE_NAMES) {
-      for (const rec of loaded[table] ?? []) db.#set(table, rec as Tables[typeof table])
+      for (const rec of loaded[table] ?? []) db.#set(table, rec)
     }
     return db
   }
@@ -186,7 +186,7 @@ export class Db {
   }
 
   snapshot (): Snapshot {
-    return Object.fromEntries(TABLE_NAMES.map((t) => [t, [...this.tables[t].values()]])) as Snapshot
+    return Object.fromEntries(TABLE_NAMES.map((t) => [t, [...this.tables[t].values()]]))
   }
 
   paymentIdByOrder (merchantId: string, merchantOrderId: string): string | undefined {
@@ -206,7 +206,7 @@ export class Db {
    * the cursor is not one of the merchant's payments.
    */
   pageOfPayments (merchantId: string, limit: number, startingAfter?: string): { ids: string[], hasMore: boolean } | undefined {
-    const list = this.#paymentsOfMerchant.get(merchantId) ?? { ids: [], pos: new Map() }
+    const list = this.#paymentsOfMerchant.get(merchantId) ?? { ids: [], pos: new Map<string, number>() }
     let end = list.ids.length // exclusive; walking backwards from here gives newest first
     if (startingAfter !== undefined) {
       const at = list.pos.get(startingAfter)

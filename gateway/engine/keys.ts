@@ -10,7 +10,7 @@ export interface PublicKeyView { id: string, algorithm: 'RSA', status: GatewayKe
 
 export function activeKey (ctx: EngineContext): GatewayKey {
   for (const key of ctx.db.tables.keys.values()) if (key.status === 'active') return key
-  return addKey(ctx)
+  return addKey(ctx, ctx.config.initialKey)
 }
 
 export function privateKeyFor (ctx: EngineContext, keyId: string): string | undefined {
@@ -30,8 +30,8 @@ export function publicKeys (ctx: EngineContext): PublicKeyView[] {
     .map(({ id, algorithm, status, public_key: pk, created_at: at }) => ({ id, algorithm, status, public_key: pk, created_at: at }))
 }
 
-function addKey (ctx: EngineContext): GatewayKey {
-  const pair = ctx.crypto.generateRsaKeyPair()
+function addKey (ctx: EngineContext, given?: EngineContext['config']['initialKey']): GatewayKey {
+  const pair = given ?? ctx.crypto.generateRsaKeyPair()
   const key: GatewayKey = {
     id: newId('key', 12),
     algorithm: 'RSA',

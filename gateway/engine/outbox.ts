@@ -60,7 +60,7 @@ export class Outbox {
 
   #hold (paymentId: string, eventId: string, taskId: string): void {
     let held = this.#held.get(paymentId)
-    if (held === undefined) this.#held.set(paymentId, held = new Map())
+    if (held === undefined) this.#held.set(paymentId, held = new Map<string, string>())
     held.set(eventId, taskId)
   }
 

@@ -1,5 +1,6 @@
 // The daily statement a merchant reconciles against: one CSV row per payment created that day
 // (UTC), with what was captured and refunded as of now.
+import { stringify } from 'csv-stringify/sync'
 import type { EngineContext } from './context.js'
 import { VALIDATION_FAILED } from './errors.js'
 import type { Payment } from './types.js'
@@ -18,11 +19,11 @@ export function statementCsv (ctx: EngineContext, merchantId: string, date: stri
     const p = ctx.db.get('payments', id) as Payment
     return [p.id, p.merchant_order_id, p.created_at, p.status, p.method.type, p.currency, p.amount, p.amount_captured, p.amount_refunded, p.failure?.code ?? '']
   })
-  return [STATEMENT_COLUMNS, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
+  return toCsv([[...STATEMENT_COLUMNS], ...rows])
 }
 
-/** RFC 4180: quote a field that holds a comma, quote or line break. */
-function csvField (value: string | number): string {
-  const s = String(value)
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+/** RFC 4180: CRLF after each row; a field with a comma, quote or line break is quoted. */
+export function toCsv (rows: Array<Array<string | number>>): string {
+  // csv-stringify leaves a lone CR or LF bare unless told to quote it.
+  return stringify(rows, { record_delimiter: 'windows', quoted_match: /[\r\n]/ })
 }

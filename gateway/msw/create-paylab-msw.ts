@@ -11,6 +11,7 @@ import type { MerchantInput } from '../engine/merchants.js'
 import type { RuleInput } from '../engine/rules.js'
 import type { Payment } from '../engine/types.js'
 import { parseDuration } from '../engine/duration.js'
+import { SANDBOX_TEST_ONLY_KEY } from '../engine/sandbox-key.js'
 import { httpTransport } from '../notify/http-transport.js'
 import { markerFaults } from '../plugins/transport-faults.js'
 import { buildGateway } from '../server.js'
@@ -68,7 +69,7 @@ export class PaylabControl {
       ...(this.#options.clock === 'real' ? {} : { clock: new VirtualClock() }),
       transportFaults: markerFaults(),
       transport: this.#options.notifications === 'fetch' ? httpTransport : this.#capture,
-      config: { publicUrl: this.baseUrl, notifyHosts: ['*'], ...this.#options.config }
+      config: { publicUrl: this.baseUrl, notifyHosts: ['*'], initialKey: SANDBOX_TEST_ONLY_KEY, ...this.#options.config }
     })
   }
 

@@ -145,5 +145,5 @@ function markNoAnswer (request: FastifyRequest): void {
 
 function toBuffer (payload: unknown): Buffer {
   if (payload === null || payload === undefined) return Buffer.alloc(0)
-  return Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string) // serialized: a string or a Buffer
 }

@@ -1,11 +1,11 @@
 // Serves openapi.yaml (as /openapi.json, /openapi.yaml and Swagger UI at /docs) and validates
 // every route against its operation in that same document.
+import { createRequire } from 'node:module'
 import fp from 'fastify-plugin'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
+import type { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ValidateFunction } from 'ajv'
 import { loadOpenApi, routeSchema, toOpenApiPath } from '../openapi/document.js'
+import docs from './docs.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,18 +18,46 @@ declare module 'fastify' {
   }
 }
 
+// Ajv and its formats load with the first validator compiled (see lazyValidator), not with the
+// gateway: they are CommonJS, so require() loads them synchronously inside a validator.
+const require = createRequire(import.meta.url)
+
 function makeAjv (coerceTypes: boolean): Ajv2020 {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
+  const addFormats = require('ajv-formats') as typeof import('ajv-formats')
   // Bodies are taken as sent (a "100" is not an amount); query and path strings are coerced.
-  const ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes, useDefaults: true, removeAdditional: false })
+  // validateSchema: false — checking each schema against the JSON Schema meta-schema took most of
+  // a second of every start; test/gateway/contract.test.ts compiles them all with the check on.
+  const ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes, useDefaults: true, removeAdditional: false, validateSchema: false })
   addFormats.default(ajv)
   return ajv
 }
 
+type Validate = ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] }
+
+/**
+ * Compiles a route's validator when a request first needs it rather than when the route is
+ * registered: compiling all of them was a large part of a gateway's start, and most starts (a test,
+ * a CI job) use a few routes. What a request sees is the same; only the first one pays.
+ */
+function lazyValidator (ajv: () => Ajv2020, schema: object): Validate {
+  let compiled: Validate | undefined
+  const validate: Validate = (data) => {
+    compiled ??= ajv().compile(schema)
+    const valid = compiled(data)
+    validate.errors = compiled.errors
+    return valid
+  }
+  return validate
+}
+
 export default fp(async (app) => {
   const { text, doc } = loadOpenApi()
-  const bodyAjv = makeAjv(false)
-  const paramAjv = makeAjv(true)
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema))
+  let bodyAjv: Ajv2020 | undefined
+  let paramAjv: Ajv2020 | undefined
+  const forBodies = (): Ajv2020 => (bodyAjv ??= makeAjv(false))
+  const forParams = (): Ajv2020 => (paramAjv ??= makeAjv(true))
+  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? forBodies : forParams, schema))
 
   app.decorate('contractRoutes', [] as string[])
   app.addHook('onRoute', (route) => {
@@ -44,8 +72,7 @@ export default fp(async (app) => {
     if (schema !== undefined) route.schema = schema
   })
 
-  await app.register(swagger, { mode: 'static', specification: { document: doc as never } })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(docs, { document: doc })
 
   app.get('/openapi.json', { config: { contract: false } }, async (_request, reply) => reply.type('application/json').send(JSON.stringify(doc)))
   app.get('/openapi.yaml', { config: { contract: false } }, async (_request, reply) => reply.type('application/yaml').send(text))

@@ -109,7 +109,7 @@ export class JournalStore implements StorePort {
       const path = this.#journalPath(no)
       for (const change of parseJournal(await this.#files.readFile(path), path, this.#warn)) {
         let table = tables.get(change.table)
-        if (table === undefined) tables.set(change.table, table = new Map())
+        if (table === undefined) tables.set(change.table, table = new Map<string, unknown>())
         if ('deleted' in change) table.delete(change.id)
         else table.set(change.id, change.value)
       }
@@ -121,7 +121,7 @@ export class JournalStore implements StorePort {
     this.#size = 0
     this.#lines = 0
     this.#records = [...tables.values()].reduce((n, rows) => n + rows.size, 0)
-    return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]])) as Snapshot
+    return Object.fromEntries([...tables].map(([name, rows]) => [name, [...rows.values()]]))
   }
 
   append (changes: Change[]): Promise<void> {

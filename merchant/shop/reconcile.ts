@@ -1,5 +1,6 @@
 // Reconciliation: the gateway's signed daily statement against the shop's orders. Every
 // mismatch is reported; what a query can settle is repaired (the query's answer is verified).
+import { parse } from 'csv-parse/sync'
 import type { Shop } from './shop.js'
 import { statusFor } from './orders.js'
 import type { Payment } from '../sdk/index.js'
@@ -16,37 +17,17 @@ export interface ReconcileReport { date: string, rows: number, orders: number, m
 
 interface Row { payment_id: string, merchant_order_id: string, status: string, amount: number, amount_captured: number, amount_refunded: number }
 
+/** The statement's rows by column name (the header row), whatever the order of the columns. */
 export function parseStatement (csv: string): Row[] {
-  const [header, ...lines] = csv.split(/\r?\n/).filter((l) => l !== '')
-  const columns = (header ?? '').split(',')
-  return lines.map((line) => {
-    const cells = splitCsvLine(line)
-    const get = (name: string) => cells[columns.indexOf(name)] ?? ''
-    return {
-      payment_id: get('payment_id'),
-      merchant_order_id: get('merchant_order_id'),
-      status: get('status'),
-      amount: Number(get('amount')),
-      amount_captured: Number(get('amount_captured')),
-      amount_refunded: Number(get('amount_refunded'))
-    }
-  })
-}
-
-function splitCsvLine (line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++ } else if (c === '"') quoted = false
-      else cur += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') { out.push(cur); cur = '' } else cur += c
-  }
-  out.push(cur)
-  return out
+  const records = parse<Record<string, string | undefined>>(csv, { columns: true, skip_empty_lines: true })
+  return records.map((cells) => ({
+    payment_id: cells.payment_id ?? '',
+    merchant_order_id: cells.merchant_order_id ?? '',
+    status: cells.status ?? '',
+    amount: Number(cells.amount),
+    amount_captured: Number(cells.amount_captured),
+    amount_refunded: Number(cells.amount_refunded)
+  }))
 }
 
 export async function reconcile (shop: Shop, date: string): Promise<ReconcileReport> {

@@ -112,13 +112,13 @@ export class Shop {
     }
     const object = event.data.object
     let order = object.object === 'payment'
-      ? this.deps.store.get((object as Payment).merchant_order_id) ?? this.deps.store.byPayment(object.id)
-      : this.deps.store.byPayment((object as Refund).payment_id)
+      ? this.deps.store.get(object.merchant_order_id) ?? this.deps.store.byPayment(object.id)
+      : this.deps.store.byPayment(object.payment_id)
     // A refund of a payment the shop never recorded (its answer was lost, the events came out of
     // order): the payment, asked for by id, names the order. Acknowledging it unapplied would lose it.
     let payment: Payment | undefined
     if (order === undefined && object.object === 'refund') {
-      payment = await this.deps.client.getPayment((object as Refund).payment_id).catch((err: unknown) => {
+      payment = await this.deps.client.getPayment(object.payment_id).catch((err: unknown) => {
         if (err instanceof PaylabApiError && err.code === 'PAYLAB_PAYMENT_NOT_FOUND') return undefined
         throw err // unknown for now: a 5xx makes the gateway retry
       })
@@ -130,8 +130,8 @@ export class Shop {
       o.applied_events.push(event.id)
       if (payment !== undefined) applyPayment(o, payment, this.#at(), 'query')
       note(o, 'notification', `The channel sent a notification (${eventWords(event.type)}); the shop checked its signature before using it.`, this.#at())
-      if (object.object === 'payment') applyPayment(o, object as Payment, this.#at(), 'notification')
-      else applyRefund(o, object as Refund, this.#at())
+      if (object.object === 'payment') applyPayment(o, object, this.#at(), 'notification')
+      else applyRefund(o, object, this.#at())
     })
     return { status: 200, message: 'applied' }
   }

@@ -87,7 +87,7 @@ export class ScenarioContext {
   #lookup (expr: ParsedExpr | FakerExpr): unknown {
     if (expr.kind === 'faker') {
       const mod = (this.faker as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>)[expr.module]
-      return mod?.[expr.method]?.apply(mod, expr.args)
+      return mod?.[expr.method]?.(...expr.args)
     }
     const [root, ...rest] = expr.segments
     let value: unknown = this.#root(root as string)

@@ -9,6 +9,6 @@ export function isDefinite (path: string): boolean {
 
 export function query (json: unknown, path: string): unknown {
   if (json === undefined) return undefined
-  const found = JSONPath({ path, json: json as object, wrap: true, eval: 'safe' }) as unknown[]
+  const found = JSONPath<unknown[]>({ path, json: json as object, wrap: true, eval: 'safe' })
   return isDefinite(path) ? found[0] : found
 }

@@ -65,7 +65,7 @@ export async function loadScenarios (paths: string[], knownVars: string[] = []):
 /** Where a problem is: the key for an unknown field, else the value, else the nearest parent. */
 function offsetOf (doc: Document, problem: SchemaProblem): number {
   for (let n = problem.path.length; n >= 0; n--) {
-    const node = doc.getIn(problem.path.slice(0, n), true) as unknown
+    const node = doc.getIn(problem.path.slice(0, n), true)
     if (!isNode(node)) continue
     if (problem.key !== undefined && n === problem.path.length && isMap(node)) {
       const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === problem.key)
@@ -73,10 +73,10 @@ function offsetOf (doc: Document, problem: SchemaProblem): number {
     }
     return (node as Node).range?.[0] ?? 0
   }
-  return (doc.contents as Node | null)?.range?.[0] ?? 0
+  return doc.contents?.range?.[0] ?? 0
 }
 
-const ms = (v: unknown): number | undefined => v === undefined ? undefined : typeof v === 'number' ? v : parseDuration(String(v))
+const ms = (v: unknown): number | undefined => v === undefined ? undefined : typeof v === 'number' ? v : parseDuration(typeof v === 'string' ? v : JSON.stringify(v))
 
 function toScenario (raw: Record<string, unknown>, file: string, doc: Document, at: (offset: number) => Position): Scenario {
   const rawSteps = raw.steps as Array<Record<string, unknown>>
@@ -117,7 +117,7 @@ function toScenario (raw: Record<string, unknown>, file: string, doc: Document, 
     timeoutMs: ms(raw.timeout) ?? 60_000,
     exclusive: raw.exclusive === true || hasClock,
     vars: (raw.vars ?? {}) as Record<string, unknown>,
-    merchant: (raw.merchant ?? {}) as Scenario['merchant'],
+    merchant: raw.merchant ?? {},
     shop: { timeoutMs: ms(shop.timeout), maxAttempts: shop.max_attempts },
     steps
   }

@@ -9,7 +9,7 @@ export async function runPool (
   run: (scenario: Scenario) => Promise<ScenarioResult>,
   onResult: (result: ScenarioResult, index: number) => void
 ): Promise<ScenarioResult[]> {
-  const results: Array<ScenarioResult | undefined> = new Array(scenarios.length)
+  const results = new Array<ScenarioResult | undefined>(scenarios.length)
   let next = 0
   const flush = () => {
     while (next < results.length && results[next] !== undefined) { onResult(results[next] as ScenarioResult, next); next++ }

@@ -2,6 +2,7 @@
 // Exit codes: 0 all passed, 1 a scenario failed, 2 an invalid scenario file, 3 a runtime error.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { EXIT } from './exit.js'
 import { loadScenarios } from './load.js'
 import { runPool } from './pool.js'
 import { junitProblemsXml, junitXml } from './reporters/junit.js'
@@ -12,7 +13,7 @@ import { runScenario } from './run-scenario.js'
 import { startServices, type ServiceOptions } from './services.js'
 import { RuntimeProblem, type ScenarioResult } from './types.js'
 
-export const EXIT = { passed: 0, failed: 1, invalid: 2, runtime: 3 } as const
+export { EXIT }
 
 export interface RunOptions extends ServiceOptions {
   paths: string[]

@@ -54,7 +54,7 @@ t.test('a created merchant shows its secret once, and signs requests with it', a
   const signed = await list(gw, creds)
   t.equal(signed.statusCode, 200, signed.body)
   t.ok(answerVerifies(signed.headers, signed.body, { secret: created.hmac_secret }), 'answers are signed with the new secret')
-  const wrong = await list(gw, { merchant: 'shop-1', secret: gw.demo.secret as string })
+  const wrong = await list(gw, { merchant: 'shop-1', secret: gw.demo.secret })
   t.equal(wrong.json().error.code, 'PAYLAB_SIGNATURE_INVALID', 'another merchant\'s secret does not work')
 })
 
@@ -155,13 +155,13 @@ t.test('answer_signature_type signs answers to requests without a usable type', 
   // A request that names HMAC-SHA256 is answered in kind, whatever the default.
   const hmac = await list(gw, creds)
   t.equal(hmac.headers['paylab-signature-type'], 'HMAC-SHA256')
-  t.ok(answerVerifies(hmac.headers, hmac.body, { secret: creds.secret as string }))
+  t.ok(answerVerifies(hmac.headers, hmac.body, { secret: creds.secret }))
 
   const patched = await gw.admin({ method: 'PATCH', url: `/admin/merchants/${creds.merchant}`, payload: { answer_signature_type: 'HMAC-SHA256' } })
   t.equal(patched.json().answer_signature_type, 'HMAC-SHA256')
   const after = await gw.signed({ method: 'GET', path: '/v1/payments', headers: { 'paylab-signature-type': 'MD5' } }, creds)
   t.equal(after.headers['paylab-signature-type'], 'HMAC-SHA256')
-  t.ok(answerVerifies(after.headers, after.body, { secret: creds.secret as string }))
+  t.ok(answerVerifies(after.headers, after.body, { secret: creds.secret }))
   const invalid = await gw.admin({ method: 'PATCH', url: `/admin/merchants/${creds.merchant}`, payload: { answer_signature_type: 'MD5' } })
   t.equal(invalid.statusCode, 400)
 })

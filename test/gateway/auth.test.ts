@@ -1,5 +1,5 @@
 // Every way a /v1 request is refused, with its code and status, and what the refusal tells.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { createHmac } from 'node:crypto'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { build, type TestGateway } from '../helpers/build.js'

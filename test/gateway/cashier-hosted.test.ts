@@ -40,7 +40,7 @@ t.test('a hosted card payment waits for the card; the page has the gateway key a
   const page = await html(gw, p.id)
   const key = gw.engine.keys().data[0] as { id: string, public_key: string }
   t.match(page, `data-key-id="${key.id}"`)
-  t.match(page, key.public_key.split('\n')[1] as string, 'the active public key is in the page')
+  t.match(page, key.public_key.split('\n')[1], 'the active public key is in the page')
   t.match(page, 'Demo Shop')
   t.match(page, '25.00 USD')
   for (const label of ['Card', 'Alipay', 'WeChat Pay', 'PayPal', 'Bank transfer']) t.match(page, `>${label}</button>`, `method ${label}`)

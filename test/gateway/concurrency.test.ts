@@ -39,7 +39,7 @@ t.test(`${N} identical creates with one Idempotency-Key make one payment`, async
   t.equal(new Set(results.map(idOf)).size, 1, 'every answer names the same payment')
   t.equal(count(results, (r) => r.headers['paylab-idempotent-replayed'] !== 'true'), 1, 'one request did the work')
   t.equal(new Set(results.map((r) => r.body)).size, 1, 'the replays are byte for byte the first answer')
-  t.ok(results.every((r) => answerVerifies(r.headers, r.body, { secret: gw.demo.secret as string })), 'each answer is signed')
+  t.ok(results.every((r) => answerVerifies(r.headers, r.body, { secret: gw.demo.secret })), 'each answer is signed')
   const payments = await listed(send)
   t.same(payments.map((p) => p.id), [idOf(results[0] as Result)], 'exactly one payment exists')
 })

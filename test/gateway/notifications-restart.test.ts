@@ -8,7 +8,7 @@ import { VirtualClock } from '../../gateway/engine/clock.js'
 import { buildGateway } from '../../gateway/server.js'
 import { testCrypto } from '../helpers/build.js'
 import { encryptCard, card } from '../helpers/envelope.js'
-import { receiver, type Receiver } from '../helpers/receiver.js'
+import { receiver } from '../helpers/receiver.js'
 import { signRequest, type Credentials } from '../helpers/signer.js'
 
 type Gateway = Awaited<ReturnType<typeof buildGateway>>

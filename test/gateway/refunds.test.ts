@@ -11,7 +11,7 @@ const refId = (): string => `refund-${process.pid}-${++refNo}`
 async function paid (gw: TestGateway, extra: Record<string, unknown> = {}, number = '4242424242424242') {
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(number, { amount: 10000, ...extra }) })
   if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}: ${res.body}`)
-  return res.json() as { id: string, status: string }
+  return res.json<{ id: string, status: string }>()
 }
 
 const refund = (gw: TestGateway, paymentId: string, body: Record<string, unknown>, creds?: Credentials) =>

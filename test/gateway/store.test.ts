@@ -125,7 +125,7 @@ t.test('a payment is in the journal on disk before its answer arrives', async (t
   t.equal(res.statusCode, 201)
   const text = await journalText(dataDir)
   t.match(text, res.json().id)
-  t.match(text, body.merchant_order_id as string)
+  t.match(text, body.merchant_order_id)
 })
 
 /** Counts FileHandle.datasync calls until the test ends (the class is not exported; its prototype is). */

@@ -5,6 +5,6 @@ import type { Credentials } from './signer.js'
 export async function addMerchant (gw: TestGateway, body: Record<string, unknown> = {}): Promise<Credentials> {
   const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: body })
   if (res.statusCode !== 201) throw new Error(`creating a merchant answered ${res.statusCode}: ${res.body}`)
-  const created = res.json() as { id: string, hmac_secret: string }
+  const created = res.json<{ id: string, hmac_secret: string }>()
   return { merchant: created.id, secret: created.hmac_secret }
 }

@@ -50,7 +50,7 @@ export async function gatewayBench (t: Test, options: BenchOptions = {}): Promis
   const merchant = { id: creds.merchant, secret: creds.secret as string }
   const now = (): number => gw.engine.clock.now()
   const admin = async (method: string, url: string, payload?: unknown): Promise<any> => {
-    const res = await gw.admin({ method: method as 'GET', url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
+    const res = await gw.admin({ method: method, url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
     if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`)
     return res.json()
   }

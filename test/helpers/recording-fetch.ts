@@ -32,7 +32,7 @@ export function recordingFetch (rewrite?: Rewrite): RecordingFetch {
     return new Response(new Uint8Array(answer.body), { status: answer.status, headers: answer.headers })
   }
   return {
-    fetch: fetchFn as typeof fetch,
+    fetch: fetchFn,
     sent,
     lines: (prefix = '/') => sent.filter((s) => s.path.startsWith(prefix)).map((s) => `${s.method} ${s.path}`)
   }

@@ -9,7 +9,7 @@ import { CARD, gatewayBench } from '../helpers/pair.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
 const base: PaylabClientOptions = { baseUrl: 'http://127.0.0.1:7400', merchantId: 'shop', secret: 's3cret' }
-const make = (o: Record<string, unknown>) => () => new PaylabClient({ ...base, ...o } as PaylabClientOptions)
+const make = (o: Record<string, unknown>) => () => new PaylabClient({ ...base, ...o })
 
 t.test('defaults', async (t) => {
   const { options } = new PaylabClient(base)

@@ -66,7 +66,7 @@ t.test('buildSignedRequest: the gateway accepts it, and refuses each breakage fo
   const send = async (broken?: Breakage) => {
     const { headers, body } = buildSignedRequest(signer, { method: 'GET', path: '/v1/payments?limit=1', now: Date.now(), ...(broken === undefined ? {} : { broken }) })
     const res = await fetch(`${b.gw.base}/v1/payments?limit=1`, { headers, ...(body === '' ? {} : { body }) })
-    return { status: res.status, body: await res.json() as any }
+    return { status: res.status, body: await res.json() }
   }
   const ok = await send()
   t.equal(ok.status, 200)

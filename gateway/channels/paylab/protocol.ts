@@ -53,7 +53,7 @@ export default fp(async (app) => {
   }
 
   app.addHook('onSend', (request, reply, payload, done) => {
-    const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+    const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
     if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body))
     done(null, payload)
   })

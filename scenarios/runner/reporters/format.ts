@@ -1,6 +1,8 @@
 // How a failure reads, for every reporter: where, which step, expected against seen, journal.
 import type { Mismatch, ScenarioResult } from '../types.js'
 
+// JSON.stringify gives undefined only for a function or a symbol, which String shows.
+// eslint-disable-next-line @typescript-eslint/no-base-to-string
 export const show = (v: unknown): string => v === undefined ? '(nothing)' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)
 
 export function mismatchLine (m: Mismatch): string {
