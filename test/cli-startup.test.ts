@@ -13,10 +13,10 @@ import { GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
 async function refusedRun (args: string[]): Promise<{ code: number, stderr: string, stdout: string }> {
   let stderr = ''
   let stdout = ''
-  const err = process.stderr.write
-  const out = process.stdout.write
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
+  const err = process.stderr.write.bind(process.stderr)
+  const out = process.stdout.write.bind(process.stdout)
+  process.stderr.write = ((chunk: string) => { stderr += chunk; return true })
+  process.stdout.write = ((chunk: string) => { stdout += chunk; return true })
   try {
     return { code: await runGateway(args), stderr, stdout }
   } finally {

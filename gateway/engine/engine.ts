@@ -29,7 +29,7 @@ import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } fr
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 

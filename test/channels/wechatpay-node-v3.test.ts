@@ -43,7 +43,7 @@ t.test('wechatpay-node-v3 with the createHttp shim', async (t) => {
     const h = note?.headers ?? {}
     t.ok(await pay.verifySign({ timestamp: String(h['wechatpay-timestamp']), nonce: String(h['wechatpay-nonce']), body: note?.text ?? '', serial: String(h['wechatpay-serial']), signature: String(h['wechatpay-signature']), apiSecret: m.apiv3_key }), 'the notification verifies')
     const event = note?.json()
-    const resource = pay.decipher_gcm(event.resource.ciphertext, event.resource.associated_data, event.resource.nonce, m.apiv3_key) as any
+    const resource = pay.decipher_gcm<any>(event.resource.ciphertext, event.resource.associated_data, event.resource.nonce, m.apiv3_key)
     t.equal(event.event_type, 'TRANSACTION.SUCCESS')
     t.match(resource, { out_trade_no: no, trade_state: 'SUCCESS', transaction_id: q.data.transaction_id })
 

@@ -59,7 +59,7 @@ t.test('amounts are read from the number as sent, not from a double', async (t) 
     t.same([JSON.parse(res.body).code, JSON.parse(res.body).field], ['PAYLAB_AMOUNT_INVALID', 'amount'], amount)
   }
   t.equal(gw.engine.ctx.db.tables.payments.size, 0, 'none was charged')
-  const charged = async (raw: string, currency = 'USD'): Promise<number> => {
+  const charged = async (raw: string): Promise<number> => {
     const res = await pay(gw.app, raw)
     t.equal(res.statusCode, 200, `${raw}: ${res.body}`)
     return gw.engine.getPayment('seed', JSON.parse(res.body).payment_id).amount

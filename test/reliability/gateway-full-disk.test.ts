@@ -19,7 +19,7 @@ t.test('a full disk: 503 with Retry-After, nothing visible, nothing kept, and ba
   const gw = await build(t, { store: new JournalStore(dataDir, { files }) })
   const first = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })
   t.equal(first.statusCode, 201, first.body)
-  const paid = first.json() as { id: string, amount: number }
+  const paid = first.json<{ id: string, amount: number }>()
 
   files.space = 100 // less than a payment's lines: the write tears, then fails
   const body = gw.cardPayment('4242424242424242')

@@ -99,7 +99,7 @@ t.test('a failed fsync stops the store for good, and says so once', async (t) =>
   files.failSync = true
   await t.rejects(store.append([put('b')]), { name: 'StorageFailure', fatal: true })
   files.failSync = false
-  await t.rejects(store.append([put('c')]), { name: 'StorageFailure', fatal: true } as Error & { fatal: boolean }, 'no write is taken after it, even with a healthy disk')
+  await t.rejects(store.append([put('c')]), { name: 'StorageFailure', fatal: true }, 'no write is taken after it, even with a healthy disk')
   t.equal(fatal.length, 1, 'reported once')
   t.match(fatal[0]?.message, /fsync of .*journal-\d+\.jsonl failed \(EIO\)/)
 })

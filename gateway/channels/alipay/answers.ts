@@ -47,4 +47,4 @@ export function signV3 (reply: FastifyReply, crypto: CryptoProvider, creds: Alip
 }
 
 export const toBuffer = (payload: unknown): Buffer =>
-  payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+  payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)

@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import type { ChannelEnv, NotificationCodec, NotificationInput } from '../../engine/channels.js'
 import type { Engine } from '../../engine/engine.js'
-import type { Payment, Refund } from '../../engine/types.js'
+import type { Payment } from '../../engine/types.js'
 import type { AlipayCredentials } from './credentials.js'
 import { contentToSign, rsa2Sign, spoil } from './sign.js'
 import { beijingTime, fenToYuan, SANDBOX_BUYER, tradeStatus } from './transformers.js'
@@ -22,7 +22,7 @@ export const strangerKey = (): string =>
 /** The notification's parameters, unsigned. */
 export function notificationParams (input: Pick<NotificationInput, 'event' | 'object'>, payment: Payment, creds: AlipayCredentials, notifyTimeMs: number, nowMs: number): Map<string, string> {
   const { event, object } = input
-  const refund = object.object === 'refund' ? object as Refund : undefined
+  const refund = object.object === 'refund' ? object : undefined
   const p = refund === undefined ? object as Payment : payment
   const paid = p.amount_captured > 0
   const params = new Map<string, string>([

@@ -116,7 +116,7 @@ export default async function gatewayRoutes (app: FastifyInstance): Promise<void
       })
       if (result.redirect !== undefined) return reply.code(302).header('location', result.redirect).send()
       const code = result.code ?? '10000'
-      return sendV2(reply, engine.ctx.crypto, call.caller.creds, responseKey(call.method as string), { code, msg: CODES[code], ...result.fields }, signingFault(request))
+      return sendV2(reply, engine.ctx.crypto, call.caller.creds, responseKey(call.method), { code, msg: CODES[code], ...result.fields }, signingFault(request))
     }
   })
 }

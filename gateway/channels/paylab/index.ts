@@ -1,7 +1,6 @@
 // paylab's own protocol as a channel profile: the signed /v1 API (docs/protocol.md) and the
 // source document's /pay, each an encapsulated scope with its own hooks.
 import type { FastifyInstance } from 'fastify'
-import type { Identity } from '../../engine/auth.js'
 import { sandboxed } from '../../plugins/faults.js'
 import { journaled } from '../../plugins/journal.js'
 import type { ChannelProfile } from '../profile.js'
@@ -29,7 +28,7 @@ async function v1 (app: FastifyInstance): Promise<void> {
       }
     },
     resign: (request, reply, body, fault) => {
-      if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity as Identity, body, fault))
+      if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body, fault))
     }
   })
   await app.register(keyRoutes)

@@ -55,4 +55,4 @@ function amountOf (body: Record<string, unknown>): number | undefined {
 }
 
 const toBuffer = (payload: unknown): Buffer =>
-  payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload))
+  payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)

@@ -47,8 +47,8 @@ const UNEXPECTED_STATE = new Set(['PAYLAB_INVALID_STATE_TRANSITION', 'PAYLAB_PAY
 export function fromPaylab (err: PaylabError, rename: Readonly<Record<string, string>> = {}): StripeApiError {
   const param = paramOf(err, rename)
   switch (err.code) {
-    case 'PAYLAB_PAYMENT_NOT_FOUND': return noSuch('payment_intent', String(err.details.payment_id ?? ''), param ?? 'intent')
-    case 'PAYLAB_REFUND_NOT_FOUND': return noSuch('refund', String(err.details.refund_id ?? ''), param ?? 'id')
+    case 'PAYLAB_PAYMENT_NOT_FOUND': return noSuch('payment_intent', typeof err.details.payment_id === 'string' ? err.details.payment_id : '', param ?? 'intent')
+    case 'PAYLAB_REFUND_NOT_FOUND': return noSuch('refund', typeof err.details.refund_id === 'string' ? err.details.refund_id : '', param ?? 'id')
     case 'PAYLAB_CARD_NUMBER_INVALID': return new StripeApiError(402, { type: 'card_error', code: 'incorrect_number', decline_code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'number' })
     case 'PAYLAB_CARD_EXPIRY_INVALID': return new StripeApiError(402, { type: 'card_error', code: 'invalid_expiry_year', message: err.message, param: 'exp_year' })
     case 'PAYLAB_IDEMPOTENCY_CONFLICT': return new StripeApiError(400, { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than the one used before.' })

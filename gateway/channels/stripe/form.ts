@@ -20,7 +20,7 @@ const OPTIONS: qs.IParseOptions = {
 export function parseForm (text: string): Params {
   if (text === '') return Object.create(null) as Params
   try {
-    return qs.parse(text, OPTIONS) as Params
+    return qs.parse(text, OPTIONS)
   } catch (err) {
     throw invalidRequest(`The request could not be parsed: ${(err as Error).message}.`)
   }

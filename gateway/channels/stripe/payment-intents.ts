@@ -58,7 +58,7 @@ export function paymentIntentRoutes (app: FastifyInstance, { views, mutate, cons
       capture,
       ...(confirm ? {} : { expires_in: UNCONFIRMED_TTL_SEC }),
       ...(returnUrl === undefined ? {} : { return_url: returnUrl }),
-      ...(str(p, 'description') === undefined ? {} : { description: str(p, 'description') as string }),
+      ...(str(p, 'description') === undefined ? {} : { description: str(p, 'description') }),
       metadata: metadata(p) ?? {}
     }, {
       channel: CHANNEL,
@@ -140,7 +140,7 @@ export function paymentIntentRoutes (app: FastifyInstance, { views, mutate, cons
     const caller = callerOf(request)
     const q = parseQuery(request.url)
     const { limit, startingAfter } = paging(q)
-    const expand = expansions(Object.assign(Object.create(null), { expand: (list(q, 'expand') ?? []).map((e) => e.replace(/^data\./, '')) }))
+    const expand = expansions(Object.assign(Object.create(null) as Record<string, unknown>, { expand: (list(q, 'expand') ?? []).map((e) => e.replace(/^data\./, '')) }))
     let cursor = startingAfter === undefined ? undefined : views.find(caller, startingAfter, 'starting_after').id
     const data = []
     let hasMore = false

@@ -21,7 +21,7 @@ declare module 'fastify' {
   }
 }
 
-const payload = (p: unknown): string => p === null || p === undefined ? '' : Buffer.isBuffer(p) ? p.toString('utf8') : String(p)
+const payload = (p: unknown): string => p === null || p === undefined ? '' : Buffer.isBuffer(p) ? p.toString('utf8') : p as string
 
 async function api (app: FastifyInstance): Promise<void> {
   const { engine } = app
