@@ -16,8 +16,8 @@ export interface FaultyFiles extends StoreFiles {
 
 const enospc = (): Error => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 })
 
-/** `only`: the files faults apply to (all by default). */
-export function faultyFiles (options: { space?: number, maxWrite?: number, only?: (path: string) => boolean } = {}): FaultyFiles {
+/** `faultsOn`: the files faults apply to (all by default). */
+export function faultyFiles (options: { space?: number, maxWrite?: number, faultsOn?: (path: string) => boolean } = {}): FaultyFiles {
   const stats = { written: 0, refused: 0, truncates: 0 }
   const files: FaultyFiles = {
     ...nodeFiles,
@@ -27,7 +27,7 @@ export function faultyFiles (options: { space?: number, maxWrite?: number, only?
     stats,
     open: async (path, flags) => {
       const file = await nodeFiles.open(path, flags)
-      return options.only === undefined || options.only(path) ? wrap(file) : file
+      return options.faultsOn === undefined || options.faultsOn(path) ? wrap(file) : file
     }
   }
   const syncing = (real: () => Promise<void>) => async (): Promise<void> => {

@@ -126,7 +126,7 @@ t.test('on open: a torn last line is dropped with a warning; a torn line with wh
 t.test('a compaction whose snapshot holds a change that then fails is dropped', async (t) => {
   const dir = await tempDir()
   // Only the journals run out of space: the snapshot itself can be written.
-  const files = faultyFiles({ only: (path) => /journal-\d+\.jsonl$/.test(path) })
+  const files = faultyFiles({ faultsOn: (path) => /journal-\d+\.jsonl$/.test(path) })
   // The engine's table, changed before the store has the change, as Db does (and undone on failure).
   const table = new Map<string, unknown>()
   const change = (id: string): Change => { const c = put(id); table.set(id, (c as { value: unknown }).value); return c }
