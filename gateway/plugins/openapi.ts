@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { Ajv2020 } from 'ajv/dist/2020.js'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { loadOpenApi, routeSchema, toOpenApiPath } from '../openapi/document.js'
 
@@ -25,11 +25,28 @@ function makeAjv (coerceTypes: boolean): Ajv2020 {
   return ajv
 }
 
+// Compiling the document's schemas is most of what building a gateway costs, and every gateway
+// of a process compiles the same ones: validators are pure functions of their schema, so they
+// are compiled once per process and shared (keyed by the schema's JSON, not its identity, as
+// each build derives its route schemas anew).
+const validators = new Map<string, ValidateFunction>()
+let ajvs: { body: Ajv2020, params: Ajv2020 } | undefined
+
+export function compileValidator (schema: object, httpPart: string | undefined): ValidateFunction {
+  const part = httpPart === 'body' ? 'body' : 'params'
+  const key = `${part} ${JSON.stringify(schema)}`
+  let validate = validators.get(key)
+  if (validate === undefined) {
+    ajvs ??= { body: makeAjv(false), params: makeAjv(true) }
+    validate = ajvs[part].compile(schema)
+    validators.set(key, validate)
+  }
+  return validate
+}
+
 export default fp(async (app) => {
   const { text, doc } = loadOpenApi()
-  const bodyAjv = makeAjv(false)
-  const paramAjv = makeAjv(true)
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema))
+  app.setValidatorCompiler(({ schema, httpPart }) => compileValidator(schema, httpPart))
 
   app.decorate('contractRoutes', [] as string[])
   app.addHook('onRoute', (route) => {
