@@ -18,8 +18,19 @@ class GatedStore extends MemoryStore {
     for (const resolve of this.#waiting.splice(0)) resolve()
   }
 
+  #parked: Array<() => void> = []
+  /** Resolves once a write is held at the gate (however long the machine takes to get there). */
+  held (): Promise<void> {
+    return this.#waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#parked.push(resolve))
+  }
+
   override async append (changes: Change[]): Promise<void> {
-    if (this.#closed) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    if (this.#closed) {
+      await new Promise<void>((resolve) => {
+        this.#waiting.push(resolve)
+        for (const parked of this.#parked.splice(0)) parked()
+      })
+    }
     await super.append(changes)
   }
 }
@@ -30,6 +41,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3
 async function repeatWhileWriting (t: Test, store: GatedStore, send: () => Promise<LightMyRequestResponse>): Promise<[LightMyRequestResponse, LightMyRequestResponse]> {
   store.hold()
   const first = send()
+  await store.held()
   await tick()
   t.equal(store.waiting, 1, 'the first write is under way')
   let answeredEarly = false
