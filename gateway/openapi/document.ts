@@ -53,8 +53,24 @@ export interface RouteSchema {
   params?: JsonObject
 }
 
+// Every gateway a process builds derives the same route schemas: derived once per document and
+// operation, handed out as fresh copies (Fastify keeps and may annotate what it is given).
+const derived = new WeakMap<OpenApiDocument, Map<string, string | undefined>>()
+
 /** The Fastify validation schema of one operation, or undefined when the document lacks it. */
 export function routeSchema (doc: OpenApiDocument, method: string, fastifyUrl: string): RouteSchema | undefined {
+  let byRoute = derived.get(doc)
+  if (byRoute === undefined) derived.set(doc, byRoute = new Map())
+  const key = `${method} ${fastifyUrl}`
+  if (!byRoute.has(key)) {
+    const schema = deriveRouteSchema(doc, method, fastifyUrl)
+    byRoute.set(key, schema === undefined ? undefined : JSON.stringify(schema))
+  }
+  const text = byRoute.get(key)
+  return text === undefined ? undefined : JSON.parse(text) as RouteSchema
+}
+
+function deriveRouteSchema (doc: OpenApiDocument, method: string, fastifyUrl: string): RouteSchema | undefined {
   const op = doc.paths[toOpenApiPath(fastifyUrl)]?.[method.toLowerCase()]
   if (op === undefined) return undefined
   const operation = deref(op, doc) as JsonObject

@@ -35,17 +35,34 @@ function makeAjv (coerceTypes: boolean): Ajv2020 {
 
 type Validate = ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] }
 
+// Every gateway of a process compiles the same schemas: validators are pure functions of their
+// schema, so each is compiled once per process and shared (keyed by the schema's JSON, not its
+// identity, as each build derives its route schemas anew).
+const validators = new Map<string, Validate>()
+let ajvs: { body: Ajv2020, params: Ajv2020 } | undefined
+
+function compiled (part: 'body' | 'params', key: string, schema: object): Validate {
+  let validate = validators.get(key)
+  if (validate === undefined) {
+    ajvs ??= { body: makeAjv(false), params: makeAjv(true) }
+    validate = ajvs[part].compile(schema)
+    validators.set(key, validate)
+  }
+  return validate
+}
+
 /**
- * Compiles a route's validator when a request first needs it rather than when the route is
+ * A route's validator, compiled when a request first needs it rather than when the route is
  * registered: compiling all of them was a large part of a gateway's start, and most starts (a test,
  * a CI job) use a few routes. What a request sees is the same; only the first one pays.
  */
-function lazyValidator (ajv: () => Ajv2020, schema: object): Validate {
-  let compiled: Validate | undefined
+function lazyValidator (schema: object, httpPart: string | undefined): Validate {
+  const part = httpPart === 'body' ? 'body' : 'params'
+  let ready: Validate | undefined
   const validate: Validate = (data) => {
-    compiled ??= ajv().compile(schema)
-    const valid = compiled(data)
-    validate.errors = compiled.errors
+    ready ??= compiled(part, `${part} ${JSON.stringify(schema)}`, schema)
+    const valid = ready(data)
+    validate.errors = ready.errors
     return valid
   }
   return validate
@@ -53,11 +70,7 @@ function lazyValidator (ajv: () => Ajv2020, schema: object): Validate {
 
 export default fp(async (app) => {
   const { text, doc } = loadOpenApi()
-  let bodyAjv: Ajv2020 | undefined
-  let paramAjv: Ajv2020 | undefined
-  const forBodies = (): Ajv2020 => (bodyAjv ??= makeAjv(false))
-  const forParams = (): Ajv2020 => (paramAjv ??= makeAjv(true))
-  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? forBodies : forParams, schema))
+  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(schema, httpPart))
 
   app.decorate('contractRoutes', [] as string[])
   app.addHook('onRoute', (route) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromiumPath } from '../helpers/browser.js'
+import { uncoveredEnv } from '../helpers/child-env.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -27,8 +28,8 @@ t.test('chromiumPath: PAYLAB_CHROMIUM, else chromium on the PATH, else the fix i
 })
 
 t.test('a browser test file without Chromium: exit 1, the fix in one failure, no stack trace', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/browser/wallet.test.ts'], {
-    cwd: ROOT, stdio: 'pipe', env: { ...process.env, PAYLAB_CHROMIUM: '/nonexistent/chromium' }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/browser/browser.test.ts'], {
+    cwd: ROOT, stdio: 'pipe', env: uncoveredEnv({ ...process.env, PAYLAB_CHROMIUM: '/nonexistent/chromium' })
   })
   child.stdin.end()
   let out = ''

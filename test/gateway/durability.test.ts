@@ -7,19 +7,36 @@ import { build } from '../helpers/build.js'
 import { MemoryStore } from '../../gateway/store/memory-store.js'
 import type { Change } from '../../gateway/engine/db.js'
 
-/** A store whose writes stay unfinished until the test opens the gate. */
+/**
+ * A store whose writes stay unfinished until the test opens the gate. `waiting` counts the held
+ * writes of a payment (the requests'); the gateway's own background writes (its 1 s ticker
+ * delivering the payment's notification, which a loaded machine lets fire inside the hold) are
+ * held too but not counted.
+ */
 class GatedStore extends MemoryStore {
   #closed = false
-  #waiting: Array<() => void> = []
-  get waiting (): number { return this.#waiting.length }
+  #waiting: Array<{ resolve: () => void, payment: boolean }> = []
+  #parked: Array<() => void> = []
+  get waiting (): number { return this.#waiting.filter((w) => w.payment).length }
   hold (): void { this.#closed = true }
   release (): void {
     this.#closed = false
-    for (const resolve of this.#waiting.splice(0)) resolve()
+    for (const { resolve } of this.#waiting.splice(0)) resolve()
+  }
+
+  /** Resolves once a payment's write is held at the gate (however long the machine takes to get there). */
+  held (): Promise<void> {
+    return this.waiting > 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#parked.push(resolve))
   }
 
   override async append (changes: Change[]): Promise<void> {
-    if (this.#closed) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    if (this.#closed) {
+      const payment = changes.some((c) => c.table === 'payments')
+      await new Promise<void>((resolve) => {
+        this.#waiting.push({ resolve, payment })
+        if (payment) for (const parked of this.#parked.splice(0)) parked()
+      })
+    }
     await super.append(changes)
   }
 }
@@ -30,6 +47,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3
 async function repeatWhileWriting (t: Test, store: GatedStore, send: () => Promise<LightMyRequestResponse>): Promise<[LightMyRequestResponse, LightMyRequestResponse]> {
   store.hold()
   const first = send()
+  await store.held()
   await tick()
   t.equal(store.waiting, 1, 'the first write is under way')
   let answeredEarly = false

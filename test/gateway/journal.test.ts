@@ -119,6 +119,7 @@ t.test('no card number or CVC reaches the journal, even from a plaintext-card re
   t.equal(res.status, 201, res.text)
   const text = JSON.stringify(await journal(gw))
   t.notMatch(text, CARD)
-  t.notMatch(text, '987')
+  // The CVC as a value of its own: random ids and nonces in the journal may hold 987 by chance.
+  t.notMatch(text, /(?<![A-Za-z0-9])987(?![A-Za-z0-9])/)
   t.match(text, '[redacted]')
 })

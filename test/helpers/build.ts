@@ -1,5 +1,8 @@
 // Builds a gateway for a test and closes it when the test ends (fastify/demo's build(t)).
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { Test } from 'tap'
+import { closeNow } from './close.js'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
 import type { Engine } from '../../gateway/engine/engine.js'
@@ -7,11 +10,19 @@ import { signRequest, type Credentials, type SignOptions } from './signer.js'
 import { card, encryptCard, type TestCard } from './envelope.js'
 import { nodeCrypto, type CryptoProvider } from '../../gateway/engine/crypto.js'
 
-// RSA key generation costs a few hundred ms; tests share one key pair per process.
+// RSA key generation costs a few hundred ms of CPU in every test process: the gateways of the
+// suite all use one TEST ONLY key pair, read from test/fixtures.
 let keyPair: { publicKeyPem: string, privateKeyPem: string } | undefined
+function fixtureKeyPair (): { publicKeyPem: string, privateKeyPem: string } {
+  const key = createPrivateKey(readFileSync(new URL('../fixtures/test-only-gateway-key.pem', import.meta.url), 'utf8'))
+  return {
+    publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString()
+  }
+}
 export const testCrypto: CryptoProvider = {
   ...nodeCrypto,
-  generateRsaKeyPair: () => (keyPair ??= nodeCrypto.generateRsaKeyPair())
+  generateRsaKeyPair: () => (keyPair ??= fixtureKeyPair())
 }
 
 export interface TestGateway {
@@ -30,7 +41,7 @@ export const orderId = (): string => `order-${process.pid}-${++orderNo}`
 
 export async function build (t: Test, options: GatewayOptions = {}): Promise<TestGateway> {
   const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options })
-  t.teardown(() => app.close())
+  t.teardown(() => closeNow(app))
   const demoMerchant = engine.merchant('demo')
   const demo = { merchant: demoMerchant.id, secret: demoMerchant.hmac_secret }
   const signed = (opts: SignOptions, creds: Credentials = demo) => {

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
+import { closeNow } from './close.js'
 import type { FastifyInstance } from 'fastify'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import type { GatewayOptions } from '../../gateway/server.js'
@@ -96,7 +97,7 @@ export async function buildPair (t: Test, options: BenchOptions & { shop?: Parti
     return { app, shop, url }
   }
   let running = await start(0)
-  t.teardown(() => running.app.close())
+  t.teardown(() => closeNow(running.app))
   const pair: Pair = {
     ...bench,
     shopApp: running.app,
@@ -121,7 +122,7 @@ export async function buildPair (t: Test, options: BenchOptions & { shop?: Parti
     },
     order: (id) => pair.shop.order(id),
     restart: async () => {
-      await running.app.close()
+      await closeNow(running.app)
       // The same port: the gateway already holds notify_url and return_url of its payments.
       running = await start(Number(new URL(pair.shopUrl).port))
       Object.assign(pair, { shopApp: running.app, shop: running.shop, shopUrl: running.url })

@@ -12,6 +12,7 @@ import type { Engine } from '../../gateway/engine/engine.js'
 import type { RuleInput } from '../../gateway/engine/rules.js'
 import { parseDuration } from '../../gateway/engine/duration.js'
 import { testCrypto } from '../helpers/build.js'
+import { closeNow } from '../helpers/close.js'
 
 export interface Received { headers: Record<string, string>, body: string }
 
@@ -55,7 +56,7 @@ export async function socketEnv (t: Test): Promise<Env> {
   const { app, engine } = await buildGateway({ memory: true, clock: new VirtualClock(), crypto: testCrypto })
   const baseUrl = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
   engine.ctx.config.publicUrl = baseUrl
-  t.teardown(async () => { await app.close(); receiver.close() })
+  t.teardown(async () => { await closeNow(app); receiver.closeAllConnections(); receiver.close() })
   const notifyUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/notify`
   return { kind: 'socket', baseUrl, notifyUrl, received, client: (extra = {}) => clientFor(engine, baseUrl, extra), ...surface(engine) }
 }

@@ -55,6 +55,7 @@ const JS_CONSUMER = `
 import { setupServer } from 'msw/node'
 import { createPaylabMsw } from 'paylab/msw'
 import { PaylabClient } from 'paylab/sdk'
+import { uncoveredEnv } from '../helpers/child-env.js'
 
 const { handlers, control } = await createPaylabMsw()
 const server = setupServer(...handlers)
@@ -77,7 +78,7 @@ const started = performance.now()
 
 // `npm test` built dist/ just before (pretest); run alone, this brings it up to date, so the pack
 // can skip prepack's build from scratch.
-await run(process.execPath, [join(ROOT, 'scripts/build.js')], { cwd: ROOT })
+await run(process.execPath, [join(ROOT, 'scripts/build.js')], { cwd: ROOT, env: uncoveredEnv() })
 const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work, ...NPM_QUIET], { cwd: ROOT, maxBuffer: 16 << 20 })
 const [pack] = JSON.parse(packed) as Array<{ filename: string, files: Array<{ path: string }> }>
 if (pack === undefined) throw new Error(`npm pack said nothing:\n${packed}`)
@@ -93,16 +94,16 @@ await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TS_CONFIG))
 await writeFile(join(project, 'consumer.ts'), TS_CONSUMER)
 await writeFile(join(project, 'consumer.mjs'), JS_CONSUMER)
 
-const typecheck = run(process.execPath, [TSC, '-p', project], { cwd: project }).then(
+const typecheck = run(process.execPath, [TSC, '-p', project], { cwd: project, env: uncoveredEnv() }).then(
   () => ({ code: 0, out: '' }),
   (err: { code: number, stdout: string }) => ({ code: err.code, out: err.stdout }))
-const plainJs = run(process.execPath, ['consumer.mjs'], { cwd: project, timeout: 90_000 })
+const plainJs = run(process.execPath, ['consumer.mjs'], { cwd: project, timeout: 90_000, env: uncoveredEnv() })
 const gateway = npxGateway()
 
 /** `npx paylab gateway --port 0 --memory` in the scratch project: its URL once it listens. */
 async function npxGateway (): Promise<string> {
   // Its own process group, so that npx and the node it starts are stopped together.
-  const child = spawn('npx', ['--no-install', 'paylab', 'gateway', '--port', '0', '--memory'], { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('npx', ['--no-install', 'paylab', 'gateway', '--port', '0', '--memory'], { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: uncoveredEnv() })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   t.teardown(async () => { if (child.exitCode === null) { process.kill(-(child.pid as number), 'SIGTERM'); await exited } })
   let out = ''
