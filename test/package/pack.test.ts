@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { uncoveredEnv } from '../helpers/child-env.js'
 
 // npm pack and npm install, with the rest of the suite running beside them on 2 cores, can take
 // longer than the suite's 120 s per file.
@@ -55,7 +56,6 @@ const JS_CONSUMER = `
 import { setupServer } from 'msw/node'
 import { createPaylabMsw } from 'paylab/msw'
 import { PaylabClient } from 'paylab/sdk'
-import { uncoveredEnv } from '../helpers/child-env.js'
 
 const { handlers, control } = await createPaylabMsw()
 const server = setupServer(...handlers)
