@@ -26,7 +26,7 @@ tap.on('close', (code, signal) => {
   const wall = (Date.now() - started) / 1000
   try {
     printSlowest()
-    printCoverageVerdict(code)
+    printCoverageVerdict()
   } catch (error) {
     console.log(`# (test/run.mjs could not summarise the run: ${error.message})`)
   }
@@ -68,7 +68,7 @@ function printSlowest () {
 }
 
 /** Compares tap's coverage summary with the thresholds of .taprc and names any that is missed. */
-function printCoverageVerdict (code) {
+function printCoverageVerdict () {
   const summaryFile = join(TAP_DIR, 'report', 'coverage-summary.json')
   if (!existsSync(summaryFile)) return
   const total = JSON.parse(readFileSync(summaryFile, 'utf8')).total
