@@ -60,7 +60,7 @@ const derived = new WeakMap<OpenApiDocument, Map<string, string | undefined>>()
 /** The Fastify validation schema of one operation, or undefined when the document lacks it. */
 export function routeSchema (doc: OpenApiDocument, method: string, fastifyUrl: string): RouteSchema | undefined {
   let byRoute = derived.get(doc)
-  if (byRoute === undefined) derived.set(doc, byRoute = new Map())
+  if (byRoute === undefined) derived.set(doc, byRoute = new Map<string, string | undefined>())
   const key = `${method} ${fastifyUrl}`
   if (!byRoute.has(key)) {
     const schema = deriveRouteSchema(doc, method, fastifyUrl)
