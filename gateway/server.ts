@@ -3,11 +3,11 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
 import type { Clock } from './engine/clock.js'
-import type { CryptoProvider } from './engine/crypto.js'
+import { nodeCrypto, type CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
 import { redactUrl } from './engine/redact.js'
-import { SANDBOX_TEST_ONLY_KEY } from './engine/sandbox-key.js'
+import { sandboxKeyPool } from './engine/sandbox-key.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -57,10 +57,10 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const problem = connectionLimitsProblem(limits)
   if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
-  // An in-memory gateway keeps nothing, so it starts with the shipped test-only key rather than
-  // spending a few hundred ms of its start generating one.
-  const config = options.memory === true ? { initialKey: SANDBOX_TEST_ONLY_KEY, ...options.config } : options.config
-  const engine = await Engine.open({ store, clock: options.clock, crypto: options.crypto, config, transport: options.transport ?? httpTransport })
+  // An in-memory gateway keeps nothing, so it starts with the shipped test-only keys rather than
+  // spending a few hundred ms of its start on each key it would generate.
+  const keyPool = options.memory === true ? sandboxKeyPool(options.crypto ?? nodeCrypto) : undefined
+  const engine = await Engine.open({ store, clock: options.clock, crypto: keyPool?.crypto ?? options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const channels = options.channels ?? CHANNEL_PROFILES
   for (const profile of channels) engine.registerChannel(profile.name, profile.engineParts?.(engine) ?? {})
   const logger = options.logger === undefined || options.logger === false
@@ -103,5 +103,6 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   })
   await fastify.ready()
   for (const profile of channels) await profile.onReady?.(engine)
+  keyPool?.close()
   return { app: fastify, engine }
 }

@@ -18,13 +18,16 @@ function counting (): { crypto: CryptoProvider, generated: () => number } {
 const activePublicKey = (engine: Awaited<ReturnType<typeof buildGateway>>['engine']): string | undefined =>
   (engine.keys().data as Array<{ status: string, public_key: string }>).find((k) => k.status === 'active')?.public_key
 
-t.test('an in-memory gateway starts with the sandbox key and generates none', async (t) => {
+t.test('an in-memory gateway starts with the sandbox keys and generates none', async (t) => {
   const { crypto, generated } = counting()
   const { app, engine } = await buildGateway({ memory: true, crypto })
   t.teardown(() => app.close())
   t.equal(activePublicKey(engine), SANDBOX_TEST_ONLY_KEY.publicKeyPem)
-  t.equal(generated(), 0, 'no key generated')
+  t.equal(generated(), 0, 'no key generated, the channel profiles\' demo keys included')
+  t.ok(engine.channelCredentials('demo', 'alipay'), 'the demo merchant has its Alipay app all the same')
   t.match(SANDBOX_TEST_ONLY_KEY.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/)
+  await engine.rotateKey()
+  t.equal(generated(), 1, 'a key made after the start (a rotation) is generated')
 })
 
 t.test('a gateway with a data dir generates its own key once and keeps it', async (t) => {
@@ -34,7 +37,7 @@ t.test('a gateway with a data dir generates its own key once and keeps it', asyn
   const one = await buildGateway({ dataDir: dir, crypto: first.crypto })
   const key = activePublicKey(one.engine)
   await one.app.close()
-  t.equal(first.generated(), 1, 'generated on the first start')
+  t.equal(first.generated(), 3, 'generated on the first start: the gateway key, the demo merchant\'s Alipay app key and the Alipay platform key')
   t.not(key, SANDBOX_TEST_ONLY_KEY.publicKeyPem, 'not the published key')
   const second = counting()
   const two = await buildGateway({ dataDir: dir, crypto: second.crypto })

@@ -52,7 +52,7 @@ t.test('signAnswer makes the answer vectors when its clock, nonce and key are th
   for (const v of answerVectors) {
     const { engine } = await build(t, {
       clock: { now: () => Number(v.timestamp) * 1000 },
-      crypto: { ...nodeCrypto, generateRsaKeyPair: () => ({ publicKeyPem: vectorKeys.publicKeyPem, privateKeyPem: vectorKeys.privateKeyPem }) }
+      config: { initialKey: { publicKeyPem: vectorKeys.publicKeyPem, privateKeyPem: vectorKeys.privateKeyPem } }
     })
     const merchant = { ...engine.merchant('demo'), hmac_secret: vectors.merchant.hmac_secret }
     const headers = signAnswer(engine.ctx, { merchant, signatureType: v.signature_type }, Buffer.from(v.body), v.nonce)
