@@ -15,6 +15,7 @@ import type { CreatePaymentInput } from '../gateway/engine/payments.js'
 import type { NotificationTransport } from '../gateway/engine/outbox.js'
 import { VirtualClock } from '../gateway/engine/clock.js'
 import { JournalStore } from '../gateway/store/journal-store.js'
+import { registerChannels } from '../gateway/channels/index.js'
 
 export type ServerMessage =
   | { type: 'ready', port: number, openMs: number, payments: number, demo?: { merchant: string, secret: string }, key?: { id: string, public_key: string } }
@@ -102,6 +103,7 @@ async function seed (dir: string, count: number): Promise<void> {
   const started = performance.now()
   const clock = new VirtualClock(Date.now() - 2 * DAY_MS)
   const engine = await Engine.open({ store: new JournalStore(dir), clock, transport: ACKNOWLEDGE, config: { allowPlaintextCards: true } })
+  registerChannels(engine)
   const expYear = new Date().getUTCFullYear() + 3
   const BATCH = 2000
   for (let no = 0; no < count;) {

@@ -15,7 +15,7 @@ import { httpTransport } from './notify/http-transport.js'
 import type { TransportFaults } from './plugins/transport-faults.js'
 import type { NotificationTransport } from './engine/outbox.js'
 import app from './app.js'
-import { CHANNEL_PROFILES, type ChannelProfile } from './channels/index.js'
+import { CHANNEL_PROFILES, registerChannels, type ChannelProfile } from './channels/index.js'
 import { BODY_LIMIT } from './plugins/raw-body.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js'
 import { capConnections, connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, httpServerOptions, type ConnectionLimits } from './connections.js'
@@ -62,7 +62,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const keyPool = options.memory === true ? sandboxKeyPool(options.crypto ?? nodeCrypto) : undefined
   const engine = await Engine.open({ store, clock: options.clock, crypto: keyPool?.crypto ?? options.crypto, config: options.config, transport: options.transport ?? httpTransport })
   const channels = options.channels ?? CHANNEL_PROFILES
-  for (const profile of channels) engine.registerChannel(profile.name, profile.engineParts?.(engine) ?? {})
+  registerChannels(engine, channels)
   const logger = options.logger === undefined || options.logger === false
     ? false
     : {
