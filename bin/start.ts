@@ -13,6 +13,8 @@ export const START_USAGE = `Usage: paylab start [options]
   --port <port>          gateway port (default 7400; 0 picks a free one)
   --shop-port <port>     shop port (default 7500; 0 picks a free one)
   --data-dir <dir>       folder for both stores (default .paylab; the shop uses <dir>/shop)
+  --public-url <url>     the gateway's URL as buyers' browsers and phones reach it (cashier pages, QR
+                         codes; e.g. http://192.168.1.20:7400 with --host 0.0.0.0; default: where it listens)
   --memory               keep nothing on disk
   --log-level <level>    pino level: fatal, error, warn, info, debug, trace, silent (default warn)
   --log-format <format>  json or pretty (default pretty on a terminal, else json)
@@ -29,6 +31,7 @@ export async function runStart (argv: string[]): Promise<number> {
         port: { type: 'string', default: '7400' },
         'shop-port': { type: 'string', default: '7500' },
         'data-dir': { type: 'string', default: '.paylab' },
+        'public-url': { type: 'string' },
         memory: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
         'log-format': { type: 'string' },
@@ -40,6 +43,11 @@ export async function runStart (argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) { process.stdout.write(START_USAGE); return 0 }
+  const publicUrl = values['public-url']
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl)) {
+    process.stderr.write(`paylab start: --public-url must be an http(s) origin such as http://192.168.1.20:7400, not ${publicUrl}\n\n${START_USAGE}`)
+    return 2
+  }
   const log = parseLogOptions(values['log-level'], values['log-format'])
   if ('error' in log) {
     process.stderr.write(`paylab start: ${log.error}\n\n${START_USAGE}`)
@@ -52,7 +60,7 @@ export async function runStart (argv: string[]): Promise<number> {
   ])
   const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger: await loggerOptions(log, 'gateway') })
   const gatewayUrl = new URL(await gateway.app.listen({ host: values.host, port: Number(values.port) })).origin
-  gateway.engine.ctx.config.publicUrl = gatewayUrl
+  gateway.engine.ctx.config.publicUrl = publicUrl === undefined ? gatewayUrl : new URL(publicUrl).origin
   const demo = gateway.engine.merchant('demo')
   const { app: shopApp, shop } = await buildShop({
     gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret },

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { uncoveredEnv } from './helpers/child-env.js'
+import { signRequest } from './helpers/signer.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -36,10 +37,10 @@ async function until (what: string, check: () => boolean | Promise<boolean>, ms 
   }
 }
 
-async function stopNpmStart (t: Test, signal: NodeJS.Signals): Promise<void> {
+async function stopNpmStart (t: Test, signal: NodeJS.Signals, publicUrl?: string): Promise<void> {
   // Its own process group, so that the signal reaches npm alone (as `kill <npm pid>` does) and
   // the teardown can remove whatever is left.
-  const npm = spawn('npm', ['start', '--', '--port', '0', '--shop-port', '0', '--memory'], { cwd: ROOT, stdio: 'pipe', detached: true, env: uncoveredEnv() })
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--shop-port', '0', '--memory', ...(publicUrl === undefined ? [] : ['--public-url', publicUrl])], { cwd: ROOT, stdio: 'pipe', detached: true, env: uncoveredEnv() })
   const pgid = npm.pid as number
   t.teardown(() => { if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL') })
   npm.stdin.end()
@@ -54,6 +55,14 @@ async function stopNpmStart (t: Test, signal: NodeJS.Signals): Promise<void> {
   t.not(new URL(gateway).port, '7400')
   t.equal((await fetch(`${shop}/`)).status, 200, 'the shop answers')
   t.equal(await refused(gateway), false, 'the gateway listens')
+  if (publicUrl !== undefined) {
+    // Buyers are sent to the cashier at the public URL (a phone scanning a QR code reaches it there).
+    const secret = /HMAC secret:\s+(\S+)/.exec(out)?.[1] as string
+    const body = { merchant_order_id: `start-${signal}`, amount: 1999, currency: 'USD', method: { type: 'wallet', wallet: { provider: 'alipay' } } }
+    const { headers, payload } = signRequest({ merchant: 'demo', secret }, { method: 'POST', path: '/v1/payments', body })
+    const created = await (await fetch(`${gateway}/v1/payments`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: payload })).json() as { next_action: { url: string } }
+    t.match(created.next_action.url, new RegExp(`^${publicUrl}/cashier/pay_`), 'the cashier is at the public URL')
+  }
 
   npm.kill(signal)
   await exited
@@ -65,5 +74,5 @@ async function stopNpmStart (t: Test, signal: NodeJS.Signals): Promise<void> {
 // Three at once (each waits on npm and the servers' start, not on the CPU). SIGKILL cannot be
 // passed on: paylab notices that npm has gone and stops by itself.
 t.test('npm start: SIGTERM, SIGINT or SIGKILL to npm stops the gateway and the shop', async (t) => {
-  await Promise.all((['SIGTERM', 'SIGINT', 'SIGKILL'] as const).map(async (signal) => { await stopNpmStart(t, signal) }))
+  await Promise.all((['SIGTERM', 'SIGINT', 'SIGKILL'] as const).map(async (signal) => { await stopNpmStart(t, signal, signal === 'SIGINT' ? 'http://paylab.test:7400' : undefined) }))
 })
