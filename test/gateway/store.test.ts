@@ -1,23 +1,12 @@
 import t, { type Test } from 'tap'
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { open, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build, orderId } from '../helpers/build.js'
 import { JournalStore } from '../../gateway/store/journal-store.js'
 import type { Change, Snapshot } from '../../gateway/engine/db.js'
+import { storeDirs } from '../helpers/store-dirs.js'
 
-const dirs: string[] = []
-// Stores left open on purpose (a crashed process never closes them) are closed at the very end.
-const leftOpen: JournalStore[] = []
-t.teardown(async () => {
-  await Promise.allSettled(leftOpen.map((s) => s.close()))
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
-})
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'paylab-store-'))
-  dirs.push(dir)
-  return dir
-}
+const { tempDir, leaveOpen } = storeDirs(t, 'paylab-store-')
 
 const put = (id: string, extra: Record<string, unknown> = {}): Change => ({ table: 'payments', id, value: { id, ...extra } })
 const ids = (snapshot: Snapshot): string[] => (snapshot.payments ?? []).map((p) => p.id).sort()
@@ -30,7 +19,7 @@ async function journalText (dir: string): Promise<string> {
 /** Opens a store on `dir` as a restarted process would, without closing any earlier one. */
 async function reopen (dir: string): Promise<Snapshot> {
   const store = new JournalStore(dir)
-  leftOpen.push(store)
+  leaveOpen(store)
   return await store.open(() => ({}))
 }
 
@@ -49,7 +38,7 @@ t.test('payments survive a close and a restart of the gateway', async (t) => {
 t.test('acknowledged writes survive a crash (no close)', async (t) => {
   const dir = await tempDir()
   const store = new JournalStore(dir)
-  leftOpen.push(store)
+  leaveOpen(store)
   await store.open(() => ({}))
   await store.append([put('a')])
   await store.append([put('b'), put('c')])
@@ -67,7 +56,7 @@ t.test('a torn last journal line is ignored, and writes after it are kept', asyn
   const dir = await tempDir()
   await writeFile(join(dir, 'journal-0.jsonl'), `${JSON.stringify(put('a'))}\n{"table":"payments","id":"to`)
   const store = new JournalStore(dir)
-  leftOpen.push(store)
+  leaveOpen(store)
   t.same(ids(await store.open(() => ({}))), ['a'])
   await store.append([put('b')])
   await store.append([put('c')])

@@ -2,24 +2,14 @@
 // is never acknowledged and never comes back after a restart, the journal never holds a torn line
 // that later lines are glued to, and the store writes again by itself once there is space.
 import t from 'tap'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { JournalStore, StorageFailure } from '../../gateway/store/journal-store.js'
 import type { Change, Snapshot } from '../../gateway/engine/db.js'
 import { faultyFiles } from '../helpers/faulty-files.js'
+import { storeDirs } from '../helpers/store-dirs.js'
 
-const dirs: string[] = []
-const leftOpen: JournalStore[] = []
-t.teardown(async () => {
-  await Promise.allSettled(leftOpen.map((s) => s.close()))
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
-})
-async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'paylab-full-'))
-  dirs.push(dir)
-  return dir
-}
+const { tempDir, leaveOpen } = storeDirs(t, 'paylab-full-')
 
 const put = (id: string): Change => ({ table: 'payments', id, value: { id, note: 'x'.repeat(40) } })
 /** A failure refuses appends until the next turn of the event loop (the engine undoes meanwhile). */
@@ -29,7 +19,7 @@ const ids = (snapshot: Snapshot): string[] => (snapshot.payments ?? []).map((p) 
 /** Opens the folder as a restarted process would (real files), without closing anything. */
 async function reopen (dir: string, warnings: string[] = []): Promise<Snapshot> {
   const store = new JournalStore(dir, { warn: (m) => warnings.push(m) })
-  leftOpen.push(store)
+  leaveOpen(store)
   return await store.open(() => ({}))
 }
 
@@ -44,7 +34,7 @@ t.test('a write that runs out of space is refused, cut off, and the store writes
   const dir = await tempDir()
   const files = faultyFiles()
   const store = new JournalStore(dir, { files })
-  leftOpen.push(store)
+  leaveOpen(store)
   await store.open(() => ({}))
   await store.append([put('a')])
   // Room for half a line: the write takes what fits, then fails.
@@ -67,7 +57,7 @@ t.test('short writes and a disk that fills in the middle of a group commit', asy
   const dir = await tempDir()
   const files = faultyFiles({ maxWrite: 7 })
   const store = new JournalStore(dir, { files })
-  leftOpen.push(store)
+  leaveOpen(store)
   await store.open(() => ({}))
   const acked: string[] = []
   const refused: string[] = []
@@ -93,7 +83,7 @@ t.test('a failed fsync stops the store for good, and says so once', async (t) =>
   const files = faultyFiles()
   const fatal: StorageFailure[] = []
   const store = new JournalStore(dir, { files, onFatal: (err) => fatal.push(err) })
-  leftOpen.push(store)
+  leaveOpen(store)
   await store.open(() => ({}))
   await store.append([put('a')])
   files.failSync = true
@@ -132,7 +122,7 @@ t.test('a compaction whose snapshot holds a change that then fails is dropped', 
   const change = (id: string): Change => { const c = put(id); table.set(id, (c as { value: unknown }).value); return c }
   const state = (): Snapshot => ({ payments: [...table.values()] } as unknown as Snapshot)
   const store = new JournalStore(dir, { files })
-  leftOpen.push(store)
+  leaveOpen(store)
   await store.open(state)
   const a = change('a')
   files.space = Buffer.byteLength(`${JSON.stringify(a)}\n`)
