@@ -1,6 +1,5 @@
 // The browser tests, in one test process with one Chromium: launching the browser and loading
 // the gateway, the shop and playwright once rather than once per concept. Each concept keeps its
-// own file (card, three-ds, wallet, expiry) and every test its own browser context and pair;
 // the screenshots go to artifacts/screenshots/ as before.
 import t from 'tap'
 import { launch } from '../helpers/browser.js'
@@ -8,9 +7,11 @@ import cardTests from './card.js'
 import threeDsTests from './three-ds.js'
 import walletTests from './wallet.js'
 import expiryTests from './expiry.js'
+import alipayPagePayTests from './alipay-page-pay.js'
 
 const browser = await launch(t)
 cardTests(t, browser)
 threeDsTests(t, browser)
 walletTests(t, browser)
 expiryTests(t, browser)
+alipayPagePayTests(t, browser)
