@@ -93,6 +93,20 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     return payment
   }
 
+  /**
+   * The QR the page shows. A profile whose channel hands the merchant a code to show the buyer
+   * (Alipay's precreate qr_code) says so in the payment's channel_data (`cashier_qr:
+   * 'next_action'`): the page shows that very URL, named, so the cashier never knows the profile.
+   * Other wallets get a QR of this page, to approve on a phone.
+   */
+  function qrOf (payment: Payment, kind: string | undefined): { qr?: string } {
+    if (payment.status !== 'requires_action') return {}
+    const code = payment.channel_data?.cashier_qr === 'next_action' ? payment.next_action?.url : undefined
+    if (code !== undefined) return { qr: qrSvg(code, `QR code of ${code}`) }
+    if (kind !== 'wallet') return {}
+    return { qr: qrSvg(`${engine.ctx.config.publicUrl}/cashier/${payment.id}`, `QR code: pay with ${walletName(payment.method.wallet?.provider ?? 'wallet')}`) }
+  }
+
   function show (reply: FastifyReply, payment: Payment, error?: string): FastifyReply {
     const key = engine.keys().data.find((k) => k.status === 'active') ?? engine.keys().data[0]
     const nonce = randomBytes(16).toString('base64')
@@ -100,9 +114,7 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     const html = cashierPage({
       payment,
       kind,
-      ...(kind === 'wallet' && payment.status === 'requires_action'
-        ? { qr: qrSvg(`${engine.ctx.config.publicUrl}/cashier/${payment.id}`, `QR code: pay with ${walletName(payment.method.wallet?.provider ?? 'wallet')}`) }
-        : {}),
+      ...qrOf(payment, kind),
       merchant: engine.merchant(payment.merchant_id).name,
       key: { id: key?.id ?? '', public_key: key?.public_key ?? '' },
       now: isoTime(engine.ctx.clock),

@@ -1,6 +1,6 @@
 // The browser tests, in one test process with one Chromium: launching the browser and loading
 // the gateway, the shop and playwright once rather than once per concept. Each concept keeps its
-// own file (card, three-ds, wallet, expiry) and every test its own browser context and pair;
+// own file (card, three-ds, wallet, expiry, and the channel SDKs' alipay-page-pay and stripe-3ds) and every test its own browser context and pair;
 // the screenshots go to artifacts/screenshots/ as before.
 import t from 'tap'
 import { launch } from '../helpers/browser.js'
@@ -8,9 +8,13 @@ import cardTests from './card.js'
 import threeDsTests from './three-ds.js'
 import walletTests from './wallet.js'
 import expiryTests from './expiry.js'
+import alipayPagePayTests from './alipay-page-pay.js'
+import stripeThreeDsTests from './stripe-3ds.js'
 
 const browser = await launch(t)
 cardTests(t, browser)
 threeDsTests(t, browser)
 walletTests(t, browser)
 expiryTests(t, browser)
+alipayPagePayTests(t, browser)
+stripeThreeDsTests(t, browser)

@@ -3,6 +3,7 @@
 // signed synchronous return.
 import t from 'tap'
 import { AlipayRequestError } from 'alipay-sdk'
+import { qrSvg } from '../../gateway/cashier/qr.js'
 import { alipayGateway, receiver, tradeNo } from './alipay-helpers.js'
 
 t.test('alipay-sdk against paylab', async (t) => {
@@ -22,6 +23,13 @@ t.test('alipay-sdk against paylab', async (t) => {
     const html = await page.text()
     t.match(html, /<svg[^>]+viewBox/, 'an SVG QR code')
     t.ok(html.includes(pre.qrCode), 'beside a link to the cashier')
+  })
+
+  t.test('the cashier page of a precreated trade shows the QR of its qr_code', async (t) => {
+    const res = await gw.app.inject({ method: 'GET', url: new URL(pre.qrCode).pathname })
+    t.equal(res.statusCode, 200)
+    t.ok(res.body.includes(qrSvg(pre.qrCode, `QR code of ${pre.qrCode}`)), 'the SVG QR the cashier draws for exactly the qr_code answered')
+    t.match(res.body, new RegExp(`<svg class="qr" role="img" aria-label="QR code of ${pre.qrCode}"`), 'named by the code it holds')
   })
 
   const paid = await fetch(pre.qrCode, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pass' })

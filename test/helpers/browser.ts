@@ -4,6 +4,8 @@
 // so next_action sends the browser to its real cashier.
 import { accessSync, constants, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { delimiter, join } from 'node:path'
 import type { Test } from 'tap'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -87,14 +89,38 @@ export async function session (t: Test, browser: Browser, viewport = { width: 11
     const body = request.postData()
     if (body !== null) posted.push({ method: request.method(), url: request.url(), body })
   })
-  await mkdir(SCREENSHOTS, { recursive: true })
-  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }) }
+  const shot = await shooter(page)
   const payment = (id: string): Payment => {
     const found = pair.gw.engine.findPayment(id)
     if (found === undefined) throw new Error(`the gateway has no payment ${id}`)
     return found
   }
   return { pair, context, page, posted, shot, payment }
+}
+
+/** A full-page screenshot of the page under artifacts/screenshots/, by name. */
+export async function shooter (page: Page): Promise<(name: string) => Promise<void>> {
+  await mkdir(SCREENSHOTS, { recursive: true })
+  return async (name) => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }) }
+}
+
+/**
+ * A merchant's return page on port 0: a buyer sent back by a channel lands here; `render` answers
+ * the page for the URL it came back with (and may judge it), `got` keeps every URL.
+ */
+export async function landing (t: Test, render: (url: URL) => string): Promise<{ url: string, got: URL[] }> {
+  const got: URL[] = []
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    // Chromium asks every origin for its icon: not a buyer coming back.
+    if (url.pathname === '/favicon.ico') return res.writeHead(404).end()
+    got.push(url)
+    res.setHeader('content-type', 'text/html; charset=utf-8')
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>${render(url)}</body></html>`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got }
 }
 
 /** Products → cart → checkout with a method (card, wallet:alipay, wallet:wechat_pay, bank_transfer); ends on the cashier. */

@@ -53,6 +53,8 @@ async function openTrade (ctx: OpContext, product: Product, outcome?: Outcome): 
   const pageLike = product === 'page' || product === 'wap'
   const channelData: Record<string, string> = { app_id: ctx.creds.app_id, product }
   if (pageLike && ctx.returnUrl !== undefined) channelData.return_url = ctx.returnUrl
+  // The trade's qr_code is what a shop shows the buyer to scan: the cashier shows it too.
+  if (product === 'precreate') channelData.cashier_qr = 'next_action'
   const { payment, created } = await engine.openPayment(merchant.id, {
     merchant_order_id: outTradeNo,
     amount,
