@@ -216,12 +216,15 @@ AUeHq8eQ8pg4OVlrjjU3Jg==
   }
 ]
 
+/** Every published TEST ONLY key pair, distinct from each other (a test's pool of fixture keys). */
+export const SANDBOX_TEST_ONLY_KEYS: ReadonlyArray<{ publicKeyPem: string, privateKeyPem: string }> = [SANDBOX_TEST_ONLY_KEY, ...MORE_SANDBOX_TEST_ONLY_KEYS]
+
 /**
  * A crypto provider that hands out the published keys, in order, while a gateway starts, and
  * generates keys as `crypto` does once they are used up or `close()` is called.
  */
 export function sandboxKeyPool (crypto: CryptoProvider): { crypto: CryptoProvider, close: () => void } {
-  const pool = [SANDBOX_TEST_ONLY_KEY, ...MORE_SANDBOX_TEST_ONLY_KEYS]
+  const pool = [...SANDBOX_TEST_ONLY_KEYS]
   return {
     crypto: { ...crypto, generateRsaKeyPair: () => pool.shift() ?? crypto.generateRsaKeyPair() },
     close: () => { pool.length = 0 }

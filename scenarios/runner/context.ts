@@ -120,9 +120,11 @@ export async function createMerchant (services: Services, scenario: Scenario): P
   let privateKey: string | undefined
   let publicKey: string | undefined
   if (m.signature === 'RSA-SHA256') {
-    const pair = await promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
-    privateKey = pair.privateKey
-    publicKey = pair.publicKey
+    const pair = services.crypto !== undefined
+      ? { ...services.crypto.generateRsaKeyPair() }
+      : await promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).then((p) => ({ publicKeyPem: p.publicKey, privateKeyPem: p.privateKey }))
+    privateKey = pair.privateKeyPem
+    publicKey = pair.publicKeyPem
   }
   // An RSA merchant gets RSA-signed answers unless it says otherwise.
   const answerType = m.answer_signature_type ?? (publicKey === undefined ? undefined : 'RSA-SHA256')

@@ -1,6 +1,7 @@
 // The gateway and the shops the scenarios drive: started in-process (virtual clock, memory store,
 // free ports) or reached at the URLs given.
 import { VirtualClock } from '../../gateway/engine/clock.js'
+import type { CryptoProvider } from '../../gateway/engine/crypto.js'
 import { buildGateway } from '../../gateway/server.js'
 import { AdminClient } from './admin.js'
 import { RuntimeProblem } from './types.js'
@@ -13,6 +14,11 @@ export interface ServiceOptions {
   shopMerchant?: string | undefined
   shopSecret?: string | undefined
   seedSecret?: string | undefined
+  /**
+   * The in-process gateway's crypto provider, and the maker of RSA merchants' key pairs: a test
+   * injects one with fixture keys (an RSA-2048 generation costs ~100-300 ms of CPU).
+   */
+  crypto?: CryptoProvider | undefined
 }
 
 export interface Services {
@@ -26,6 +32,7 @@ export interface Services {
   /** An external shop: its URL and the merchant it is wired to. */
   externalShop?: { url: string, merchantId: string, secret: string }
   seedSecret: string
+  crypto?: CryptoProvider | undefined
   close: () => Promise<void>
 }
 
@@ -50,11 +57,12 @@ export async function startServices (options: ServiceOptions): Promise<Services>
       ownsGateway: false,
       ...(externalShop === undefined ? {} : { externalShop }),
       seedSecret,
+      crypto: options.crypto,
       close: async () => {}
     }
   }
   const clock = new VirtualClock()
-  const { app, engine } = await buildGateway({ memory: true, clock, logger: false, config: { seedSecret, notifyTimeoutMs: 5000 } })
+  const { app, engine } = await buildGateway({ memory: true, clock, logger: false, ...(options.crypto === undefined ? {} : { crypto: options.crypto }), config: { seedSecret, notifyTimeoutMs: 5000 } })
   const gatewayUrl = new URL(await app.listen({ host: '127.0.0.1', port: 0 })).origin
   engine.ctx.config.publicUrl = gatewayUrl
   return {
@@ -65,6 +73,7 @@ export async function startServices (options: ServiceOptions): Promise<Services>
     ownsGateway: true,
     ...(externalShop === undefined ? {} : { externalShop }),
     seedSecret,
+    crypto: options.crypto,
     // A connection the gateway still holds for a fault (timeout_not_processed) whose client gave
     // up would keep close() waiting for the whole hold: the run is over, so cut them all.
     close: async () => { app.server.closeAllConnections(); await app.close() }
