@@ -31,5 +31,8 @@ t.test('the install scripts npm does not run are not needed', async (t) => {
   // as an optional dependency; this install never ran it.
   const esbuild = createRequire(import.meta.url)('esbuild') as { transformSync: (code: string, options: { loader: string }) => { code: string } }
   t.equal(esbuild.transformSync('const x: number = 1', { loader: 'ts' }).code, 'const x = 1;\n', 'esbuild works')
-  t.match(readme, /install scripts of msw and esbuild/)
+  // @swc/core's (the test loader's transpiler) likewise: its binary is an optional dependency too.
+  const swc = createRequire(import.meta.url)('@swc/core') as { transformSync: (code: string, options: { jsc: { parser: { syntax: string } } }) => { code: string } }
+  t.match(swc.transformSync('const x: number = 1', { jsc: { parser: { syntax: 'typescript' } } }).code, /^var x = 1;/, '@swc/core works')
+  t.match(readme, /install scripts of msw, esbuild and @swc\/core/)
 })
