@@ -38,7 +38,11 @@ export interface ChannelEnv {
 }
 
 export interface NotificationCodec {
-  /** Whether the channel notifies this kind of event at all (WeChat Pay has no notification of a failed payment). Default: all. */
+  /**
+   * Whether the channel notifies this kind of event at all (WeChat Pay has no notification of a
+   * failed payment; Stripe also notifies payment.requires_action). Default: every type but the
+   * optional ones (events.ts OPTIONAL_EVENTS), which only a channel that asks for them gets.
+   */
   notifies?: (type: EventType) => boolean
   /** URL, headers and body of one attempt; signed (and encrypted) as the channel does. */
   encode (input: NotificationInput): DeliveryRequest
@@ -48,8 +52,6 @@ export interface NotificationCodec {
   retrySchedule?: readonly number[]
   /** How long a receiver has to answer, in ms; undefined: the gateway's default. */
   timeoutMs?: number
-  /** Optional event types this channel notifies too (events.ts OPTIONAL_EVENTS, e.g. payment.requires_action). */
-  optionalEvents?: readonly EventType[]
   /**
    * Where the channel's notifications go, for a channel that keeps its own endpoint in the
    * merchant's credentials (Stripe's webhook endpoints); null when the merchant has none.

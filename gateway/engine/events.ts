@@ -9,7 +9,7 @@ export interface EventSource {
   payment: Payment
 }
 
-/** Event types a channel gets only when its codec asks for them (NotificationCodec.optionalEvents). */
+/** Event types a channel gets only when its codec asks for them (NotificationCodec.notifies). */
 export const OPTIONAL_EVENTS: ReadonlySet<EventType> = new Set(['payment.requires_action'])
 
 /** The notification an engine change calls for, if any: final or capture-relevant changes (and optional waits). */

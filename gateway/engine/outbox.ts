@@ -68,8 +68,8 @@ export class Outbox {
   onChange (change: EngineEvent): void {
     const source = eventFor(change)
     if (source === undefined) return
-    if (this.#channels(channelOf(source.payment))?.codec?.notifies?.(source.type) === false) return
-    if (OPTIONAL_EVENTS.has(source.type) && this.#channels(channelOf(source.payment))?.codec?.optionalEvents?.includes(source.type) !== true) return
+    const notifies = this.#channels(channelOf(source.payment))?.codec?.notifies
+    if (!(notifies === undefined ? !OPTIONAL_EVENTS.has(source.type) : notifies(source.type))) return
     const { db, clock, scheduler } = this.#ctx
     const merchant = db.get('merchants', source.payment.merchant_id) as Merchant
     let fault = notificationFaultFor(this.#rules, merchant, source.type, source.payment)

@@ -141,7 +141,7 @@ export interface PendingAction {
 export type EventType =
   | 'payment.succeeded' | 'payment.failed' | 'payment.canceled' | 'payment.expired' | 'payment.authorized' | 'payment.captured'
   | 'refund.succeeded' | 'refund.failed'
-  /** Optional: only for channels whose codec asks for it (NotificationCodec.optionalEvents). */
+  /** Optional: only for channels whose codec asks for it (NotificationCodec.notifies). */
   | 'payment.requires_action'
 
 export interface DeliveryAttempt {

@@ -44,7 +44,8 @@ export function eventObject (engine: Engine, event: NotificationEvent, object: P
 
 export function stripeCodec (engine: Engine): NotificationCodec {
   return {
-    optionalEvents: ['payment.requires_action'],
+    // Every event, payment.requires_action included (OPTIONAL_EVENTS).
+    notifies: () => true,
     destination: (merchant) => credentialsOf(merchant)?.webhook_url ?? null,
     retrySchedule: STRIPE_RETRY_SCHEDULE,
     encode ({ event, object, merchant, url, fault, env }) {
