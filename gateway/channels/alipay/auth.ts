@@ -2,7 +2,6 @@
 // the parameters, RSA2 over the sorted `k=v&…` of every parameter but `sign`. OpenAPI v3:
 // `Authorization: ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…` over the auth
 // string, method, path with query and body; a nonce is accepted once inside the time window.
-import { signingClock } from '../../engine/auth.js'
 import type { Engine } from '../../engine/engine.js'
 import type { Merchant } from '../../engine/types.js'
 import type { AlipayCredentials } from './credentials.js'
@@ -92,7 +91,7 @@ export function verifyV3Request (engine: Engine, req: V3Request, trace: { string
     throw new AlipayError('isv.invalid-signature', `the signature does not verify with the app public key; the string paylab verified: ${JSON.stringify(content)}`, 401)
   }
   const toleranceMs = engine.ctx.config.timestampToleranceSec * 1000
-  const now = signingClock(engine.ctx).now()
+  const now = engine.signingSeconds() * 1000
   if (Math.abs(now - Number(timestamp)) > toleranceMs) throw new AlipayError('isv.invalid-timestamp', `timestamp is more than ${toleranceMs / 1000} s from the gateway clock`, 401)
   // paylab's replay rule (kept while the timestamp can be accepted; a mutation's nonce is durable).
   if (!engine.claimNonce(`alipay:${caller.merchant.id}`, nonce, Math.floor(Number(timestamp) / 1000), req.method)) throw new AlipayError('isv.replayed-nonce', 'this nonce was already used; sign every request with a fresh one', 401)
