@@ -15,6 +15,10 @@ import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
 import { statementCsv } from './statements.js'
+import { History, type Change } from './history.js'
+import { findEvents, findPayments, type EventFilter, type PaymentFilter } from './queries.js'
+import type { JournalEntry } from './journal.js'
+import { isoTime } from './clock.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
@@ -29,7 +33,7 @@ import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } fr
 import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -57,6 +61,22 @@ export interface MutationRequest {
 }
 
 export type { ChannelCreate, ChannelOps, PaymentPatch } from './channel-ops.js'
+export type { PaymentFilter, EventFilter } from './queries.js'
+
+/** Everything known of one payment, for the operator's timeline. */
+export interface PaymentTimeline {
+  payment: Payment
+  refunds: Refund[]
+  /** Status changes and refunds, oldest first (in memory: see history.ts). */
+  changes: Change[]
+  /** Its notification events with every delivery attempt, oldest first. */
+  events: NotificationEvent[]
+  /** The journaled requests about it, oldest first. */
+  requests: JournalEntry[]
+}
+
+/** A task the clock fired: what it was about and when it was due. */
+export interface FiredTask { at: string, kind: Task['kind'], ref: string }
 
 /** Merchant fields of POST /admin/merchants, with the channel profiles' credentials. */
 export type MerchantCreate = MerchantInput & { channels?: ChannelsInput | undefined }
@@ -66,6 +86,8 @@ export class Engine {
   readonly ctx: EngineContext
   readonly sandbox: Sandbox
   readonly outbox: Outbox
+  readonly history = new History()
+  #fired: FiredTask[] | undefined
   readonly #nonces = new NonceCache()
   readonly #idempotency = new IdempotencyKeeper()
   readonly #listeners: Array<(e: EngineEvent) => void>
@@ -77,6 +99,7 @@ export class Engine {
     this.sandbox = new Sandbox(ctx, () => { this.runDue() }, () => this.outbox.settle())
     this.outbox = new Outbox(ctx, this.sandbox.rules, transport, (name) => this.#channels.get(name))
     listeners.push((change) => this.outbox.onChange(change))
+    listeners.push((change) => this.history.record(change, isoTime(ctx.clock)))
   }
 
   static async open (options: EngineOptions): Promise<Engine> {
@@ -118,6 +141,7 @@ export class Engine {
   runDue (): number {
     let n = 0
     for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
+      this.#fired?.push({ at: new Date(task.at).toISOString(), kind: task.kind, ref: task.ref })
       if (task.kind === 'event.deliver') this.outbox.runTask(task)
       else runTask(this.ctx, task)
       n++
@@ -335,6 +359,41 @@ export class Engine {
     await this.ctx.db.commit()
     await this.#afterChange()
     return answer
+  }
+
+  // The operator's views and levers (admin API, dashboard)
+  findPayments (filter: PaymentFilter): Payment[] { return findPayments(this.ctx, filter) }
+  findEvents (filter: EventFilter): NotificationEvent[] { return findEvents(this.ctx, filter) }
+  findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
+  /** Sends an event again now, whatever its state; undefined when there is no such event. */
+  resendEvent (id: string): Promise<NotificationEvent | undefined> { return this.outbox.resend(id) }
+
+  timeline (paymentId: string): PaymentTimeline | undefined {
+    const payment = this.findPayment(paymentId)
+    if (payment === undefined) return undefined
+    return {
+      payment,
+      refunds: listRefunds(this.ctx, payment.merchant_id, payment.id).data,
+      changes: this.history.of(payment.id),
+      events: findEvents(this.ctx, { payment_id: payment.id, limit: Infinity }).reverse(),
+      requests: this.sandbox.journal.query({ payment_id: payment.id, limit: 1000 })
+    }
+  }
+
+  /**
+   * Moves a virtual clock forward (Sandbox.advance) and says what fired on the way: expiries,
+   * pending resolutions, notification attempts, in order.
+   */
+  async advanceClock (ms: number): Promise<{ clock: ReturnType<Sandbox['clock']>, fired: FiredTask[] }> {
+    const fired: FiredTask[] = []
+    this.#fired = fired
+    try {
+      const clock = await this.sandbox.advance(ms)
+      await this.ctx.db.commit()
+      return { clock, fired }
+    } finally {
+      this.#fired = undefined
+    }
   }
 
   /** Housekeeping the server runs now and then: forgets expired idempotency keys and nonces. */

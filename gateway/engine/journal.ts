@@ -35,6 +35,7 @@ export interface JournalQuery {
   /** ISO time or a `seq`: entries after it. */
   since?: string | undefined
   status?: number | undefined
+  payment_id?: string | undefined
   limit?: number | undefined
 }
 
@@ -77,6 +78,11 @@ export class Journal {
     return out.reverse()
   }
 
+  /** One entry by its seq, while the ring still holds it. */
+  entry (seq: number): JournalEntry | undefined {
+    return this.#ordered().find((e) => e.seq === seq)
+  }
+
   count (q: JournalQuery): number {
     const matches = this.#matcher(q)
     return this.#ordered().filter(matches).length
@@ -104,6 +110,7 @@ export class Journal {
       (path === undefined || path.test(e.path)) &&
       (q.method === undefined || e.method === q.method.toUpperCase()) &&
       (q.status === undefined || e.status === q.status) &&
+      (q.payment_id === undefined || e.payment_id === q.payment_id) &&
       (sinceSeq === undefined || e.seq > sinceSeq) &&
       (sinceTime === undefined || Date.parse(e.time) > sinceTime)
   }

@@ -27,6 +27,10 @@ export interface NotificationTransport {
   deliver (request: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult>
 }
 
+/** The start of a receiver's answer, kept with the attempt (an operator reads why it was refused). */
+const ANSWER_EXCERPT = 200
+const excerpt = (body: string | undefined): string | null => body === undefined ? null : body.slice(0, ANSWER_EXCERPT)
+
 /** How long an out_of_order event waits for a later one before it goes anyway. */
 const OUT_OF_ORDER_HOLD_MS = 60_000
 
@@ -218,7 +222,7 @@ export class Outbox {
       const result = await this.#send(codec, event, merchant, url, n, fault)
       // A copy that fails after one was acknowledged does not undo the delivery.
       delivered ||= result.error === null
-      attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null })
+      attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null, answer: excerpt(result.body) })
     }
     const current = db.get('events', id)
     // Gone when the store failed to write the change that made it (it was undone).

@@ -154,6 +154,8 @@ export interface DeliveryAttempt {
   /** The notification fault applied to this attempt, if any. */
   fault: string | null
   next_attempt_at: string | null
+  /** The start of the receiver's answer body (200 characters), when one was read. */
+  answer?: string | null
 }
 
 /** An event and its delivery state: the outbox row. */

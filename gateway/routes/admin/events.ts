@@ -11,28 +11,18 @@ const view = ({ body, ...rest }: NotificationEvent) => ({ ...rest, payload: JSON
 
 export default async function eventRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
-  const events = engine.ctx.db.tables.events
 
-  app.get<{ Querystring: EventQuery }>('/admin/events', async (request, reply) => {
-    const q = request.query
-    const limit = q.limit ?? 100
-    const data: NotificationEvent[] = []
-    for (const e of [...events.values()].reverse()) {
-      if (data.length >= limit) break
-      if ((q.merchant_id === undefined || e.merchant_id === q.merchant_id) && (q.type === undefined || e.type === q.type) &&
-        (q.status === undefined || e.status === q.status) && (q.payment_id === undefined || e.payment_id === q.payment_id)) data.push(e)
-    }
-    return sendJson(reply, { object: 'list', data: data.map(view) })
-  })
+  app.get<{ Querystring: EventQuery }>('/admin/events', async (request, reply) =>
+    sendJson(reply, { object: 'list', data: engine.findEvents(request.query).map(view) }))
 
   app.get<{ Params: { id: string } }>('/admin/events/:id', async (request, reply) => {
-    const event = events.get(request.params.id)
+    const event = engine.findEvent(request.params.id)
     if (event === undefined) throw EVENT_NOT_FOUND(undefined, { event_id: request.params.id })
     return sendJson(reply, view(event))
   })
 
   app.post<{ Params: { id: string } }>('/admin/events/:id/resend', async (request, reply) => {
-    const event = await engine.outbox.resend(request.params.id)
+    const event = await engine.resendEvent(request.params.id)
     if (event === undefined) throw EVENT_NOT_FOUND(undefined, { event_id: request.params.id })
     return sendJson(reply, view(event))
   })

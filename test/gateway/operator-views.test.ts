@@ -1,0 +1,83 @@
+// The engine's operator views behind the dashboard: payments and events across merchants by
+// filter, one payment's timeline (requests, status changes, notifications), what the virtual
+// clock fired, journal entries by number, and the start of a receiver's answer on each attempt.
+import t from 'tap'
+import { build } from '../helpers/build.js'
+import { VirtualClock } from '../../gateway/engine/clock.js'
+import { History } from '../../gateway/engine/history.js'
+import type { NotificationTransport } from '../../gateway/engine/outbox.js'
+import type { Payment } from '../../gateway/engine/types.js'
+
+/** What the receiver at each URL answers, in turn (500 with these bodies). */
+const answers = new Map<string, string[]>()
+const transport: NotificationTransport = { deliver: async (req) => ({ status: 500, error: 'HTTP 500', body: answers.get(req.url)?.shift() ?? '' }) }
+const gw = await build(t, { clock: new VirtualClock(), transport })
+const { engine } = gw
+const other = await engine.createMerchant({ id: 'views-other', name: 'Other', notify_url: 'http://127.0.0.1:9/hook' })
+const otherCreds = { merchant: other.id, secret: other.hmac_secret }
+
+const create = async (body: Record<string, unknown>, creds = gw.demo): Promise<{ id: string, merchant_order_id: string }> => {
+  const res = await gw.signed({ method: 'POST', path: '/v1/payments', body }, creds)
+  if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}: ${res.body}`)
+  return res.json()
+}
+
+t.test('findPayments: across merchants, newest first, by merchant, status, channel and order id start', async (t) => {
+  const a = await create(gw.cardPayment('4242424242424242', { merchant_order_id: 'views-a-1', notify_url: 'http://127.0.0.1:9/a' }))
+  const b = await create(gw.cardPayment('4000000000000002', { merchant_order_id: 'views-b-1' }), otherCreds)
+  const c = await create(gw.cardPayment('4242424242424242', { merchant_order_id: 'views-a-2' }), otherCreds)
+  t.same(engine.findPayments({ merchant_order_id: 'views-' }).map((p) => p.id), [c.id, b.id, a.id])
+  t.same(engine.findPayments({ merchant_id: other.id }).map((p) => p.id), [c.id, b.id])
+  t.same(engine.findPayments({ status: 'failed', merchant_order_id: 'views-' }).map((p) => p.id), [b.id])
+  t.same(engine.findPayments({ merchant_order_id: 'views-a' }).map((p) => p.id), [c.id, a.id])
+  t.same(engine.findPayments({ channel: 'wechatpay', merchant_order_id: 'views-' }), [])
+  t.equal(engine.findPayments({ channel: 'paylab', merchant_order_id: 'views-' }).length, 3)
+  t.same(engine.findPayments({ merchant_order_id: 'views-', limit: 1 }).map((p) => p.id), [c.id])
+  t.same(engine.findEvents({ payment_id: b.id }).map((e) => e.type), ['payment.failed'])
+})
+
+t.test('timeline: the requests, the status changes and the notifications with their attempts; advanceClock says what fired', async (t) => {
+  answers.set('http://127.0.0.1:9/p', ['x'.repeat(300), 'refused: bad signature'])
+  const p = await create(gw.cardPayment('4000000000003055', { merchant_order_id: 'views-processing', notify_url: 'http://127.0.0.1:9/p' }))
+  const queried = await gw.signed({ method: 'GET', path: `/v1/payments/${p.id}` })
+  t.equal(queried.statusCode, 200)
+  const { clock, fired } = await engine.advanceClock(30_000)
+  t.equal(clock.mode, 'virtual')
+  const timeline = engine.timeline(p.id)
+  if (timeline === undefined) throw new Error('no timeline')
+  const mine = new Set([p.id, ...timeline.events.map((e) => e.id)])
+  t.match(fired.filter((f) => mine.has(f.ref)), [{ kind: 'payment.resolve', ref: p.id }, { kind: 'event.deliver', ref: timeline.events[0]?.id }],
+    'the resolution, then the first notification attempt')
+  t.equal(timeline.payment.status, 'succeeded')
+  t.match(timeline.changes, [{ kind: 'status', from: 'processing', to: 'processing' }, { kind: 'status', from: 'processing', to: 'succeeded' }])
+  t.match(timeline.requests.map((e) => `${e.method} ${e.status}`), ['POST 201'])
+  t.same(timeline.events.map((e) => e.type), ['payment.succeeded'])
+  const [attempt] = timeline.events[0]?.attempts ?? []
+  t.equal(attempt?.answer, 'x'.repeat(200), 'the receiver answer, cut at 200 characters')
+  const again = await engine.resendEvent(timeline.events[0]?.id ?? '')
+  t.equal(again?.attempts.at(-1)?.answer, 'refused: bad signature')
+  t.equal(await engine.resendEvent('evt_none'), undefined)
+  t.equal(engine.timeline('pay_none'), undefined)
+})
+
+t.test('journal entries by number, and by payment', async (t) => {
+  const p = await create(gw.cardPayment('4242424242424242'))
+  const [entry] = engine.sandbox.journal.query({ payment_id: p.id })
+  if (entry === undefined) throw new Error('no journal entry for the payment')
+  t.equal(entry.payment_id, p.id)
+  t.equal(engine.sandbox.journal.entry(entry.seq), entry)
+  t.equal(engine.sandbox.journal.entry(entry.seq + 10_000), undefined)
+})
+
+t.test('history forgets the payments seen longest ago beyond its capacity', async (t) => {
+  const history = new History(3)
+  const payment = (id: string): Payment => ({ id, status: 'succeeded' }) as unknown as Payment
+  history.record({ type: 'payment.changed', payment: payment('p1'), previous: 'processing' }, 't1')
+  history.record({ type: 'payment.changed', payment: payment('p2'), previous: 'processing' }, 't2')
+  history.record({ type: 'payment.changed', payment: payment('p2'), previous: 'succeeded' }, 't3')
+  t.equal(history.of('p1').length, 1)
+  history.record({ type: 'payment.changed', payment: payment('p3'), previous: 'processing' }, 't4')
+  t.same(history.of('p1'), [], 'p1 went first')
+  t.same(history.of('p2').map((c) => c.time), ['t2', 't3'])
+  t.same(history.of('p3').map((c) => c.to), ['succeeded'])
+})
