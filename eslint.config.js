@@ -49,5 +49,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   // The cashier's card form runs in the buyer's browser.
-  { files: ['gateway/cashier/card-form.js'], languageOptions: { globals: globals.browser } }
+  { files: ['gateway/cashier/card-form.js', 'gateway/dashboard/dashboard.js'], languageOptions: { globals: globals.browser } }
 )

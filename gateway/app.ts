@@ -1,5 +1,6 @@
 // The gateway as a Fastify plugin: services first, then the surfaces that use them, each an
-// encapsulated scope with its own hooks: every channel profile, the hosted cashier, the admin API.
+// encapsulated scope with its own hooks: every channel profile, the hosted cashier, the admin API,
+// the dashboard.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Engine } from './engine/engine.js'
@@ -15,6 +16,7 @@ import type { ChannelProfile } from './channels/profile.js'
 import healthRoutes from './routes/health.js'
 import cashierRoutes from './routes/cashier.js'
 import adminRoutes from './routes/admin/index.js'
+import dashboard from './dashboard/index.js'
 
 export interface AppOptions {
   engine: Engine
@@ -40,6 +42,7 @@ async function app (fastify: FastifyInstance, { engine, channels, transportFault
   for (const profile of channels) await fastify.register(profile.plugin)
   await fastify.register(cashierRoutes)
   await fastify.register(adminRoutes)
+  await fastify.register(dashboard)
   await fastify.register(healthRoutes)
 }
 

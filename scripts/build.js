@@ -12,7 +12,7 @@ import { parse } from 'yaml'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
-const ASSETS = ['openapi.yaml', 'gateway/cashier/card-form.js', 'scenarios/catalogue', 'scenarios/scenario.schema.json']
+const ASSETS = ['openapi.yaml', 'gateway/cashier/card-form.js', 'gateway/dashboard/dashboard.js', 'gateway/dashboard/dashboard.css', 'docs/failures.md', 'scenarios/catalogue', 'scenarios/scenario.schema.json']
 
 if (process.argv.includes('--clean')) rmSync(dist, { recursive: true, force: true })
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')

@@ -45,6 +45,7 @@ export const REPLAYED_REQUEST = createError('PAYLAB_REPLAYED_REQUEST', 'This Pay
 export const SIGNATURE_INVALID = createError('PAYLAB_SIGNATURE_INVALID', 'The request signature does not match; compare your string to sign with string_to_sign', 401)
 export const SIGNATURE_TYPE_UNAVAILABLE = createError('PAYLAB_SIGNATURE_TYPE_UNAVAILABLE', 'The merchant has no key for this signature type; register an RSA public key or use HMAC-SHA256', 401)
 export const ADMIN_UNAUTHORIZED = createError('PAYLAB_ADMIN_UNAUTHORIZED', 'The admin API needs Authorization: Bearer <admin token>', 401)
+export const DASHBOARD_CSRF_INVALID = createError('PAYLAB_DASHBOARD_CSRF_INVALID', 'A dashboard form or action came without the CSRF token of its session; reload the page and try again', 403)
 
 // Request shape
 export const VALIDATION_FAILED = createError('PAYLAB_VALIDATION_FAILED', 'The request does not match the API schema', 400)
@@ -79,6 +80,7 @@ export const ORDER_ID_CONFLICT = createError('PAYLAB_ORDER_ID_CONFLICT', 'A paym
 export const REFUND_ID_CONFLICT = createError('PAYLAB_REFUND_ID_CONFLICT', 'A refund with this merchant_refund_id exists with different parameters', 409)
 export const CLOCK_NOT_VIRTUAL = createError('PAYLAB_CLOCK_NOT_VIRTUAL', 'The gateway runs on the real clock; start it with --clock virtual to move time by hand', 409)
 export const EVENT_NOT_FOUND = createError('PAYLAB_EVENT_NOT_FOUND', 'No notification event has that id', 404)
+export const JOURNAL_ENTRY_NOT_FOUND = createError('PAYLAB_JOURNAL_ENTRY_NOT_FOUND', 'The journal holds no entry with that number (it keeps the newest 10 000)', 404)
 export const RULE_NOT_FOUND = createError('PAYLAB_RULE_NOT_FOUND', 'No rule has that id', 404)
 export const SIMULATED_FAULT = createError('PAYLAB_SIMULATED_FAULT', 'A sandbox fault was asked for (Paylab-Scenario header, magic amount or rule); nothing was processed', 500)
 export const NOTIFY_URL_NOT_ALLOWED = createError('PAYLAB_NOTIFY_URL_NOT_ALLOWED', 'notify_url must be http(s) and target an allowed host', 400)

@@ -6,6 +6,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv'
 import { loadOpenApi, routeSchema, toOpenApiPath } from '../openapi/document.js'
 import docs from './docs.js'
+import { toPaylabError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,6 +67,17 @@ function lazyValidator (schema: object, httpPart: string | undefined): Validate 
     return valid
   }
   return validate
+}
+
+/**
+ * The check a route's body gets, for a body that reaches the engine another way (a dashboard
+ * form for POST /admin/rules): the same schema, the same validator, the same error (thrown).
+ */
+export function checkOperationBody (method: string, fastifyUrl: string, body: unknown): void {
+  const schema = routeSchema(loadOpenApi().doc, method, fastifyUrl)?.body
+  if (schema === undefined) throw new Error(`no request body schema for ${method} ${fastifyUrl}`)
+  const validate = lazyValidator(schema, 'body')
+  if (!validate(body)) throw toPaylabError(Object.assign(new Error('invalid body'), { validation: validate.errors ?? [], validationContext: 'body' }))
 }
 
 export default fp(async (app) => {
