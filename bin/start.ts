@@ -76,6 +76,7 @@ export async function runStart (argv: string[]): Promise<number> {
     `paylab is running`,
     `  shop (open this):  ${shopUrl}`,
     `  gateway:           ${gatewayUrl}   (API docs ${gatewayUrl}/docs)`,
+    `  dashboard:         ${gatewayUrl}/dashboard   (log in with the admin token)`,
     `  admin token:       ${gateway.engine.adminToken}`,
     `  demo merchant:     Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
     `  WeChat Pay v3:     baseURL ${gatewayUrl}  mchid ${wechat.mchid}  appid ${wechat.appid}  serial ${wechat.merchant_serial_no}`,

@@ -126,6 +126,7 @@ export async function runGateway (argv: string[]): Promise<number> {
     `  store:          ${values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
     `  clock:          ${values.clock}`,
     `  API docs:       ${url.origin}/docs`,
+    `  dashboard:      ${url.origin}/dashboard  (log in with the admin token)`,
     `  admin token:    ${engine.adminToken}`,
     `  demo merchant:  Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
     `  /pay client:    merchant ${SEED_MERCHANT_ID}, secret ${engine.merchant(SEED_MERCHANT_ID).hmac_secret}`,

@@ -6,21 +6,25 @@ import type { FiredTask } from '../engine/engine.js'
 import { field } from './form.js'
 import { html, type Html } from './html.js'
 import { csrfField } from './layout.js'
-import { time, view, PAGE } from './view.js'
+import { alert, time, view, PAGE } from './view.js'
+import { PaylabError } from '../engine/errors.js'
 
 const STEPS = ['15m', '1h', '1d'] as const
 const WHAT: Record<FiredTask['kind'], string> = {
   'payment.expire': 'payment expiry',
   'payment.resolve': 'processing payment resolved',
-  'event.deliver': 'notification attempt (a retry, or the first)'
+  'event.deliver': 'notification attempt:'
 }
 
-const link = (t: FiredTask): Html => t.kind === 'event.deliver'
-  ? html`<code>${t.ref}</code>`
-  : html`<a href="/dashboard/payments/${t.ref}">${t.ref}</a>`
-
-function clockPage (request: FastifyRequest, reply: FastifyReply, fired?: { by: string, tasks: FiredTask[] }): FastifyReply {
+function clockPage (request: FastifyRequest, reply: FastifyReply, fired?: { by: string, tasks: FiredTask[] }, error?: string): FastifyReply {
   const { engine } = request.server
+  const link = (t: FiredTask): Html => {
+    if (t.kind !== 'event.deliver') return html`<a href="/dashboard/payments/${t.ref}">${t.ref}</a>`
+    const event = engine.findEvent(t.ref)
+    return event === undefined
+      ? html`<code>${t.ref}</code>`
+      : html`${event.type} <a href="/dashboard/payments/${event.payment_id}#${event.id}">${event.payment_id}</a> <span class="muted">(${event.id})</span>`
+  }
   const c = engine.sandbox.clock()
   const csrf = request.dashboardCsrf
   const result = fired === undefined
@@ -33,9 +37,9 @@ ${fired.tasks.length === 0 ? html`<p class="muted">Nothing was due.</p>` : html`
 <div class="actions">${STEPS.map((s) => html`<button type="submit" name="by" value="${s}">Advance ${s}</button>`)}</div>
 <div><label for="custom">Custom duration</label><input id="custom" name="custom" placeholder="e.g. 90s, 45m, 2h" aria-describedby="custom-hint"><p class="hint" id="custom-hint">A number and s, m, h or d.</p></div>
 <button type="submit" name="by" value="custom" class="secondary">Advance by custom</button></form>`
-  return view(request, reply, 'Clock', 'clock', html`${result}<section class="card"><dl class="facts">
+  return view(request, reply, 'Clock', 'clock', html`${alert(error)}${result}<section class="card"><dl class="facts">
 <dt>Mode</dt><dd id="clock-mode">${c.mode}</dd><dt>Now</dt><dd id="clock-now">${time(c.now)}</dd><dt>Next task due</dt><dd>${time(c.next_due)}</dd></dl></section>${controls}
-<p class="muted">Signatures stay on real time under a virtual clock, so merchants keep signing with their ordinary clock.</p>`)
+<p class="muted">Signatures stay on real time under a virtual clock, so merchants keep signing with their ordinary clock.</p>`, error === undefined ? 200 : 400)
 }
 
 export default async function clockRoutes (app: FastifyInstance): Promise<void> {
@@ -44,8 +48,13 @@ export default async function clockRoutes (app: FastifyInstance): Promise<void> 
   app.post('/dashboard/clock/advance', PAGE, async (request, reply) => {
     const by = field(request.body, 'by') ?? 'custom'
     const text = by === 'custom' ? field(request.body, 'custom') ?? '' : by
-    const ms = parseDuration(text, by === 'custom' ? 'custom' : 'by')
-    const { fired } = await app.engine.advanceClock(ms)
+    let fired: FiredTask[]
+    try {
+      ;({ fired } = await app.engine.advanceClock(parseDuration(text, by === 'custom' ? 'custom' : 'by')))
+    } catch (err) {
+      if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
+      return clockPage(request, reply, undefined, `${err.code}: ${err.message}`)
+    }
     return clockPage(request, reply, { by: text, tasks: fired })
   })
 }
