@@ -49,6 +49,13 @@ export function mutation (request: FastifyRequest): MutationRequest {
 }
 
 /** The merchant of an authenticated request. */
+/** Files the request under a payment in the journal (the payment's timeline lists it); returns the id. */
+export function about (request: FastifyRequest, paymentId: string): string {
+  const entry = request.journalEntry
+  if (entry !== undefined && entry.payment_id === null) entry.payment_id = paymentId
+  return paymentId
+}
+
 export function merchantOf (request: FastifyRequest): string {
   const identity = request.identity
   if (identity === undefined) throw new Error('merchantOf() on an unauthenticated request')

@@ -50,7 +50,7 @@ t.test('timeline: the requests, the status changes and the notifications with th
     'the resolution, then the first notification attempt')
   t.equal(timeline.payment.status, 'succeeded')
   t.match(timeline.changes, [{ kind: 'status', from: 'processing', to: 'processing' }, { kind: 'status', from: 'processing', to: 'succeeded' }])
-  t.match(timeline.requests.map((e) => `${e.method} ${e.status}`), ['POST 201'])
+  t.same(timeline.requests.map((e) => `${e.method} ${e.path} ${e.status}`), ['POST /v1/payments 201', `GET /v1/payments/${p.id} 200`], 'the create and the query about it')
   t.same(timeline.events.map((e) => e.type), ['payment.succeeded'])
   const [attempt] = timeline.events[0]?.attempts ?? []
   t.equal(attempt?.answer, 'x'.repeat(200), 'the receiver answer, cut at 200 characters')

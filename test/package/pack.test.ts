@@ -124,6 +124,7 @@ t.test('the tarball ships the compiled package and no tests or sources', async (
   const shipped = pack.files.map((f) => f.path)
   for (const file of ['bin/paylab.js', 'package.json', 'dist/bin/cli.js', 'dist/gateway/msw/create-paylab-msw.js', 'dist/gateway/msw/create-paylab-msw.d.ts',
     'dist/merchant/sdk/index.js', 'dist/merchant/sdk/index.d.ts', 'dist/openapi.yaml', 'dist/openapi.json', 'dist/gateway/cashier/card-form.js',
+    'dist/gateway/dashboard/dashboard.js', 'dist/gateway/dashboard/dashboard.css', 'dist/docs/failures.md',
     'dist/scenarios/scenario.schema.json', 'dist/scenarios/catalogue/card-happy.yaml']) {
     t.ok(shipped.includes(file), `ships ${file}`)
   }
