@@ -16,7 +16,7 @@ export interface Measurement {
   total: number
   non2xx: number
   errors: number
-  /** Wall time of the measurement, s. */
+  /** Wall time of the measurement, s: from its start to the last answer. */
   seconds: number
   /** CPU time of the server and of this (load generating) process over wall time, in %. */
   serverCpu: number
@@ -76,19 +76,23 @@ export const next = (): string => `${tag}${(++seq).toString(36).padStart(8, '0')
 
 export async function measure (name: string, target: Target, request: Request): Promise<Measurement> {
   let firstFailure: string | undefined
+  let last = 0
   const onResponse = (status: number, body: string): void => {
+    last = performance.now()
     if (firstFailure === undefined && (status < 200 || status > 299)) firstFailure = `${status} ${body.slice(0, 300)}`
   }
-  const options = { url: target.url, connections: target.connections, requests: [{ ...request, onResponse }] }
+  // autocannon ends a run at its first sample after the end (or after the last of `amount`): samples
+  // every 100 ms instead of every second keep a short or counted run from idling up to a second.
+  const options = { url: target.url, connections: target.connections, sampleInt: 100, requests: [{ ...request, onResponse }] }
   const started = { wall: performance.now(), server: cpuSecondsOf(target.pid), client: process.cpuUsage() }
   const result: Result = await autocannon(target.amount === undefined ? { ...options, duration: target.duration ?? 10 } : { ...options, amount: target.amount })
-  const wall = (performance.now() - started.wall) / 1000
-  const client = process.cpuUsage(started.client)
   const serverSeconds = cpuSecondsOf(target.pid) - started.server
+  const client = process.cpuUsage(started.client)
+  // Rates over the time the server was busy: from the start to the last answer.
+  const wall = ((last > 0 ? last : performance.now()) - started.wall) / 1000
   const total = result['2xx'] + result.non2xx
   return {
     name,
-    // Over the wall time rather than autocannon's per-second average: an `amount` run ends within a second.
     reqPerSec: total / wall,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -7,7 +7,8 @@ export const USAGE = `usage: npm run bench -- [options]
   -c, --connections <n>   concurrent connections (default 64)
   --payments <n>          payments in the large store (default 100000)
   --rounds <n>            measure everything n times, interleaved; report medians (default 1)
-  --warmup <s>            unrecorded load on each server before measuring (default 2; WireMock gets 3x, for its JIT)
+  --warmup <s>            unrecorded load on each server before measuring (default 2; WireMock gets spans of 3x
+                          until its JIT is warm)
   --skip <list>           leave out, comma-separated: wiremock, startup
   --log-level <level>     the measured gateways' log level, or off (default warn, as \`paylab gateway --log-level warn\`)
   --json                  print one JSON document of every figure on stdout (the tables go to stderr)

@@ -19,11 +19,6 @@ import { fromDist } from './dist.js'
 import { seed } from './seed.js'
 import { RSA_MERCHANT, type GatewayFacts, type ParentMessage, type ServerMessage } from './protocol.js'
 
-const { buildGateway } = await fromDist<typeof import('../gateway/server.js')>('gateway/server.js')
-const { nodeCrypto } = await fromDist<typeof import('../gateway/engine/crypto.js')>('gateway/engine/crypto.js')
-const { sandboxKeyPool } = await fromDist<typeof import('../gateway/engine/sandbox-key.js')>('gateway/engine/sandbox-key.js')
-const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
-
 const send = (message: ServerMessage): void => { process.send?.(message) }
 
 /** The newest journal file's number: it grows by one at each compaction of the store. */
@@ -70,6 +65,7 @@ async function bare (file: string): Promise<void> {
 
 /** The merchants the workloads sign as: the demo merchant (HMAC, and its WeChat Pay credentials) and one whose requests and answers are RSA-signed. */
 async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<GatewayFacts, 'key'>> {
+  const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
   if (engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') === undefined) await engine.updateMerchant(DEMO_MERCHANT_ID, { channels: { wechatpay: {} } })
   const wx = engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') as WechatpayCredentials
   if (wx.merchant_private_key === undefined) throw new Error('the demo merchant\'s WeChat Pay private key was not kept')
@@ -86,6 +82,9 @@ async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<Ga
 
 async function gateway (dir: string, level: string, rsaPublicKey: string): Promise<void> {
   const started = performance.now()
+  const { buildGateway } = await fromDist<typeof import('../gateway/server.js')>('gateway/server.js')
+  const { nodeCrypto } = await fromDist<typeof import('../gateway/engine/crypto.js')>('gateway/engine/crypto.js')
+  const { sandboxKeyPool } = await fromDist<typeof import('../gateway/engine/sandbox-key.js')>('gateway/engine/sandbox-key.js')
   // The keys a fresh data dir generates at its first start (the gateway's, the demo merchant's
   // WeChat Pay and Alipay ones) come from the published test-only keys, as an in-memory gateway's
   // do: the same RSA-2048 work per request, without seconds of key generation before the first.
@@ -94,6 +93,7 @@ async function gateway (dir: string, level: string, rsaPublicKey: string): Promi
   const openMs = performance.now() - started
   const payments = engine.ctx.db.tables.payments
   const paymentCount = payments.size
+  const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
   process.on('message', (message: ParentMessage) => {
     if (message.type !== 'sample') return
     // A uniform sample over the demo merchant's payments, so that queries reach old and new alike.
