@@ -97,3 +97,14 @@ export function failures (rows: readonly Row[]): string[] {
     .filter((r) => r.non2xx > 0 || r.errors > 0)
     .map((r) => `${r.name} (${r.store}, round ${r.round}): ${r.non2xx} non-2xx, ${r.errors} errors/timeouts${r.firstFailure === undefined ? '' : `; first: ${r.firstFailure}`}`)
 }
+
+/** Each measurement beside the same one of an earlier run (--baseline): req/s and server CPU per request, now over then. */
+export function baselineTable (now: readonly Summary[], then: readonly Summary[]): string {
+  const lines = ['| measurement | store | req/s then | req/s now | now / then | CPU µs/req then | CPU µs/req now | now / then |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |']
+  for (const s of now) {
+    const t = then.find((b) => b.name === s.name && b.store === s.store)
+    if (t === undefined) continue
+    lines.push(`| ${s.name} | ${s.store} | ${fixed(t.reqPerSec, 0)} | ${fixed(s.reqPerSec, 0)} | ${fixed(s.reqPerSec / t.reqPerSec, 2)} | ${fixed(t.serverCpuUs, 0)} | ${fixed(s.serverCpuUs, 0)} | ${fixed(s.serverCpuUs / t.serverCpuUs, 2)} |`)
+  }
+  return lines.join('\n')
+}

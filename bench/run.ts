@@ -14,7 +14,7 @@ import { createRequest, measure, queryRequest } from './load.js'
 import { USAGE, parseOptions, type Options } from './options.js'
 import { hmacFetch, walletPayments, wechatpayOrders } from './presigned.js'
 import { profileInto, seedStores, setChildEnv, startGateway, startServer } from './processes.js'
-import { failures, measurementTable, summarize, type Row, type Summary } from './report.js'
+import { baselineTable, failures, measurementTable, summarize, type Row, type Summary } from './report.js'
 import { round, type Bench, type Gateway } from './rounds.js'
 import { coldStart, helpTime, nodeTime, startTable, type StartFigure } from './startup.js'
 import { CARD, CARD_BEFORE, evaluate, resultTable } from './targets.js'
@@ -170,6 +170,12 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     log()
     log(resultTable(ratios, 'ratio'))
     log()
+    const before = (s.baseline as { summary?: Summary[], started?: string } | undefined)
+    if (Array.isArray(before?.summary)) {
+      log(`against the --baseline run of ${before.started ?? '?'}:`)
+      log(baselineTable(summary, before.summary))
+      log()
+    }
     log(`opening the store: ${gateways.map((g) => `${g.server.ready.openMs.toFixed(0)} ms with ${g.server.ready.payments} payments`).join(', ')}; seeding took ${(seeded.ms / 1000).toFixed(1)} s`)
     log(`load average at end: ${load()}`)
     const missed = targets.filter((t) => t.pass === false)
