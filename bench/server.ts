@@ -16,7 +16,6 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Engine } from '../gateway/engine/engine.js'
 import type { WechatpayCredentials } from '../gateway/channels/wechatpay/credentials.js'
 import { fromDist } from './dist.js'
-import { seed } from './seed.js'
 import { RSA_MERCHANT, type GatewayFacts, type ParentMessage, type ServerMessage } from './protocol.js'
 
 const send = (message: ServerMessage): void => { process.send?.(message) }
@@ -109,6 +108,8 @@ async function gateway (dir: string, level: string, rsaPublicKey: string): Promi
 
 async function seedAll (pairs: string[]): Promise<void> {
   const started = performance.now()
+  // Loaded here: it loads the engine, which the bare server has no use for.
+  const { seed } = await import('./seed.js')
   for (let i = 0; i + 1 < pairs.length; i += 2) await seed(pairs[i] as string, Number(pairs[i + 1]))
   // The IPC channel would keep this process alive: leave once the parent has the message.
   process.send?.({ type: 'seeded', ms: performance.now() - started } satisfies ServerMessage, () => process.exit(0))
