@@ -76,8 +76,10 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     const big = String(s.payments)
     const stores = { empty: 'empty', large: big }
     const startupPayments = Math.min(1000, s.payments)
-    log(`seeding ${s.payments} payments (and ${startupPayments} for the start-up figures) through the engine …`)
-    const seeded = await seedStores([[join(root, 'startup'), startupPayments], [join(root, 'large'), s.payments]])
+    const toSeed: Array<[string, number]> = s.startupOnly ? [] : [[join(root, 'large'), s.payments]]
+    if (!s.skip.has('startup')) toSeed.unshift([join(root, 'startup'), startupPayments])
+    log(`seeding ${toSeed.map(([, n]) => n).join(' and ')} payments through the engine …`)
+    const seeded = await seedStores(toSeed)
     log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`)
     let startFigures: StartFigure[] = []
     if (!s.skip.has('startup')) {
