@@ -19,6 +19,8 @@ declare module 'autocannon' {
     /** Stop after this many requests instead of after `duration`. */
     amount?: number
     pipelining?: number
+    /** ms between samples; a run ends at the first sample after its end (default 1000). */
+    sampleInt?: number
     timeout?: number
     requests?: Request[]
   }

@@ -1,7 +1,7 @@
 // Starts bench/server.ts in a child process (through tsx) and speaks its IPC protocol.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ParentMessage, ServerMessage } from './server.js'
+import type { GatewayFacts, ParentMessage, ServerMessage } from './protocol.js'
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
 
@@ -14,6 +14,8 @@ export interface ServerProcess {
   sample: (count: number) => Promise<string[]>
   /** Since the last call: the longest event-loop stall, time in GC, and the journal number. */
   stats: () => Promise<{ maxStallMs: number, gcMs: number, journal: number }>
+  /** RSS and heap in use, in bytes, after a full garbage collection. */
+  memory: () => Promise<{ rss: number, heapUsed: number }>
   stop: () => Promise<void>
 }
 
@@ -21,9 +23,14 @@ export interface ServerProcess {
 let profileDir: string | undefined
 export const profileInto = (dir: string | undefined): void => { profileDir = dir }
 
+/** The environment of every process the bench starts (a test turns tap's coverage off in it). */
+export let childEnv: NodeJS.ProcessEnv = process.env
+export const setChildEnv = (env: NodeJS.ProcessEnv): void => { childEnv = env }
+
 function spawn (args: string[]): ChildProcess {
   const profile = profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
-  return fork(SERVER, args, { execArgv: ['--import', import.meta.resolve('tsx'), ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // The child's stdout goes to this process's stderr: stdout is the report (or the --json document).
+  return fork(SERVER, args, { execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc', ...profile], stdio: ['ignore', 2, 'inherit', 'ipc'], env: childEnv })
 }
 
 function nextMessage<T extends ServerMessage['type']> (child: ChildProcess, type: T): Promise<ServerMessage & { type: T }> {
@@ -44,20 +51,23 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
   const child = spawn(args)
   const ready = await nextMessage(child, 'ready')
   const send = (message: ParentMessage): void => { child.send(message) }
+  const ask = async <T extends ServerMessage['type']>(message: ParentMessage, type: T): Promise<ServerMessage & { type: T }> => {
+    const answer = nextMessage(child, type)
+    send(message)
+    return await answer
+  }
   return {
     ready,
     pid: child.pid as number,
     url: `http://127.0.0.1:${ready.port}`,
-    sample: async (count) => {
-      const answer = nextMessage(child, 'sample')
-      send({ type: 'sample', count })
-      return (await answer).ids
-    },
+    sample: async (count) => (await ask({ type: 'sample', count }, 'sample')).ids,
     stats: async () => {
-      const answer = nextMessage(child, 'stats')
-      send({ type: 'stats' })
-      const { maxStallMs, gcMs, journal } = await answer
+      const { maxStallMs, gcMs, journal } = await ask({ type: 'stats' }, 'stats')
       return { maxStallMs, gcMs, journal }
+    },
+    memory: async () => {
+      const { rss, heapUsed } = await ask({ type: 'memory' }, 'memory')
+      return { rss, heapUsed }
     },
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return }
@@ -67,11 +77,22 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
   }
 }
 
-/** Seeds a data dir in a child process; resolves when its store is closed. */
-export async function seedStore (dir: string, count: number): Promise<{ count: number, ms: number }> {
-  const child = spawn(['seed', dir, String(count)])
+/** A gateway server and what its workloads sign with. */
+export async function startGateway (dir: string, logLevel: string, rsaPublicKey: string): Promise<ServerProcess & { facts: GatewayFacts }> {
+  const server = await startServer(['gateway', dir, logLevel, rsaPublicKey])
+  const facts = server.ready.gateway
+  if (facts === undefined) {
+    await server.stop()
+    throw new Error('the gateway did not say its merchants')
+  }
+  return { ...server, facts }
+}
+
+/** Seeds data dirs (each [dir, payments]) in one child process; resolves when their stores are closed. */
+export async function seedStores (stores: Array<[string, number]>): Promise<{ ms: number }> {
+  const child = spawn(['seed', ...stores.flatMap(([dir, count]) => [dir, String(count)])])
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const seeded = await nextMessage(child, 'seeded')
   await exited
-  return seeded
+  return { ms: seeded.ms }
 }

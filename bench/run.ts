@@ -1,180 +1,219 @@
-// `npm run bench [-- --duration 10 --connections 10 --payments 100000 --rounds 1]`
+// `npm run bench [-- --duration 10 --connections 64 --payments 100000 --rounds 1 --json]`
 //
-// First the cold start of `paylab gateway` (median of --spawns spawns to its first /healthz answer,
-// in memory and on a data dir of 1,000 payments, with the RSS then) and of `paylab --help`
-// (bench/startup.ts; `--startup-only` stops there). Then it measures a bare Fastify route (the baseline) and the gateway's signed create and query on two
-// gateways at once: one on a fresh data dir, one reopened on a data dir seeded with --payments
-// payments. Measurements alternate between them (and the baseline), so that background load on
-// the machine falls on both alike. Prints the figures, the ratios and whether they meet the
-// targets; any non-2xx answer fails the run.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir } from 'node:os'
+// First the cold start of `paylab gateway` (bench/startup.ts; `--startup-only` stops there). Then
+// two gateways, one on a fresh data dir and one reopened on a data dir seeded with --payments
+// payments (their RSS then gives the memory per stored payment), and the peers serving the bytes
+// the gateway answered: bare Fastify, and WireMock on the JVM. Rounds of measurements
+// (bench/rounds.ts) alternate between all of them; then the tables, the targets of issue 17
+// (bench/targets.ts) and, with --json, one document of every figure. Any non-2xx answer fails the run.
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import type { Request } from 'autocannon'
-import { bareRequest, createRequest, measure, queryRequest, type Merchant, type Target } from './load.js'
-import { profileInto, seedStore, startServer, type ServerProcess } from './processes.js'
-import { coldStart, helpTime, nodeTime, startTable } from './startup.js'
-import { failures, measurementTable, misses, ratios, ratioTable, type RatioSpec, type Row } from './report.js'
+import { createRequest, measure, queryRequest } from './load.js'
+import { USAGE, parseOptions, type Options } from './options.js'
+import { hmacFetch, walletPayments, wechatpayOrders } from './presigned.js'
+import { profileInto, seedStores, setChildEnv, startGateway, startServer } from './processes.js'
+import { baselineTable, failures, measurementTable, summarize, type Row, type Summary } from './report.js'
+import { round, type Bench, type Gateway } from './rounds.js'
+import { coldStart, helpTime, nodeTime, startTable, type StartFigure } from './startup.js'
+import { CARD, CARD_BEFORE, evaluate, resultTable } from './targets.js'
+import { findWireMock, startWireMock, WIREMOCK_OPTIONS, type WireMock } from './wiremock.js'
 
-const USAGE = `usage: npm run bench -- [options]
-  -d, --duration <s>      seconds per measurement (default 10)
-  -c, --connections <n>   concurrent connections (default 10)
-  --payments <n>          payments in the large store (default 100000)
-  --rounds <n>            measure everything n times, interleaved; report medians (default 1)
-  --warmup <s>            unrecorded load on each server before measuring (default 2)
-  --keep                  keep the temporary data dirs
-  --cpu-prof <dir>        write a V8 CPU profile of each server process into dir
-  --spawns <n>            spawns per start-up figure (default 5)
-  --startup-only          measure the start-up figures only
-`
-
-interface Gateway { store: string, server: ServerProcess, demo: Merchant, key: { id: string, public_key: string }, ids: string[] }
-
-const QUERY = 'signed query GET /v1/payments/{id}'
-const WALLET = 'signed create (wallet)'
-const CARD = 'signed create (card, RSA envelope)'
-const BARE = 'bare Fastify GET /bare'
-const WORKLOADS: Array<{ name: string, request: (g: Gateway) => Request }> = [
-  { name: QUERY, request: (g) => queryRequest(g.demo, g.ids) },
-  { name: WALLET, request: (g) => createRequest(g.demo, 'wallet', g.key) },
-  { name: CARD, request: (g) => createRequest(g.demo, 'card', g.key) }
-]
-
-const out = (line = ''): void => { process.stdout.write(line + '\n') }
+const machine = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', totalMemBytes: totalmem(), node: process.version, platform: `${process.platform} ${process.arch}`, loadavg: loadavg() })
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ')
 
-function parse (argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', short: 'd', default: '10' },
-      connections: { type: 'string', short: 'c', default: '10' },
-      payments: { type: 'string', default: '100000' },
-      rounds: { type: 'string', default: '1' },
-      warmup: { type: 'string', default: '2' },
-      keep: { type: 'boolean', default: false },
-      'cpu-prof': { type: 'string' },
-      spawns: { type: 'string', default: '5' },
-      'startup-only': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
-  const n = { duration: Number(values.duration), connections: Number(values.connections), payments: Number(values.payments), rounds: Number(values.rounds), warmup: Number(values.warmup), spawns: Number(values.spawns) }
-  const whole = [n.connections, n.payments, n.rounds, n.spawns].every((v) => Number.isInteger(v) && v >= 1)
-  if (!whole || !(n.duration > 0) || !(n.warmup > 0)) throw new Error('every option takes a positive number (whole for connections, payments, rounds)')
-  return { ...n, keep: values.keep, cpuProf: values['cpu-prof'], startupOnly: values['startup-only'], help: values.help }
-}
-
-async function openGateway (store: string, dir: string, servers: ServerProcess[]): Promise<Gateway> {
-  const server = await startServer(['gateway', dir])
-  servers.push(server)
-  const { demo, key, openMs, payments } = server.ready
-  if (demo === undefined || key === undefined) throw new Error('the gateway did not say its demo merchant')
-  out(`[${store}] gateway opened its store (${payments} payments) in ${openMs.toFixed(0)} ms`)
-  return { store, server, demo, key, ids: [] }
-}
-
 /** The start-up figures: what a CI job or a test that spawns a gateway waits for. */
-async function startup (dir: string, spawns: number): Promise<void> {
-  await seedStore(dir, 1000)
-  const figures = [
+async function startup (dir: string, payments: number, spawns: number): Promise<StartFigure[]> {
+  return [
     await nodeTime(spawns),
     await helpTime(spawns),
     await coldStart('paylab gateway --memory', ['--memory'], spawns),
-    await coldStart('paylab gateway, data dir of 1,000 payments', ['--data-dir', dir], spawns)
+    await coldStart(`paylab gateway, data dir of ${payments} payments`, ['--data-dir', dir], spawns)
   ]
-  out()
-  out(startTable(figures))
-  out(`(spawn to the first 200 from /healthz; RSS then. Targets: < 1000 ms to /healthz, < 300 ms for --help; load average ${load()})`)
-  out()
 }
 
-export async function main (argv: string[]): Promise<number> {
-  let s: ReturnType<typeof parse>
+async function openGateway (store: string, dir: string, s: Options, rsaPublicKey: string, log: (l: string) => void): Promise<Gateway> {
+  const server = await startGateway(dir, s.logLevel, rsaPublicKey)
+  log(`[${store}] gateway opened its store (${server.ready.payments} payments) in ${server.ready.openMs.toFixed(0)} ms`)
+  return { store, server, ids: [], rsaIds: [], outTradeNos: [] }
+}
+
+/** Card creates/s of an earlier run (--baseline), else the figures before issue 17. */
+function cardBefore (baseline: unknown, stores: { empty: string, large: string }): typeof CARD_BEFORE {
+  const summary = (baseline as { summary?: Summary[] } | undefined)?.summary
+  if (!Array.isArray(summary)) return CARD_BEFORE
+  const rate = (store: string): number | undefined => summary.find((r) => r.name === CARD && r.store === store)?.reqPerSec
+  const empty = rate('empty')
+  const large = rate(stores.large) ?? rate('large')
+  return empty === undefined || large === undefined ? CARD_BEFORE : { empty, large, source: 'the --baseline run' }
+}
+
+export async function main (argv: string[], io: { stdout?: (s: string) => void, stderr?: (s: string) => void, env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const stdout = io.stdout ?? ((s: string) => { process.stdout.write(s) })
+  const stderr = io.stderr ?? ((s: string) => { process.stderr.write(s) })
+  let s: Options
   try {
-    s = parse(argv)
+    s = parseOptions(argv)
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}`)
+    stderr(`${(err as Error).message}\n${USAGE}`)
     return 2
   }
-  if (s.help) { out(USAGE); return 0 }
+  if (s.help) { stdout(USAGE); return 0 }
+  if (io.env !== undefined) setChildEnv(io.env)
+  // With --json, stdout carries the document alone; the progress and the tables go to stderr.
+  const log = (line = ''): void => { (s.json ? stderr : stdout)(line + '\n') }
   profileInto(s.cpuProf === undefined ? undefined : resolve(s.cpuProf))
 
   const root = await mkdtemp(join(tmpdir(), 'paylab-bench-'))
-  const servers: ServerProcess[] = []
-  const rows: Row[] = []
-  const warmups: Row[] = []
-  out(`paylab bench ${new Date().toISOString()}  node ${process.version}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`)
-  out(`${s.rounds} round(s) of ${s.duration} s per measurement, ${s.connections} connections, large store ${s.payments} payments, data in ${root}`)
-  out(`load average at start: ${load()}`)
+  const servers: Array<{ stop: () => Promise<void> }> = []
+  const started = new Date().toISOString()
+  const atStart = machine()
+  log(`paylab bench ${started}  node ${process.version}  ${atStart.cpus} cores (${atStart.cpuModel})`)
+  log(`${s.rounds} round(s) of ${s.duration} s per measurement, ${s.connections} connections, large store ${s.payments} payments, data in ${root}`)
+  log(`load average at start: ${load()}`)
   try {
-    await startup(join(root, 'startup'), s.spawns)
-    if (s.startupOnly) return 0
     const big = String(s.payments)
-    out(`[${big}] seeding ${s.payments} payments through the engine …`)
-    const seeded = await seedStore(join(root, 'large'), s.payments)
-    out(`[${big}] seeded in ${(seeded.ms / 1000).toFixed(1)} s`)
+    const stores = { empty: 'empty', large: big }
+    const startupPayments = Math.min(1000, s.payments)
+    const toSeed: Array<[string, number]> = s.startupOnly ? [] : [[join(root, 'large'), s.payments]]
+    if (!s.skip.has('startup')) toSeed.unshift([join(root, 'startup'), startupPayments])
+    log(`seeding ${toSeed.map(([, n]) => n).join(' and ')} payments through the engine …`)
+    const seeded = await seedStores(toSeed)
+    log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`)
+    let startFigures: StartFigure[] = []
+    if (!s.skip.has('startup')) {
+      startFigures = await startup(join(root, 'startup'), startupPayments, s.spawns)
+      log()
+      log(startTable(startFigures))
+      log(`(spawn to the first 200 from /healthz; RSS then. Targets: < 1000 ms to /healthz, < 300 ms for --help; load average ${load()})`)
+      log()
+    }
+    if (s.startupOnly) return 0
 
-    const bare = await startServer(['bare'])
-    servers.push(bare)
-    const gateways = [await openGateway('empty', join(root, 'empty'), servers), await openGateway(big, join(root, 'large'), servers)]
-    const target = (server: ServerProcess, duration = s.duration): Target => ({ url: server.url, pid: server.pid, connections: s.connections, duration })
+    const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    const gateways = [await openGateway(stores.empty, join(root, 'empty'), s, rsaKey.publicKey, log), await openGateway(big, join(root, 'large'), s, rsaKey.publicKey, log)]
+    servers.push(...gateways.map((g) => g.server))
+    // RSS per stored payment: the two gateways just opened, before any load, after a full GC.
+    const [emptyMemory, largeMemory] = await Promise.all(gateways.map((g) => g.server.memory()))
+    const memory = {
+      payments: s.payments,
+      emptyRssBytes: emptyMemory?.rss ?? NaN,
+      largeRssBytes: largeMemory?.rss ?? NaN,
+      rssBytesPerPayment: ((largeMemory?.rss ?? NaN) - (emptyMemory?.rss ?? NaN)) / s.payments,
+      heapBytesPerPayment: ((largeMemory?.heapUsed ?? NaN) - (emptyMemory?.heapUsed ?? NaN)) / s.payments
+    }
+    log(`memory: RSS ${(memory.emptyRssBytes / 2 ** 20).toFixed(0)} MB empty, ${(memory.largeRssBytes / 2 ** 20).toFixed(0)} MB with ${s.payments} payments: ` +
+      `${memory.rssBytesPerPayment.toFixed(0)} bytes RSS and ${memory.heapBytesPerPayment.toFixed(0)} bytes of heap per payment`)
 
-    const unrecorded = { round: 0, maxStallMs: NaN, gcUs: NaN, compactions: 0 }
-    warmups.push({ ...await measure('warm-up', target(bare, s.warmup), bareRequest()), store: '—', ...unrecorded })
+    // What each workload needs on each gateway, and the answers the peers serve: the gateway's own bytes.
     for (const g of gateways) {
-      warmups.push({ ...await measure('warm-up create', target(g.server, s.warmup), createRequest(g.demo, 'wallet', g.key)), store: g.store, ...unrecorded })
+      const { url, facts } = g.server
+      g.rsaIds = (await walletPayments(url, facts.rsa, 20)).map((p) => p.id)
+      g.outTradeNos = await wechatpayOrders(url, facts.wechatpay, 20)
+    }
+    const first = gateways[0] as Gateway
+    const [made] = await walletPayments(first.server.url, first.server.facts.demo, 1)
+    const canned = { query: await hmacFetch(first.server.url, first.server.facts.demo, 'GET', `/v1/payments/${made?.id ?? ''}`), create: made?.answer ?? '' }
+    log(`the peers serve the gateway's answers: ${Buffer.byteLength(canned.query)} bytes for a query, ${Buffer.byteLength(canned.create)} for a create`)
+    await writeFile(join(root, 'canned.json'), JSON.stringify(canned))
+    const bare = await startServer(['bare', join(root, 'canned.json')])
+    servers.push(bare)
+
+    let wiremock: WireMock | undefined
+    const found = s.skip.has('wiremock') ? { skipped: 'WireMock skipped: --skip wiremock' } : await findWireMock()
+    if ('jar' in found) {
+      wiremock = await startWireMock(found.jar, join(root, 'wiremock'), canned)
+      servers.push(wiremock)
+      log(`WireMock ${wiremock.version} listening at ${wiremock.url}: ${wiremock.args.join(' ')}`)
+    } else {
+      log(found.skipped)
+    }
+
+    const warmups: Row[] = []
+    const warm = async (name: string, server: { url: string, pid: number }, request: Parameters<typeof measure>[2], seconds = s.warmup): Promise<void> => {
+      warmups.push({ ...await measure(name, { url: server.url, pid: server.pid, connections: s.connections, duration: seconds }, request), store: '—', round: 0, maxStallMs: NaN, gcUs: NaN, compactions: 0 })
+    }
+    const demo = first.server.facts.demo
+    for (const g of gateways) {
+      await warm('warm-up create', g.server, createRequest(g.server.facts.demo, 'wallet', g.server.facts.key))
       // Queries go to a uniform sample of everything stored (the warm-up's payments when fresh).
       g.ids = await g.server.sample(1000)
+      await warm('warm-up query', g.server, queryRequest(g.server.facts.demo, g.ids))
     }
-    // A request the gateway refuses here would be refused in every measurement: stop at once.
+    await warm('warm-up bare', bare, queryRequest(demo, first.ids))
+    if (wiremock !== undefined) {
+      // The JVM compiles its hot paths after a while of load: WireMock's figures are of a warm JIT.
+      // Load it in spans of 3x --warmup until a span is no more than 10 % faster than the one before (at most 5).
+      for (const [name, request] of [['GET', queryRequest(demo, first.ids)], ['POST', createRequest(demo, 'wallet', first.server.facts.key)]] as const) {
+        const rates: number[] = []
+        for (let span = 0; span < 5 && (rates.length < 2 || (rates.at(-1) as number) > 1.1 * (rates.at(-2) as number)); span++) {
+          await warm(`warm-up WireMock ${name}`, wiremock, request, 3 * s.warmup)
+          rates.push((warmups.at(-1) as Row).reqPerSec)
+        }
+        log(`WireMock ${name} warm-up, req/s of each ${3 * s.warmup} s span: ${rates.map((r) => r.toFixed(0)).join(', ')}`)
+      }
+    }
+    // A request refused here would be refused in every measurement: stop at once.
     if (failures(warmups).length > 0) throw new Error(`the warm-up failed:\n  ${failures(warmups).join('\n  ')}`)
 
-    for (let round = 1; round <= s.rounds; round++) {
-      const record = async (name: string, store: string, server: ServerProcess, request: Request): Promise<void> => {
-        const before = await server.stats()
-        const m = await measure(name, target(server), request)
-        const after = await server.stats()
-        const row: Row = { ...m, store, round, maxStallMs: after.maxStallMs, gcUs: after.gcMs * 1000 / m.total, compactions: after.journal - before.journal }
-        rows.push(row)
-        out(`[round ${round}/${s.rounds}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req, ` +
-          `GC ${row.gcUs.toFixed(0)} µs/req, longest stall ${row.maxStallMs.toFixed(0)} ms${row.compactions > 0 ? `, ${row.compactions} compaction(s)` : ''}`)
-      }
-      await record(BARE, '—', bare, bareRequest())
-      // Alternate which store goes first, so neither always follows the other.
-      const order = round % 2 === 1 ? gateways : [...gateways].reverse()
-      for (const w of WORKLOADS) for (const g of order) await record(w.name, g.store, g.server, w.request(g))
+    const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, ...(wiremock === undefined ? {} : { wiremock }) }
+    for (let n = 1; n <= s.rounds; n++) await round(bench, n)
+
+    const summary = summarize(bench.rows)
+    const { targets, ratios } = evaluate({
+      rows: bench.rows, rounds: s.rounds, stores, rawSignPerSec: bench.rawSignPerSec, rssBytesPerPayment: memory.rssBytesPerPayment,
+      cardBefore: cardBefore(s.baseline, stores), ...('skipped' in found ? { wiremockSkipped: found.skipped } : {})
+    })
+    log()
+    log(measurementTable(summary))
+    log()
+    log(resultTable(targets, 'target (issue 17)'))
+    log()
+    log(resultTable(ratios, 'ratio'))
+    log()
+    const before = (s.baseline as { summary?: Summary[], started?: string } | undefined)
+    if (Array.isArray(before?.summary)) {
+      log(`against the --baseline run of ${before.started ?? '?'}:`)
+      log(baselineTable(summary, before.summary))
+      log()
     }
+    log(`opening the store: ${gateways.map((g) => `${g.server.ready.openMs.toFixed(0)} ms with ${g.server.ready.payments} payments`).join(', ')}; seeding took ${(seeded.ms / 1000).toFixed(1)} s`)
+    log(`load average at end: ${load()}`)
+    const missed = targets.filter((t) => t.pass === false)
+    log(missed.length === 0 ? 'no target missed' : `targets missed: ${missed.map((t) => t.name).join('; ')}`)
 
-    const specs: RatioSpec[] = [
-      { name: 'signed create (wallet) / bare, empty store', over: { name: WALLET, store: 'empty' }, under: { name: BARE, store: '—' }, target: 0.5 },
-      { name: 'signed create (card) / bare, empty store', over: { name: CARD, store: 'empty' }, under: { name: BARE, store: '—' } },
-      { name: 'signed query / bare, empty store', over: { name: QUERY, store: 'empty' }, under: { name: BARE, store: '—' } },
-      { name: `signed create (wallet), ${big} / empty`, over: { name: WALLET, store: big }, under: { name: WALLET, store: 'empty' }, target: 0.9 },
-      { name: `signed query, ${big} / empty`, over: { name: QUERY, store: big }, under: { name: QUERY, store: 'empty' }, target: 0.9 },
-      { name: `signed create (card), ${big} / empty`, over: { name: CARD, store: big }, under: { name: CARD, store: 'empty' } }
-    ]
-    const list = ratios(rows, specs, s.rounds)
-    out()
-    out(measurementTable(rows))
-    out()
-    out(ratioTable(list))
-    out()
-    out(`opening the store: ${gateways.map((g) => `${g.server.ready.openMs.toFixed(0)} ms with ${g.server.ready.payments} payments`).join(', ')}; seeding ${s.payments} took ${(seeded.ms / 1000).toFixed(1)} s`)
-    out(`load average at end: ${load()}`)
-    const missed = misses(list)
-    out(missed.length === 0 ? 'all targets met' : `targets missed: ${missed.map((r) => r.name).join('; ')}`)
-
-    const failed = failures(rows)
+    if (s.json) {
+      const doc = {
+        bench: 'paylab', version: 1, started, finished: new Date().toISOString(),
+        machine: { ...atStart, loadavgAtEnd: loadavg() },
+        options: { duration: s.duration, connections: s.connections, payments: s.payments, rounds: s.rounds, warmup: s.warmup, logLevel: s.logLevel, skip: [...s.skip] },
+        peers: {
+          fastify: { served: 'the gateway\'s own answer bytes' },
+          wiremock: wiremock === undefined ? { skipped: 'skipped' in found ? found.skipped : '' } : { version: wiremock.version, command: wiremock.args.join(' '), options: WIREMOCK_OPTIONS },
+          prism: { skipped: 'Prism not included (docs/performance.md says why)' }
+        },
+        startup: startFigures,
+        stores: { seedMs: seeded.ms, open: gateways.map((g) => ({ store: g.store, payments: g.server.ready.payments, openMs: g.server.ready.openMs })) },
+        memory,
+        rawSignPerSec: bench.rawSignPerSec,
+        measurements: bench.rows,
+        summary,
+        targets,
+        ratios
+      }
+      // JSON has no NaN: a figure that could not be taken is null.
+      stdout(JSON.stringify(doc, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
+    }
+    const failed = failures(bench.rows)
     if (failed.length > 0) {
-      process.stderr.write(`\nFAILED: answers that were not 2xx:\n${failed.map((f) => `  ${f}`).join('\n')}\n`)
+      stderr(`\nFAILED: answers that were not 2xx:\n${failed.map((f) => `  ${f}`).join('\n')}\n`)
       return 1
     }
     return 0
   } finally {
-    for (const server of servers) await server.stop()
-    if (s.keep) out(`data kept in ${root}`)
+    for (const server of servers.reverse()) await server.stop()
+    if (s.keep) log(`data kept in ${root}`)
     else await rm(root, { recursive: true, force: true })
   }
 }

@@ -1,28 +1,22 @@
 // The servers under test, each in a process of its own so that the load generator does not
 // share their event loop (the machine has two cores: one for the server, one for autocannon).
 //
-//   bare                one trivial Fastify JSON route: the baseline
-//   gateway DIR         buildGateway on the embedded JournalStore in DIR
-//   seed DIR COUNT      COUNT payments created through the engine in-process, then closed
+//   bare FILE            bare Fastify serving the canned answers of FILE (a JSON { query, create }:
+//                        the same bytes the gateway answered) at GET /v1/payments/:id and POST /v1/payments
+//   gateway DIR LEVEL PEM  buildGateway on the embedded JournalStore in DIR, logging at LEVEL (or off);
+//                        PEM is the public key of the merchant whose requests are RSA-signed
+//   seed DIR COUNT …     COUNT payments created through the engine in-process (bench/seed.ts), then closed
 //
-// The parent (bench/run.ts) forks this file and talks to it over IPC (see ServerMessage).
-import { readdir } from 'node:fs/promises'
+// The parent (bench/run.ts) forks this file and talks to it over IPC (see ServerMessage). The
+// longest event-loop stall and the GC time are taken here, inside the server process, and read
+// over that channel: nothing is added to the gateway's HTTP surface for the benchmark.
+import { readdir, readFile } from 'node:fs/promises'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { buildGateway } from '../gateway/server.js'
-import { DEMO_MERCHANT_ID, Engine, type MutationRequest } from '../gateway/engine/engine.js'
-import type { CreatePaymentInput } from '../gateway/engine/payments.js'
-import type { NotificationTransport } from '../gateway/engine/outbox.js'
-import { VirtualClock } from '../gateway/engine/clock.js'
-import { JournalStore } from '../gateway/store/journal-store.js'
-import { registerChannels } from '../gateway/channels/index.js'
-
-export type ServerMessage =
-  | { type: 'ready', port: number, openMs: number, payments: number, demo?: { merchant: string, secret: string }, key?: { id: string, public_key: string } }
-  | { type: 'sample', ids: string[] }
-  | { type: 'seeded', count: number, ms: number }
-  | { type: 'stats', maxStallMs: number, gcMs: number, journal: number }
-export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'close' }
+import type { Engine } from '../gateway/engine/engine.js'
+import type { WechatpayCredentials } from '../gateway/channels/wechatpay/credentials.js'
+import { fromDist } from './dist.js'
+import { RSA_MERCHANT, type GatewayFacts, type ParentMessage, type ServerMessage } from './protocol.js'
 
 const send = (message: ServerMessage): void => { process.send?.(message) }
 
@@ -33,7 +27,7 @@ async function journalNumber (dir: string | undefined): Promise<number> {
   return Math.max(0, ...numbers)
 }
 
-async function serve (app: FastifyInstance, openMs: number, extra: Partial<ServerMessage & { type: 'ready' }> = {}, dir?: string): Promise<void> {
+async function serve (app: FastifyInstance, openMs: number, extra: { payments?: number, gateway?: GatewayFacts } = {}, dir?: string): Promise<void> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   // The longest the event loop was blocked since the last 'stats' (a compaction shows here), and
   // the time spent collecting garbage (it grows with the live heap, that is with what is stored).
@@ -50,84 +44,81 @@ async function serve (app: FastifyInstance, openMs: number, extra: Partial<Serve
         gcMs = 0
       })
     }
+    if (message.type === 'memory') {
+      // After a full collection (the bench forks with --expose-gc), so that garbage not yet collected is not counted.
+      (globalThis as { gc?: () => void }).gc?.()
+      const { rss, heapUsed } = process.memoryUsage()
+      send({ type: 'memory', rss, heapUsed })
+    }
   })
   send({ type: 'ready', port: Number(new URL(address).port), openMs, payments: 0, ...extra })
 }
 
-async function bare (): Promise<void> {
+async function bare (file: string): Promise<void> {
+  const canned = JSON.parse(await readFile(file, 'utf8')) as { query: string, create: string }
   const app = Fastify({ logger: false })
-  app.get('/bare', async () => ({ ok: true }))
+  app.get('/v1/payments/:id', (_request, reply) => { void reply.type('application/json').send(canned.query) })
+  app.post('/v1/payments', (_request, reply) => { void reply.code(201).type('application/json').send(canned.create) })
   await serve(app, 0)
 }
 
-async function gateway (dir: string): Promise<void> {
+/** The merchants the workloads sign as: the demo merchant (HMAC, and its WeChat Pay credentials) and one whose requests and answers are RSA-signed. */
+async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<GatewayFacts, 'key'>> {
+  const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
+  if (engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') === undefined) await engine.updateMerchant(DEMO_MERCHANT_ID, { channels: { wechatpay: {} } })
+  const wx = engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') as WechatpayCredentials
+  if (wx.merchant_private_key === undefined) throw new Error('the demo merchant\'s WeChat Pay private key was not kept')
+  const exists = engine.listMerchants().data.some((m) => m.id === RSA_MERCHANT)
+  if (!exists) await engine.createMerchant({ id: RSA_MERCHANT, rsa_public_key: rsaPublicKey, answer_signature_type: 'RSA-SHA256' })
+  const demo = engine.merchant(DEMO_MERCHANT_ID)
+  const rsa = engine.merchant(RSA_MERCHANT)
+  return {
+    demo: { merchant: demo.id, secret: demo.hmac_secret },
+    rsa: { merchant: rsa.id, secret: rsa.hmac_secret },
+    wechatpay: { mchid: wx.mchid, appid: wx.appid, serial: wx.merchant_serial_no, privateKey: wx.merchant_private_key }
+  }
+}
+
+async function gateway (dir: string, level: string, rsaPublicKey: string): Promise<void> {
   const started = performance.now()
-  const { app, engine } = await buildGateway({ dataDir: dir, logger: false })
+  const { buildGateway } = await fromDist<typeof import('../gateway/server.js')>('gateway/server.js')
+  const { nodeCrypto } = await fromDist<typeof import('../gateway/engine/crypto.js')>('gateway/engine/crypto.js')
+  const { sandboxKeyPool } = await fromDist<typeof import('../gateway/engine/sandbox-key.js')>('gateway/engine/sandbox-key.js')
+  // The keys a fresh data dir generates at its first start (the gateway's, the demo merchant's
+  // WeChat Pay and Alipay ones) come from the published test-only keys, as an in-memory gateway's
+  // do: the same RSA-2048 work per request, without seconds of key generation before the first.
+  const crypto = sandboxKeyPool(nodeCrypto).crypto
+  const { app, engine } = await buildGateway({ dataDir: dir, logger: level === 'off' ? false : { level }, crypto })
   const openMs = performance.now() - started
   const payments = engine.ctx.db.tables.payments
+  const paymentCount = payments.size
+  const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
   process.on('message', (message: ParentMessage) => {
     if (message.type !== 'sample') return
-    // A uniform sample over everything stored, so that queries reach old and new payments alike.
-    const all = [...payments.keys()]
+    // A uniform sample over the demo merchant's payments, so that queries reach old and new alike.
+    const all = [...payments.values()].filter((p) => p.merchant_id === DEMO_MERCHANT_ID).map((p) => p.id)
     const ids: string[] = []
     for (let i = 0; i < message.count && all.length > 0; i++) ids.push(all[Math.floor(Math.random() * all.length)] as string)
     send({ type: 'sample', ids })
   })
-  const demo = engine.merchant(DEMO_MERCHANT_ID)
   const key = engine.keys().data[0] as { id: string, public_key: string }
-  await serve(app, openMs, { payments: payments.size, demo: { merchant: demo.id, secret: demo.hmac_secret }, key: { id: key.id, public_key: key.public_key } }, dir)
+  const facts = { ...await merchants(engine, rsaPublicKey), key: { id: key.id, public_key: key.public_key } }
+  await serve(app, openMs, { payments: paymentCount, gateway: facts }, dir)
 }
 
-/** A third each of cards (plaintext, allowed for seeding only), wallets and bank transfers. */
-function seedInput (no: number, expYear: number): CreatePaymentInput {
-  const base = {
-    merchant_order_id: `seed-${no}`, amount: 1000 + (no % 9000), currency: 'USD', description: `seeded order ${no}`,
-    notify_url: SEED_NOTIFY_URL, metadata: { batch: String(Math.floor(no / 1000)) }
-  }
-  switch (no % 3) {
-    case 0: return { ...base, method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: expYear, cvc: '123' } } }
-    case 1: return { ...base, method: { type: 'wallet', wallet: { provider: 'alipay' } } }
-    default: return { ...base, method: { type: 'bank_transfer' } }
-  }
-}
-
-// The seeded store is a settled history, as a store that has run for a while would be: payments
-// made two days ago on a virtual clock, their notifications acknowledged (by a transport that
-// answers 200 without sending anything), wallets and transfers expired. Nothing is left due, so
-// the measured gateway does not spend the measurements working off a backlog.
-const SEED_NOTIFY_URL = 'http://127.0.0.1:9/paylab-bench-seed'
-const ACKNOWLEDGE: NotificationTransport = { deliver: async () => ({ status: 200, error: null }) }
-const DAY_MS = 24 * 3600 * 1000
-
-async function seed (dir: string, count: number): Promise<void> {
+async function seedAll (pairs: string[]): Promise<void> {
   const started = performance.now()
-  const clock = new VirtualClock(Date.now() - 2 * DAY_MS)
-  const engine = await Engine.open({ store: new JournalStore(dir), clock, transport: ACKNOWLEDGE, config: { allowPlaintextCards: true } })
-  registerChannels(engine)
-  const expYear = new Date().getUTCFullYear() + 3
-  const BATCH = 2000
-  for (let no = 0; no < count;) {
-    // Creates issued in one turn of the event loop share one journal write and fsync.
-    const batch: Array<Promise<{ status: number }>> = []
-    for (const end = Math.min(count, no + BATCH); no < end; no++) {
-      const input = seedInput(no, expYear)
-      const req: MutationRequest = { merchantId: DEMO_MERCHANT_ID, method: 'POST', path: '/v1/payments', body: Buffer.from(JSON.stringify(input)), requestId: `req_seed${no}` }
-      batch.push(engine.createPayment(req, input))
-    }
-    for (const answer of await Promise.all(batch)) {
-      if (answer.status !== 201) throw new Error(`seeding: create answered ${answer.status}`)
-    }
-  }
-  await engine.sandbox.advance(DAY_MS)
-  const left = engine.ctx.db.tables.tasks.size
-  if (left > 0) throw new Error(`seeding: ${left} tasks are still due after a day`)
-  await engine.close()
+  // Loaded here: it loads the engine, which the bare server has no use for.
+  const { seed } = await import('./seed.js')
+  for (let i = 0; i + 1 < pairs.length; i += 2) await seed(pairs[i] as string, Number(pairs[i + 1]))
   // The IPC channel would keep this process alive: leave once the parent has the message.
-  process.send?.({ type: 'seeded', count, ms: performance.now() - started } satisfies ServerMessage, () => process.exit(0))
+  process.send?.({ type: 'seeded', ms: performance.now() - started } satisfies ServerMessage, () => process.exit(0))
 }
 
-const [mode, dir, count] = process.argv.slice(2)
-const run = mode === 'bare' ? bare() : mode === 'gateway' ? gateway(dir as string) : mode === 'seed' ? seed(dir as string, Number(count)) : Promise.reject(new Error(`unknown mode ${mode}`))
+const [mode, ...args] = process.argv.slice(2)
+const run = mode === 'bare'
+  ? bare(args[0] as string)
+  : mode === 'gateway' ? gateway(args[0] as string, args[1] as string, args[2] as string) : mode === 'seed' ? seedAll(args) : Promise.reject(new Error(`unknown mode ${mode}`))
 run.catch((err: unknown) => {
   process.stderr.write(`bench server (${mode}): ${(err as Error).stack ?? String(err)}\n`)
   process.exit(1)

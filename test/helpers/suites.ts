@@ -38,7 +38,7 @@ const RULES: Array<[string, (file: string, index: number) => boolean]> = [
   // npm pack, an install and three consumers: mostly waiting on npm and tsc processes.
   ['package', (f) => f.startsWith('test/package/')],
   ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f)],
-  ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts'].includes(f)],
+  ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts', 'test/bench/bench.test.ts'].includes(f)],
   ['scenarios', (f) => f.startsWith('test/scenarios/')],
   ['browser', (f) => f.startsWith('test/browser/')],
   ['reliability', (f) => f.startsWith('test/reliability/')],
