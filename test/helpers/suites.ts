@@ -8,7 +8,7 @@
 // Which suite runs a file is decided here, by its folder; a file no rule names runs in `rest`,
 // so a new test file is never left out. The suites are test/suites/*.ts, named so that the
 // longest start first (tap starts files in name order).
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
@@ -64,25 +64,48 @@ export function assign (files = testFiles()): Map<string, string[]> {
 }
 
 /**
+ * CPU seconds used so far by this process and by the child processes it has waited for
+ * (the gateways, npm, tsc and Chromium a test starts): on a 2-core machine the suite is bound by
+ * CPU, not by waits, so CPU is the figure to compare. Linux's /proc; elsewhere this process only.
+ */
+export function cpuSeconds (): number {
+  try {
+    // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are 12..15 there.
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ')
+    return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / 100
+  } catch {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1e6
+  }
+}
+
+/**
  * Runs a suite's files in this process, one after the other. A file's time is the time of its
- * tests (they run one at a time) plus its import; it goes to .tap/file-times/ for `npm test`'s
- * list of the slowest files.
+ * tests (they run one at a time) plus its import, wall and CPU (its child processes included);
+ * it goes to .tap/file-times/ for `npm test`'s list of the slowest files, with the CPU of the
+ * whole suite process.
  */
 export async function runSuite (name: string): Promise<void> {
   const files = assign().get(name)
   if (files === undefined) throw new Error(`no suite named ${name}; one of ${SUITES.join(', ')}`)
-  const times = new Map<string, number>()
+  const times = new Map<string, { ms: number, cpu: number }>()
   const fileOf = new Map<unknown, string>()
-  const started = new Map<unknown, number>()
-  const add = (file: string | undefined, ms: number): void => { if (file !== undefined) times.set(file, (times.get(file) ?? 0) + ms) }
+  const started = new Map<unknown, { ms: number, cpu: number }>()
+  const now = (): { ms: number, cpu: number } => ({ ms: performance.now(), cpu: cpuSeconds() })
+  const add = (file: string | undefined, from: { ms: number, cpu: number } | undefined): void => {
+    if (file === undefined || from === undefined) return
+    const to = now()
+    const sum = times.get(file) ?? { ms: 0, cpu: 0 }
+    times.set(file, { ms: sum.ms + to.ms - from.ms, cpu: sum.cpu + to.cpu - from.cpu })
+  }
   let current: string | undefined
   t.on('subtestAdd', (sub: unknown) => { if (current !== undefined) fileOf.set(sub, current) })
-  t.on('subtestStart', (sub: unknown) => { started.set(sub, performance.now()) })
-  t.on('subtestEnd', (sub: unknown) => { add(fileOf.get(sub), performance.now() - (started.get(sub) ?? performance.now())) })
+  t.on('subtestStart', (sub: unknown) => { started.set(sub, now()) })
+  t.on('subtestEnd', (sub: unknown) => { add(fileOf.get(sub), started.get(sub)) })
   process.once('exit', () => {
     const dir = join(ROOT, '.tap', 'file-times')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(Object.fromEntries(times)))
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ files: Object.fromEntries(times), cpu: cpuSeconds() }))
   })
   if (name === 'rest') {
     // A suite without its file in test/suites/ would leave its test files unrun.
@@ -93,8 +116,8 @@ export async function runSuite (name: string): Promise<void> {
   }
   for (const file of files) {
     current = file
-    const start = performance.now()
+    const start = now()
     await import(pathToFileURL(join(ROOT, file)).href)
-    add(file, performance.now() - start)
+    add(file, start)
   }
 }
