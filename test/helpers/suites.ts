@@ -28,28 +28,24 @@ export function testFiles (dir = TEST_DIR): string[] {
 }
 
 /**
- * The suites: a name and the files it runs, spread so that the test processes running at a time
- * keep both cores busy: the files that wait on child processes (the package, the CLI, the demo,
- * the docs' examples), the scenario runner's, the browser's and the reliability tests each on
- * their own, the channel profiles in two parts and the gateway's many files in four; `rest` has
- * the msw files and whatever no rule names.
+ * The suites: a name and the files it runs. Each test process costs ~3-4 s of CPU before its
+ * first test (node, tap, the loader, the gateway's module graph), so there are few of them, yet
+ * enough, three at a time, to keep both cores busy while some wait: the files that wait on child
+ * processes (the package, the CLI, the demo, the docs' examples), the scenario runner's and the
+ * browser's each on their own; the reliability tests, which wait on a gateway process, timers
+ * and sockets, beside the CLI's; the gateway's many files in two; `rest` has the channel
+ * profiles, the msw files and whatever no rule names.
  */
 const RULES: Array<[string, (file: string, index: number) => boolean]> = [
   // npm pack, an install and three consumers: mostly waiting on npm and tsc processes.
   ['package', (f) => f.startsWith('test/package/')],
-  ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f)],
   ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts'].includes(f)],
+  ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f) || f.startsWith('test/reliability/')],
   ['scenarios', (f) => f.startsWith('test/scenarios/')],
   ['browser', (f) => f.startsWith('test/browser/')],
-  ['reliability', (f) => f.startsWith('test/reliability/')],
-  ['channels-1', (f, i) => f.startsWith('test/channels/') && i % 2 === 0],
-  ['channels-2', (f, i) => f.startsWith('test/channels/') && i % 2 === 1],
-  ['gateway-1', (f, i) => f.startsWith('test/gateway/') && i % 4 === 0],
-  ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 4 === 1],
-  ['gateway-3', (f, i) => f.startsWith('test/gateway/') && i % 4 === 2],
-  ['gateway-4', (f, i) => f.startsWith('test/gateway/') && i % 4 === 3],
-  ['merchant-1', (f, i) => f.startsWith('test/merchant/') && i % 2 === 0],
-  ['merchant-2', (f, i) => f.startsWith('test/merchant/') && i % 2 === 1]
+  ['gateway-1', (f, i) => f.startsWith('test/gateway/') && i % 2 === 0],
+  ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 2 === 1],
+  ['merchant', (f) => f.startsWith('test/merchant/')]
 ]
 export const SUITES = [...RULES.map(([name]) => name), 'rest']
 
