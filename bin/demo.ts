@@ -19,10 +19,10 @@ export const DEMO_USAGE = `Usage: paylab demo [options]
   -h, --help       this text
 `
 
-/** A bad value: one line that says what would do, exit 2. */
-function usageError (message: string): number {
-  process.stderr.write(`paylab demo: ${message}\n`)
-  return 2
+/** Where the demo prints: the process's stdout and stderr, or a test's capture of them. */
+export interface DemoOutput {
+  stdout: { write: (text: string) => unknown }
+  stderr: { write: (text: string) => unknown }
 }
 
 interface Page { status: number, location: string | null, cookie: string | null, text: string }
@@ -44,15 +44,20 @@ const attr = (html: string, name: string): string => {
 }
 const text = (html: string, cls: string): string => new RegExp(`class="${cls}"[^>]*>([^<]*)<`).exec(html)?.[1] ?? ''
 
-export async function runDemo (argv: string[]): Promise<number> {
+export async function runDemo (argv: string[], io: DemoOutput = process): Promise<number> {
+  /** A bad value: one line that says what would do, exit 2. */
+  const usageError = (message: string): number => {
+    io.stderr.write(`paylab demo: ${message}\n`)
+    return 2
+  }
   let values
   try {
     ({ values } = parseArgs({ args: argv, options: { method: { type: 'string', default: 'card' }, card: { type: 'string', default: '4242424242424242' }, help: { type: 'boolean', short: 'h', default: false } } }))
   } catch (err) {
-    process.stderr.write(`paylab demo: ${(err as Error).message}\n\n${DEMO_USAGE}`)
+    io.stderr.write(`paylab demo: ${(err as Error).message}\n\n${DEMO_USAGE}`)
     return 2
   }
-  if (values.help) { process.stdout.write(DEMO_USAGE); return 0 }
+  if (values.help) { io.stdout.write(DEMO_USAGE); return 0 }
   if (!METHOD_VALUES.includes(values.method)) {
     return usageError(`--method ${values.method} is not one of ${valueList(METHOD_VALUES)}`)
   }
@@ -60,7 +65,7 @@ export async function runDemo (argv: string[]): Promise<number> {
   if (!/^\d{12,19}$/.test(cardNumber) || !luhnValid(cardNumber)) {
     return usageError(`--card ${values.card} is not a card number (12 to 19 digits that pass the Luhn check): 4242424242424242 is paid, 4000002760003184 asks for 3-D Secure, 4000000000000002 is declined`)
   }
-  const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
+  const out = (line = ''): void => { io.stdout.write(`${line}\n`) }
 
   // Loaded once the options are parsed, so that --help and a usage error load none of it.
   const [{ buildGateway }, { encryptCard }, { buildShop, listenShop }] = await Promise.all([

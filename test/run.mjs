@@ -1,6 +1,7 @@
 // `npm test`: tap on a clean slate, then what tap's own output leaves unsaid.
 // - Coverage is measured afresh: what earlier runs left in .tap/ never mixes into this one.
-// - The slowest files, wall time per test process, so that the next regression is visible.
+// - The slowest files and the time of each test process, wall and CPU (the suite is bound by CPU
+//   on 2 cores), so that the next regression is visible; PAYLAB_TEST_TIMES=all lists every file.
 // - A missed coverage threshold is named (tap's text report only sets the exit code).
 // Arguments go to tap: `npm test -- test/gateway/pay.test.ts`.
 import { spawn } from 'node:child_process'
@@ -43,9 +44,12 @@ function printSlowest () {
   const files = []
   const processes = []
   const timesDir = join(TAP_DIR, 'file-times')
+  const suiteCpu = new Map()
   if (existsSync(timesDir)) {
     for (const name of readdirSync(timesDir)) {
-      for (const [file, ms] of Object.entries(JSON.parse(readFileSync(join(timesDir, name), 'utf8')))) files.push({ file, ms })
+      const record = JSON.parse(readFileSync(join(timesDir, name), 'utf8'))
+      for (const [file, { ms, cpu }] of Object.entries(record.files)) files.push({ file, ms, cpu })
+      suiteCpu.set(`test/suites/${name.replace(/\.json$/, '')}`, record.cpu)
     }
   }
   const infoDir = join(TAP_DIR, 'processinfo')
@@ -53,7 +57,7 @@ function printSlowest () {
     for (const name of readdirSync(infoDir)) {
       const info = JSON.parse(readFileSync(join(infoDir, name), 'utf8'))
       if (typeof info.externalID !== 'string' || typeof info.runtime !== 'number') continue
-      if (info.externalID.startsWith('test/suites/')) processes.push({ file: info.externalID, ms: info.runtime })
+      if (info.externalID.startsWith('test/suites/')) processes.push({ file: info.externalID, ms: info.runtime, cpu: suiteCpu.get(info.externalID.replace(/^(test\/suites\/)\d+-(.*)\.ts$/, '$1$2')) })
       else files.push({ file: info.externalID, ms: info.runtime })
     }
   }
@@ -61,10 +65,18 @@ function printSlowest () {
     if (runs.length === 0) return
     runs.sort((a, b) => b.ms - a.ms)
     console.log(`# ${title}:`)
-    for (const { file, ms } of runs.slice(0, count)) console.log(`#   ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`)
+    for (const { file, ms, cpu } of runs.slice(0, count)) {
+      console.log(`#   ${(ms / 1000).toFixed(1).padStart(6)} s${typeof cpu === 'number' ? ` ${cpu.toFixed(1).padStart(6)} s CPU` : ''}  ${file}`)
+    }
   }
-  list(`slowest ${Math.min(SLOWEST, files.length)} of ${files.length} test files (wall time)`, files, SLOWEST)
-  list(`the ${processes.length} suites (wall time of each test process)`, processes, processes.length)
+  list(`slowest ${Math.min(SLOWEST, files.length)} of ${files.length} test files (wall time; CPU with the processes they start)`, files, SLOWEST)
+  list(`the ${processes.length} suites (wall time of each test process; CPU with its child processes)`, processes, processes.length)
+  const total = processes.reduce((sum, { cpu }) => sum + (cpu ?? 0), 0)
+  if (total > 0) console.log(`# CPU of the suites: ${total.toFixed(1)} s (the build before and tap's own process not included)`)
+  if (process.env.PAYLAB_TEST_TIMES !== undefined) {
+    // Every file, for comparing runs: PAYLAB_TEST_TIMES=all npm test
+    list('every test file', files, files.length)
+  }
 }
 
 /** Compares tap's coverage summary with the thresholds of .taprc and names any that is missed. */

@@ -6,7 +6,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromiumPath } from '../helpers/browser.js'
+import { chromiumPath } from '../helpers/chromium.js'
 import { uncoveredEnv } from '../helpers/child-env.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

@@ -1,4 +1,0 @@
-// The channels-1 suite (test/helpers/suites.ts says which files it runs and why).
-import { runSuite } from '../helpers/suites.js'
-
-await runSuite('channels-1')
