@@ -123,6 +123,31 @@ export type SigningFault = { kind: 'bad_signature' } | { kind: 'unknown_key' } |
 
 /** The headers that sign an answer (or a notification) body for a merchant. */
 export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): Record<string, string> {
+  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce, fault)
+  headers['Paylab-Signature'] = rsaKey !== undefined
+    ? createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: rsaKey }, data)
+    : createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
+  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'])
+  return headers
+}
+
+/**
+ * signAnswer, with an RSA signature made through the provider's async form when it has one
+ * (off the event loop with the gateway's worker pool); an HMAC one is made at once, with no promise.
+ */
+export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string): Record<string, string> | Promise<Record<string, string>> {
+  const signAsync = ctx.crypto.rsaSha256SignAsync
+  if (signAsync === undefined || identity.signatureType !== 'RSA-SHA256') return signAnswer(ctx, identity, body, nonce)
+  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce)
+  if (rsaKey === undefined) return signAnswer(ctx, identity, body, nonce)
+  return signAsync(rsaKey, data).then((signature) => {
+    headers['Paylab-Signature'] = signature.toString('base64')
+    return headers
+  })
+}
+
+/** The answer's signing headers bar the signature, what it signs, and the RSA key to sign with (none: HMAC). */
+function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): { headers: Record<string, string>, data: Buffer, rsaKey: string | undefined } {
   const skew = fault?.kind === 'stale_timestamp' ? fault.seconds : 0
   const timestamp = String(unixSeconds(signingClock(ctx)) - skew)
   const data = answerStringToSign(timestamp, nonce, body)
@@ -132,15 +157,10 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
     'Paylab-Nonce': nonce,
     'Paylab-Signature-Type': type
   }
-  if (type === 'RSA-SHA256') {
-    const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
-    headers['Paylab-Key-Id'] = key.id
-    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: key.private_key }, data)
-  } else {
-    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
-  }
-  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'])
-  return headers
+  if (type !== 'RSA-SHA256') return { headers, data, rsaKey: undefined }
+  const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
+  headers['Paylab-Key-Id'] = key.id
+  return { headers, data, rsaKey: key.private_key }
 }
 
 /** A signature of the right shape that does not verify. */

@@ -2,7 +2,7 @@
 // and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
-import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
+import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signAnswerAsync, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
 import { channelOf, type ChannelParts } from './channels.js'
 import { channelOps, type ChannelCreate, type ChannelOps } from './channel-ops.js'
 import { describeCard, type PlainCard } from './cards.js'
@@ -10,7 +10,7 @@ import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
 import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
-import type { CardEnvelope } from './envelope.js'
+import { openedEnvelope, type CardEnvelope } from './envelope.js'
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
@@ -20,7 +20,7 @@ import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
 import { newId } from './ids.js'
-import { publicKeys, rotateKey } from './keys.js'
+import { privateKeyFor, publicKeys, rotateKey } from './keys.js'
 import { bootstrap } from './bootstrap.js'
 import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
 import { acceptChannels, viewChannels, type ChannelsInput } from './merchant-channels.js'
@@ -173,6 +173,10 @@ export class Engine {
   signAnswer (identity: Identity, body: Buffer, fault?: SigningFault): Record<string, string> {
     return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
+  /** signAnswer for an answer on its way out: an RSA signature may be made off the event loop. */
+  signAnswerAsync (identity: Identity, body: Buffer): Record<string, string> | Promise<Record<string, string>> {
+    return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2))
+  }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }
   async rotateKey () { const key = rotateKey(this.ctx); await this.ctx.db.commit(); return publicKeys(this.ctx).find((k) => k.id === key.id) }
@@ -296,9 +300,17 @@ export class Engine {
   }
 
   // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
-  createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
-    return this.#mutate(req, () => {
-      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome)
+  async createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
+    // The card envelope's RSA unwrap is opened first, through the provider's async form (off the
+    // event loop with the gateway's worker pool); the operation itself stays synchronous up to
+    // its commit (idempotency.ts), and meets the opened card, or its error, where it would have
+    // opened it.
+    const envelope = input.method.type === 'card' ? input.method.card?.encrypted : undefined
+    const opened = envelope === undefined || this.ctx.crypto.rsaOaepDecryptAsync === undefined
+      ? undefined
+      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
+    return await this.#mutate(req, () => {
+      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome, undefined, opened)
       return { ...jsonAnswer(created ? 201 : 200, payment), ref: payment.id }
     })
   }

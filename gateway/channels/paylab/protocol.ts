@@ -54,7 +54,9 @@ export default fp(async (app) => {
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
-    if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body))
-    done(null, payload)
+    if (request.identity === undefined) { done(null, payload); return }
+    const signed = engine.signAnswerAsync(request.identity, body)
+    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, payload); return }
+    signed.then((headers) => { reply.headers(headers); done(null, payload) }, done)
   })
 }, { dependencies: ['engine', 'raw-body'] })
