@@ -99,7 +99,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
-  const ticker = setInterval(() => engine.runDue(), 1000).unref()
+  const ticker = setInterval(() => engine.tick(), 1000).unref()
   const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(ticker)

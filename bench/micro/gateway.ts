@@ -79,7 +79,7 @@ try {
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const w of positionals) {
       await stats()
-      const request = w === 'query' ? queryRequest(demo, ids) : w === 'wallet' ? createRequest(demo, 'wallet', key) : w === 'card' ? createRequest(demo, 'card', key) : rsaRequests(ids, 2500 * duration)
+      const request = w === 'health' ? { method: 'GET', path: '/healthz' } : w === 'query' ? queryRequest(demo, ids) : w === 'wallet' ? createRequest(demo, 'wallet', key) : w === 'card' ? createRequest(demo, 'card', key) : rsaRequests(ids, 2500 * duration)
       const target = w === 'rsa' ? { url, pid: child.pid as number, connections, amount: 2500 * duration } : { url, pid: child.pid as number, connections, duration }
       if (values.profile !== undefined) child.send({ type: 'profile-start' })
       const main = mainThreadSeconds(child.pid as number)
