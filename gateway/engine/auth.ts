@@ -57,22 +57,28 @@ export function identify (ctx: EngineContext, headers: Headers): Identity | unde
   return { merchant, signatureType: usable ?? merchant.answer_signature_type }
 }
 
+const SIGNING_HEADERS = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
+
 /** `trace` receives the string to sign the gateway computed (for the journal), valid or not. */
 export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest, trace?: { stringToSign?: string }): Identity {
   const get = (name: string) => header(req.headers, name)
-  const missing = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
-    .filter((name) => (get(name) ?? '') === '')
-  if (missing.length > 0) throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
+  const merchantId = get('paylab-merchant')
+  const timestamp = get('paylab-timestamp')
+  const nonce = get('paylab-nonce')
+  const signatureType = get('paylab-signature-type')
+  const signature = get('paylab-signature')
+  if (!merchantId || !timestamp || !nonce || !signatureType || !signature) {
+    const missing = SIGNING_HEADERS.filter((name) => (get(name) ?? '') === '')
+    throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
+  }
 
-  const merchantId = get('paylab-merchant') as string
   const merchant = ctx.db.get('merchants', merchantId)
   if (merchant === undefined) throw MERCHANT_UNKNOWN(`no merchant has the id ${JSON.stringify(merchantId)}`, { header: 'Paylab-Merchant' })
 
-  const type = signatureTypeOf(get('paylab-signature-type'))
+  const type = signatureTypeOf(signatureType)
   if (type === undefined) throw AUTH_HEADER_INVALID(`Paylab-Signature-Type must be one of ${SIGNATURE_TYPES.join(', ')}`, { header: 'Paylab-Signature-Type' })
   if (type === 'RSA-SHA256' && merchant.rsa_public_key === null) throw SIGNATURE_TYPE_UNAVAILABLE(undefined, { header: 'Paylab-Signature-Type' })
 
-  const timestamp = get('paylab-timestamp') as string
   if (!/^\d{1,12}$/.test(timestamp)) throw AUTH_HEADER_INVALID('Paylab-Timestamp must be unix time in whole seconds', { header: 'Paylab-Timestamp' })
   const now = unixSeconds(signingClock(ctx))
   const tolerance = ctx.config.timestampToleranceSec
@@ -84,13 +90,12 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
     throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now, ...virtual })
   }
 
-  const nonce = get('paylab-nonce') as string
   if (!NONCE_PATTERN.test(nonce)) throw AUTH_HEADER_INVALID('Paylab-Nonce must be 16–64 characters of A–Z, a–z, 0–9, _ and -', { header: 'Paylab-Nonce' })
 
   const data = requestStringToSign(req.method, req.pathWithQuery, timestamp, nonce, req.body)
   if (trace !== undefined) trace.stringToSign = data.toString('utf8')
   const keys = { hmacSecret: merchant.hmac_secret, rsaPublicKeyPem: merchant.rsa_public_key ?? undefined }
-  if (!verifySignature(ctx.crypto, type, keys, data, get('paylab-signature') as string)) {
+  if (!verifySignature(ctx.crypto, type, keys, data, signature)) {
     const hint = ctx.config.signatureHints ? { string_to_sign: data.toString('utf8') } : {}
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
