@@ -4,7 +4,7 @@
 // CryptoProvider for the async form (engine/crypto.ts); this adapter gives it one that runs here.
 //
 // Workers start on the first RSA operation, not with the gateway (most gateways, and every test
-// that sends no card, never need them), and are unref'ed: they keep no process alive.
+// that sends no card, never need them), and keep the process alive only while they hold work.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { CryptoProvider } from '../engine/crypto.js'
@@ -57,6 +57,8 @@ export class RsaWorkerPool {
     const slot = this.#leastBusy()
     const id = ++this.#seq
     return new Promise<Buffer>((resolve, reject) => {
+      // A worker keeps the process alive while it holds work, and only then.
+      if (slot.pending.size === 0) slot.worker.ref()
       slot.pending.set(id, { resolve, reject })
       // A copy of the bytes alone (a small Buffer is a view of a shared 8 KiB pool, all of which
       // would be cloned), handed over rather than cloned again.
@@ -84,6 +86,7 @@ export class RsaWorkerPool {
       const pending = slot.pending.get(reply.id)
       if (pending === undefined) return
       slot.pending.delete(reply.id)
+      if (slot.pending.size === 0) worker.unref()
       if (reply.ok) pending.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength))
       else pending.reject(new Error(reply.message))
     })

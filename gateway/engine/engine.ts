@@ -170,7 +170,10 @@ export class Engine {
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
   async enterCard (paymentId: string, envelope: CardEnvelope): Promise<Payment> {
-    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope))
+    const opened = this.ctx.crypto.rsaOaepDecryptAsync === undefined
+      ? undefined
+      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
+    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope, opened))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */

@@ -112,3 +112,20 @@ t.test('an RSA-signed request gets its RSA answer signature from the pool, refus
   t.ok(answerVerifies(hmac.headers, hmac.body, { secret: rsa.secret }), 'an HMAC answer is signed at once, as before')
   t.equal(calls.sign - before, 2)
 })
+
+t.test('a card the buyer enters on the hosted cashier is unwrapped on the pool too', async (t) => {
+  const gw = await build(t, { crypto })
+  const hosted = async () => {
+    const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: { merchant_order_id: `hosted-${Math.random()}`, amount: 2500, currency: 'USD', method: { type: 'card', card: { entry: 'hosted' } } } })
+    return res.json().id as string
+  }
+  const envelope = (number: string) => (gw.cardPayment(number).method as { card: { encrypted: { key_id: string, alg: string, encrypted_key: string, iv: string, ciphertext: string, tag: string } } }).card.encrypted
+  const before = calls.decrypt
+  const paid = await gw.engine.enterCard(await hosted(), envelope('4242424242424242'))
+  t.match(paid, { status: 'succeeded', method: { card: { last4: '4242' } } })
+  const id = await hosted()
+  const broken = { ...envelope('4242424242424242'), encrypted_key: randomBytes(256).toString('base64') }
+  await t.rejects(gw.engine.enterCard(id, broken), { code: 'PAYLAB_CARD_ENCRYPTION_INVALID' })
+  t.equal(gw.engine.findPayment(id)?.status, 'requires_action', 'a refused card leaves the payment waiting')
+  t.equal(calls.decrypt - before, 2)
+})
