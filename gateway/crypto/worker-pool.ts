@@ -10,39 +10,45 @@ import { Worker } from 'node:worker_threads'
 import type { CryptoProvider } from '../engine/crypto.js'
 
 // Plain CommonJS run with `eval`, so that the same code serves the TypeScript sources (tsx) and
-// dist/ without a worker file to resolve. Each worker parses a PEM key once and keeps it.
+// dist/ without a worker file to resolve. Each worker parses a key once, the first time it is
+// sent (with its number), and keeps it under that number. Bytes cross as latin1 strings: a
+// string is copied once into the message, where a typed array costs an ArrayBuffer on each side
+// (and more work for the main thread's collector).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { createPrivateKey, privateDecrypt, sign, constants } = require('node:crypto')
 const keys = new Map()
-function key (pem) {
-  let k = keys.get(pem)
-  if (k === undefined) { if (keys.size >= 256) keys.clear(); k = createPrivateKey(pem); keys.set(pem, k) }
-  return k
-}
-parentPort.on('message', ({ id, op, pem, data }) => {
+parentPort.on('message', ({ id, op, key, pem, reset, data }) => {
   try {
+    if (reset) keys.clear()
+    if (pem !== undefined) keys.set(key, createPrivateKey(pem))
+    const k = keys.get(key)
+    const bytes = Buffer.from(data, 'latin1')
     const out = op === 'decrypt'
-      ? privateDecrypt({ key: key(pem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data)
-      : sign('sha256', data, { key: key(pem), padding: constants.RSA_PKCS1_PADDING })
-    const bytes = new Uint8Array(out) // a copy of its own, so that only its bytes cross
-    parentPort.postMessage({ id, ok: true, out: bytes }, [bytes.buffer])
+      ? privateDecrypt({ key: k, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, bytes)
+      : sign('sha256', bytes, { key: k, padding: constants.RSA_PKCS1_PADDING })
+    parentPort.postMessage({ id, ok: true, out: out.toString('latin1') })
   } catch (err) {
     parentPort.postMessage({ id, ok: false, message: String(err && err.message) })
   }
 })
 `
 
+/** Keys numbered for the workers; past this many the numbering starts over (workers forget theirs). */
+const MAX_KEYS = 256
+
 type Op = 'decrypt' | 'sign'
 interface Pending { resolve: (out: Buffer) => void, reject: (err: Error) => void }
-interface Slot { worker: Worker, pending: Map<number, Pending> }
-type Reply = { id: number, ok: true, out: Uint8Array } | { id: number, ok: false, message: string }
+interface Slot { worker: Worker, pending: Map<number, Pending>, known: Set<number>, reset: boolean }
+type Reply = { id: number, ok: true, out: string } | { id: number, ok: false, message: string }
 
 export class RsaWorkerPool {
   readonly #size: number
   readonly #slots: Array<Slot | undefined>
   #seq = 0
   #closed = false
+  readonly #keyNumbers = new Map<string, number>()
+  #keySeq = 0
 
   constructor (size = availableParallelism()) {
     this.#size = Math.max(1, size)
@@ -60,11 +66,26 @@ export class RsaWorkerPool {
       // A worker keeps the process alive while it holds work, and only then.
       if (slot.pending.size === 0) slot.worker.ref()
       slot.pending.set(id, { resolve, reject })
-      // A copy of the bytes alone (a small Buffer is a view of a shared 8 KiB pool, all of which
-      // would be cloned), handed over rather than cloned again.
-      const bytes = new Uint8Array(data)
-      slot.worker.postMessage({ id, op, pem, data: bytes }, [bytes.buffer])
+      const key = this.#keyNumber(pem)
+      const first = !slot.known.has(key)
+      slot.known.add(key)
+      const reset = slot.reset
+      slot.reset = false
+      slot.worker.postMessage({ id, op, key, ...(first ? { pem } : {}), ...(reset ? { reset } : {}), data: data.toString('latin1') })
     })
+  }
+
+  /** The number a key goes by between this thread and the workers. */
+  #keyNumber (pem: string): number {
+    let key = this.#keyNumbers.get(pem)
+    if (key !== undefined) return key
+    if (this.#keyNumbers.size >= MAX_KEYS) {
+      this.#keyNumbers.clear()
+      for (const slot of this.#slots) if (slot !== undefined) { slot.known.clear(); slot.reset = true }
+    }
+    key = ++this.#keySeq
+    this.#keyNumbers.set(pem, key)
+    return key
   }
 
   /** The worker with the fewest operations waiting, started if it is not running. */
@@ -80,14 +101,14 @@ export class RsaWorkerPool {
 
   #start (index: number): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {} })
-    const slot: Slot = { worker, pending: new Map() }
+    const slot: Slot = { worker, pending: new Map(), known: new Set(), reset: false }
     worker.unref()
     worker.on('message', (reply: Reply) => {
       const pending = slot.pending.get(reply.id)
       if (pending === undefined) return
       slot.pending.delete(reply.id)
       if (slot.pending.size === 0) worker.unref()
-      if (reply.ok) pending.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength))
+      if (reply.ok) pending.resolve(Buffer.from(reply.out, 'latin1'))
       else pending.reject(new Error(reply.message))
     })
     // A worker that dies fails what it was given; the next operation starts a new one.

@@ -37,6 +37,18 @@ t.test('the pool decrypts and signs as node:crypto does, and refuses what node:c
   t.ok(results.every((r) => r.equals(secret)), '20 at once, spread over the workers, each answered with its own result')
 })
 
+t.test('more keys than the workers keep numbered: the numbering starts over, every answer is still right', async (t) => {
+  const few = new RsaWorkerPool(2)
+  t.teardown(() => few.close())
+  const data = Buffer.from('data')
+  const expected = sign('sha256', data, vectorKeys.privateKeyPem)
+  // 300 spellings of one key (trailing newlines): 300 keys to the pool, past its 256.
+  const spellings = Array.from({ length: 300 }, (_, i) => vectorKeys.privateKeyPem + '\n'.repeat(i))
+  let wrong = 0
+  for (const pem of [...spellings, ...spellings.slice(0, 10)]) if (!(await few.rsaSha256Sign(pem, data)).equals(expected)) wrong++
+  t.equal(wrong, 0)
+})
+
 t.test('a closed pool refuses work', async (t) => {
   const closed = new RsaWorkerPool(1)
   t.same(await closed.rsaSha256Sign(vectorKeys.privateKeyPem, Buffer.from('x')), sign('sha256', Buffer.from('x'), vectorKeys.privateKeyPem))
