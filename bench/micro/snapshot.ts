@@ -17,7 +17,7 @@ const events = payments.map((p, i) => ({ id: `evt_${i.toString(36).padStart(16, 
 const dir = await mkdtemp(join(tmpdir(), 'paylab-snapshot-'))
 try {
   for (let round = 0; round < 2; round++) {
-    const file = new SnapshotFile(join(dir, 'paylab.json'))
+    const file = new SnapshotFile<{ format: number, journal: number, tables: Record<string, readonly unknown[]> }>(join(dir, 'paylab.json'))
     let gcMs = 0
     const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration })
     obs.observe({ entryTypes: ['gc'] })
