@@ -10,6 +10,7 @@ import { redactUrl } from './engine/redact.js'
 import { sandboxKeyPool } from './engine/sandbox-key.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
+import { pooledCrypto, RsaWorkerPool } from './crypto/worker-pool.js'
 import { MemoryStore } from './store/memory-store.js'
 import { httpTransport } from './notify/http-transport.js'
 import type { TransportFaults } from './plugins/transport-faults.js'
@@ -57,10 +58,14 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const problem = connectionLimitsProblem(limits)
   if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
   const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
+  // RSA private-key work (card envelopes, RSA-signed answers) runs on worker threads, unless the
+  // caller brings a provider of its own (a test's deterministic one keeps its sync forms).
+  const rsaPool = options.crypto === undefined ? new RsaWorkerPool() : undefined
+  const crypto = rsaPool === undefined ? options.crypto : pooledCrypto(nodeCrypto, rsaPool)
   // An in-memory gateway keeps nothing, so it starts with the shipped test-only keys rather than
   // spending a few hundred ms of its start on each key it would generate.
-  const keyPool = options.memory === true ? sandboxKeyPool(options.crypto ?? nodeCrypto) : undefined
-  const engine = await Engine.open({ store, clock: options.clock, crypto: keyPool?.crypto ?? options.crypto, config: options.config, transport: options.transport ?? httpTransport })
+  const keyPool = options.memory === true ? sandboxKeyPool(crypto ?? nodeCrypto) : undefined
+  const engine = await Engine.open({ store, clock: options.clock, crypto: keyPool?.crypto ?? crypto, config: options.config, transport: options.transport ?? httpTransport })
   const channels = options.channels ?? CHANNEL_PROFILES
   registerChannels(engine, channels)
   const logger = options.logger === undefined || options.logger === false
@@ -94,12 +99,13 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
-  const ticker = setInterval(() => engine.runDue(), 1000).unref()
+  const ticker = setInterval(() => engine.tick(), 1000).unref()
   const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(ticker)
     clearInterval(sweeper)
     await engine.close()
+    await rsaPool?.close()
   })
   await fastify.ready()
   for (const profile of channels) await profile.onReady?.(engine)

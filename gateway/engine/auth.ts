@@ -57,22 +57,28 @@ export function identify (ctx: EngineContext, headers: Headers): Identity | unde
   return { merchant, signatureType: usable ?? merchant.answer_signature_type }
 }
 
+const SIGNING_HEADERS = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
+
 /** `trace` receives the string to sign the gateway computed (for the journal), valid or not. */
 export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest, trace?: { stringToSign?: string }): Identity {
   const get = (name: string) => header(req.headers, name)
-  const missing = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
-    .filter((name) => (get(name) ?? '') === '')
-  if (missing.length > 0) throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
+  const merchantId = get('paylab-merchant')
+  const timestamp = get('paylab-timestamp')
+  const nonce = get('paylab-nonce')
+  const signatureType = get('paylab-signature-type')
+  const signature = get('paylab-signature')
+  if (!merchantId || !timestamp || !nonce || !signatureType || !signature) {
+    const missing = SIGNING_HEADERS.filter((name) => (get(name) ?? '') === '')
+    throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
+  }
 
-  const merchantId = get('paylab-merchant') as string
   const merchant = ctx.db.get('merchants', merchantId)
   if (merchant === undefined) throw MERCHANT_UNKNOWN(`no merchant has the id ${JSON.stringify(merchantId)}`, { header: 'Paylab-Merchant' })
 
-  const type = signatureTypeOf(get('paylab-signature-type'))
+  const type = signatureTypeOf(signatureType)
   if (type === undefined) throw AUTH_HEADER_INVALID(`Paylab-Signature-Type must be one of ${SIGNATURE_TYPES.join(', ')}`, { header: 'Paylab-Signature-Type' })
   if (type === 'RSA-SHA256' && merchant.rsa_public_key === null) throw SIGNATURE_TYPE_UNAVAILABLE(undefined, { header: 'Paylab-Signature-Type' })
 
-  const timestamp = get('paylab-timestamp') as string
   if (!/^\d{1,12}$/.test(timestamp)) throw AUTH_HEADER_INVALID('Paylab-Timestamp must be unix time in whole seconds', { header: 'Paylab-Timestamp' })
   const now = unixSeconds(signingClock(ctx))
   const tolerance = ctx.config.timestampToleranceSec
@@ -84,13 +90,12 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
     throw TIMESTAMP_OUT_OF_RANGE(`Paylab-Timestamp ${timestamp} is more than ${tolerance} s from the gateway clock (${now})`, { header: 'Paylab-Timestamp', gateway_time: now, ...virtual })
   }
 
-  const nonce = get('paylab-nonce') as string
   if (!NONCE_PATTERN.test(nonce)) throw AUTH_HEADER_INVALID('Paylab-Nonce must be 16–64 characters of A–Z, a–z, 0–9, _ and -', { header: 'Paylab-Nonce' })
 
   const data = requestStringToSign(req.method, req.pathWithQuery, timestamp, nonce, req.body)
   if (trace !== undefined) trace.stringToSign = data.toString('utf8')
   const keys = { hmacSecret: merchant.hmac_secret, rsaPublicKeyPem: merchant.rsa_public_key ?? undefined }
-  if (!verifySignature(ctx.crypto, type, keys, data, get('paylab-signature') as string)) {
+  if (!verifySignature(ctx.crypto, type, keys, data, signature)) {
     const hint = ctx.config.signatureHints ? { string_to_sign: data.toString('utf8') } : {}
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
@@ -123,6 +128,31 @@ export type SigningFault = { kind: 'bad_signature' } | { kind: 'unknown_key' } |
 
 /** The headers that sign an answer (or a notification) body for a merchant. */
 export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): Record<string, string> {
+  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce, fault)
+  headers['Paylab-Signature'] = rsaKey !== undefined
+    ? createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: rsaKey }, data)
+    : createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
+  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'])
+  return headers
+}
+
+/**
+ * signAnswer, with an RSA signature made through the provider's async form when it has one
+ * (off the event loop with the gateway's worker pool); an HMAC one is made at once, with no promise.
+ */
+export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string): Record<string, string> | Promise<Record<string, string>> {
+  const signAsync = ctx.crypto.rsaSha256SignAsync
+  if (signAsync === undefined || identity.signatureType !== 'RSA-SHA256') return signAnswer(ctx, identity, body, nonce)
+  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce)
+  if (rsaKey === undefined) return signAnswer(ctx, identity, body, nonce)
+  return signAsync(rsaKey, data).then((signature) => {
+    headers['Paylab-Signature'] = signature.toString('base64')
+    return headers
+  })
+}
+
+/** The answer's signing headers bar the signature, what it signs, and the RSA key to sign with (none: HMAC). */
+function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): { headers: Record<string, string>, data: Buffer, rsaKey: string | undefined } {
   const skew = fault?.kind === 'stale_timestamp' ? fault.seconds : 0
   const timestamp = String(unixSeconds(signingClock(ctx)) - skew)
   const data = answerStringToSign(timestamp, nonce, body)
@@ -132,15 +162,10 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
     'Paylab-Nonce': nonce,
     'Paylab-Signature-Type': type
   }
-  if (type === 'RSA-SHA256') {
-    const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
-    headers['Paylab-Key-Id'] = key.id
-    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: key.private_key }, data)
-  } else {
-    headers['Paylab-Signature'] = createSignature(ctx.crypto, 'HMAC-SHA256', { hmacSecret: identity.merchant.hmac_secret }, data)
-  }
-  if (fault?.kind === 'bad_signature') headers['Paylab-Signature'] = corrupt(headers['Paylab-Signature'])
-  return headers
+  if (type !== 'RSA-SHA256') return { headers, data, rsaKey: undefined }
+  const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
+  headers['Paylab-Key-Id'] = key.id
+  return { headers, data, rsaKey: key.private_key }
 }
 
 /** A signature of the right shape that does not verify. */

@@ -11,6 +11,12 @@ export interface CryptoProvider {
   rsaSha256Verify (publicKeyPem: string, data: Buffer | string, signature: Buffer): boolean
   /** RSA-OAEP with SHA-256 (for both the OAEP digest and MGF1). */
   rsaOaepDecrypt (privateKeyPem: string, data: Buffer): Buffer
+  /**
+   * The same two private-key operations, async: a provider may run them off the event loop
+   * (gateway/crypto/worker-pool.ts). Without them, the engine uses the sync forms.
+   */
+  rsaOaepDecryptAsync?: (privateKeyPem: string, data: Buffer) => Promise<Buffer>
+  rsaSha256SignAsync?: (privateKeyPem: string, data: Buffer | string) => Promise<Buffer>
   aes256GcmDecrypt (key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer): Buffer
   sha256 (data: Buffer | string): Buffer
   randomBytes (n: number): Buffer

@@ -2,7 +2,7 @@
 // and msw handlers are thin adapters over this class; it knows nothing of HTTP frameworks or of
 // how its store persists.
 import { jsonAnswer, type Answer } from './answers.js'
-import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
+import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signAnswerAsync, signingClock, type Headers, type Identity, type SignedRequest, type SigningFault } from './auth.js'
 import { channelOf, type ChannelParts } from './channels.js'
 import { channelOps, type ChannelCreate, type ChannelOps } from './channel-ops.js'
 import { describeCard, type PlainCard } from './cards.js'
@@ -10,7 +10,7 @@ import { realClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
 import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
-import type { CardEnvelope } from './envelope.js'
+import { openedEnvelope, type CardEnvelope } from './envelope.js'
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
 import { Scheduler } from './scheduler.js'
@@ -24,7 +24,7 @@ import { nodeCrypto, type CryptoProvider } from './crypto.js'
 import { Db, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
 import { newId } from './ids.js'
-import { publicKeys, rotateKey } from './keys.js'
+import { privateKeyFor, publicKeys, rotateKey } from './keys.js'
 import { bootstrap } from './bootstrap.js'
 import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, updateMerchant, type MerchantInput } from './merchants.js'
 import { acceptChannels, viewChannels, type ChannelsInput } from './merchant-channels.js'
@@ -82,6 +82,9 @@ export interface FiredTask { at: string, kind: Task['kind'], ref: string }
 export type MerchantCreate = MerchantInput & { channels?: ChannelsInput | undefined }
 export type MerchantPatch = Omit<MerchantInput, 'id' | 'hmac_secret'> & { channels?: ChannelsInput | undefined }
 
+/** The longest the ticker works through due tasks before it lets requests in (see Engine.tick). */
+const TICK_SLICE_MS = 5
+
 export class Engine {
   readonly ctx: EngineContext
   readonly sandbox: Sandbox
@@ -89,6 +92,7 @@ export class Engine {
   readonly history = new History()
   #fired: FiredTask[] | undefined
   readonly #nonces = new NonceCache()
+  #ticking = false
   readonly #idempotency = new IdempotencyKeeper()
   readonly #listeners: Array<(e: EngineEvent) => void>
   readonly #channels = new Map<string, ChannelParts>()
@@ -150,10 +154,37 @@ export class Engine {
     return n
   }
 
+  /**
+   * What the gateway's ticker runs: the due tasks, as runDue does, but in slices of at most
+   * TICK_SLICE_MS of work, each in a turn of the event loop of its own. Tasks fall due in crowds
+   * (the notifications of a burst of creates, waits made together expiring together), and run
+   * in one go they held every request for as long as they took.
+   */
+  tick (): void {
+    if (this.#ticking) return
+    this.#ticking = true
+    const slice = (): void => {
+      const until = performance.now() + TICK_SLICE_MS
+      let more = false
+      try {
+        for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
+          if (task.kind === 'event.deliver') this.outbox.runTask(task)
+          else runTask(this.ctx, task)
+          if (performance.now() >= until) { more = true; break }
+        }
+      } finally {
+        void this.ctx.db.commit()
+        if (more) setImmediate(slice)
+        else this.#ticking = false
+      }
+    }
+    slice()
+  }
+
   /** Work a change made due at once (a notification) starts right after the answer, not at the next tick. */
   #kick (): void {
     const next = this.ctx.scheduler.nextAt()
-    if (next !== undefined && next <= this.ctx.clock.now()) setImmediate(() => this.runDue())
+    if (next !== undefined && next <= this.ctx.clock.now()) setImmediate(() => this.tick())
   }
 
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
@@ -163,7 +194,10 @@ export class Engine {
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
   async enterCard (paymentId: string, envelope: CardEnvelope): Promise<Payment> {
-    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope))
+    const opened = this.ctx.crypto.rsaOaepDecryptAsync === undefined
+      ? undefined
+      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
+    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope, opened))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */
@@ -196,6 +230,10 @@ export class Engine {
   authenticate (req: SignedRequest, trace?: { stringToSign?: string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
   signAnswer (identity: Identity, body: Buffer, fault?: SigningFault): Record<string, string> {
     return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
+  }
+  /** signAnswer for an answer on its way out: an RSA signature may be made off the event loop. */
+  signAnswerAsync (identity: Identity, body: Buffer): Record<string, string> | Promise<Record<string, string>> {
+    return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2))
   }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }
@@ -320,9 +358,17 @@ export class Engine {
   }
 
   // Payments and refunds: mutations go through Idempotency-Key handling and one commit.
-  createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
-    return this.#mutate(req, () => {
-      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome)
+  async createPayment (req: MutationRequest, input: CreatePaymentInput): Promise<IdempotentAnswer> {
+    // The card envelope's RSA unwrap is opened first, through the provider's async form (off the
+    // event loop with the gateway's worker pool); the operation itself stays synchronous up to
+    // its commit (idempotency.ts), and meets the opened card, or its error, where it would have
+    // opened it.
+    const envelope = input.method.type === 'card' ? input.method.card?.encrypted : undefined
+    const opened = envelope === undefined || this.ctx.crypto.rsaOaepDecryptAsync === undefined
+      ? undefined
+      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
+    return await this.#mutate(req, () => {
+      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome, undefined, opened)
       return { ...jsonAnswer(created ? 201 : 200, payment), ref: payment.id }
     })
   }

@@ -4,8 +4,8 @@
 // merchant sends, made in the buyer's browser with the gateway's public key.
 import { isoTime } from './clock.js'
 import type { EngineContext } from './context.js'
-import { describeCard } from './cards.js'
-import { openEnvelope, type CardEnvelope } from './envelope.js'
+import { describeCard, type PlainCard } from './cards.js'
+import { openEnvelope, type CardEnvelope, type OpenedEnvelope } from './envelope.js'
 import { INVALID_STATE_TRANSITION, PAYMENT_NOT_FOUND } from './errors.js'
 import { privateKeyFor } from './keys.js'
 import { applyOutcome } from './lifecycle.js'
@@ -23,10 +23,19 @@ export function awaitCard (ctx: EngineContext, payment: Payment, forced: Outcome
   return payment
 }
 
-/** The buyer's card, as an envelope: checked like a merchant's, then its outcome (3-D Secure stays in the same wait). */
-export function enterCard (ctx: EngineContext, paymentId: string, envelope: CardEnvelope): Payment {
+/**
+ * The buyer's card, as an envelope: checked like a merchant's, then its outcome (3-D Secure stays
+ * in the same wait). `opened`: the envelope opened beforehand (see Engine.createPayment).
+ */
+export function enterCard (ctx: EngineContext, paymentId: string, envelope: CardEnvelope, opened?: OpenedEnvelope): Payment {
   const { payment, pending } = waiting(ctx, paymentId, ['card_entry'], 'card details')
-  const plain = openEnvelope(ctx.crypto, envelope, (keyId) => privateKeyFor(ctx, keyId))
+  let plain: PlainCard
+  if (opened?.envelope === envelope) {
+    if ('error' in opened) throw opened.error
+    plain = opened.card
+  } else {
+    plain = openEnvelope(ctx.crypto, envelope, (keyId) => privateKeyFor(ctx, keyId))
+  }
   const secret = ctx.db.get('settings', 'settings')?.fingerprint_secret ?? ''
   const { digits, ...card } = describeCard(plain, ctx.crypto, secret, ctx.clock.now())
   const next: Payment = { ...payment, method: { type: 'card', card }, updated_at: isoTime(ctx.clock) }

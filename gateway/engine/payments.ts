@@ -4,7 +4,7 @@ import { DEFAULT_CHANNEL } from './channels.js'
 import { isoTime } from './clock.js'
 import type { EngineContext } from './context.js'
 import { describeCard, type PlainCard } from './cards.js'
-import { openEnvelope, type CardEnvelope } from './envelope.js'
+import { openEnvelope, type CardEnvelope, type OpenedEnvelope } from './envelope.js'
 import {
   CAPTURE_AMOUNT_EXCEEDED, CARD_PLAINTEXT_REFUSED, CURSOR_INVALID, INVALID_STATE_TRANSITION, ORDER_ID_CONFLICT, PAYMENT_NOT_FOUND, VALIDATION_FAILED
 } from './errors.js'
@@ -46,8 +46,12 @@ export interface ChannelOrigin {
   card?: CardDetails | undefined
 }
 
-/** `override` is an outcome chosen by a sandbox rule or header instead of the card's or amount's. */
-export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome, origin?: ChannelOrigin): CreateResult {
+/**
+ * `override` is an outcome chosen by a sandbox rule or header instead of the card's or amount's;
+ * `opened`, the card envelope of `input` opened beforehand (its error is thrown where opening it
+ * here would have thrown).
+ */
+export function createPayment (ctx: EngineContext, merchantId: string, input: CreatePaymentInput, override?: Outcome, origin?: ChannelOrigin, opened?: OpenedEnvelope): CreateResult {
   currencyExponent(input.currency)
   assertAmount(input.amount)
   const capture = input.capture ?? 'automatic'
@@ -63,7 +67,7 @@ export function createPayment (ctx: EngineContext, merchantId: string, input: Cr
   const returnUrl = input.return_url === undefined ? null : checkUrl(input.return_url, 'return_url').href
   const { method, outcome } = origin?.card !== undefined && input.method.type === 'card'
     ? { method: { type: 'card' as const, card: origin.card }, outcome: override ?? { kind: 'succeed' as const } }
-    : resolveMethod(ctx, input)
+    : resolveMethod(ctx, input, opened)
 
   const payment = newPayment(ctx, {
     merchant_id: merchantId,
@@ -108,7 +112,7 @@ export function newPayment (ctx: EngineContext, fields: PaymentFields): Payment 
 }
 
 /** The payment's method and its outcome; no outcome for a card the buyer has yet to enter. */
-function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method: PaymentMethod, outcome: Outcome | undefined } {
+function resolveMethod (ctx: EngineContext, input: CreatePaymentInput, opened: OpenedEnvelope | undefined): { method: PaymentMethod, outcome: Outcome | undefined } {
   const { type } = input.method
   if (type === 'card') {
     const card = input.method.card
@@ -120,7 +124,10 @@ function resolveMethod (ctx: EngineContext, input: CreatePaymentInput): { method
       return { method: { type }, outcome: undefined }
     }
     let plain: PlainCard
-    if (card.encrypted !== undefined) {
+    if (card.encrypted !== undefined && opened?.envelope === card.encrypted) {
+      if ('error' in opened) throw opened.error
+      plain = opened.card
+    } else if (card.encrypted !== undefined) {
       plain = openEnvelope(ctx.crypto, card.encrypted, (keyId) => privateKeyFor(ctx, keyId))
     } else if (ctx.config.allowPlaintextCards) {
       plain = card as PlainCard

@@ -7,7 +7,7 @@
 // that fails (a full disk) removes its temp file, giving the space back.
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
-import { fsyncPath, nodeFiles, writeAll, type StoreFiles } from './files.js'
+import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 
 /** A snapshot: header fields, and tables of records (arrays that the writer does not change). */
 export interface SnapshotData { tables: Record<string, readonly unknown[] | undefined> }
@@ -63,32 +63,67 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
   async #writeTemp (data: T): Promise<void> {
     const file = await this.#files.open(this.#temp, 'w')
     try {
-      let text = ''
-      const flush = async (): Promise<void> => {
-        if (text === '') return
-        const piece = text
-        text = ''
-        await writeAll(file, piece)
-      }
+      // Records are encoded straight into one reused buffer, written out each time it holds a
+      // chunk: no chunk-sized string is built and flattened, nor a buffer made per chunk, so
+      // that the garbage a compaction leaves is the records' JSON alone.
+      const out = new ChunkBuffer(file, this.#chunk)
+      // Awaited only when a chunk is written: an await per record would cost a microtask each.
+      let written: Promise<void> | undefined
       const { tables, ...header } = data
       const head = JSON.stringify(header)
-      text = `${head.slice(0, -1)}${head === '{}' ? '' : ','}"tables":{`
+      await out.add(`${head.slice(0, -1)}${head === '{}' ? '' : ','}"tables":{`)
       let firstTable = true
       for (const [name, rows] of Object.entries(tables)) {
         if (rows === undefined) continue
-        text += `${firstTable ? '' : ','}${JSON.stringify(name)}:[`
+        await out.add(`${firstTable ? '' : ','}${JSON.stringify(name)}:[`)
         firstTable = false
         for (let i = 0; i < rows.length; i++) {
-          text += (i === 0 ? '' : ',') + (JSON.stringify(rows[i]) ?? 'null')
-          if (text.length >= this.#chunk) await flush()
+          written = out.add((i === 0 ? '' : ',') + (JSON.stringify(rows[i]) ?? 'null'))
+          if (written !== undefined) await written
         }
-        text += ']'
+        await out.add(']')
       }
-      text += '}}'
-      await flush()
+      await out.add('}}')
+      await out.flush()
       await file.sync()
     } finally {
       await file.close()
     }
+  }
+}
+
+/** Text encoded into a buffer that is written (and reused) each time it holds `chunk` bytes. */
+class ChunkBuffer {
+  readonly #file: StoreFile
+  readonly #chunk: number
+  readonly #buffer: Buffer
+  #used = 0
+
+  constructor (file: StoreFile, chunk: number) {
+    this.#file = file
+    this.#chunk = Math.max(1, chunk)
+    this.#buffer = Buffer.allocUnsafe(this.#chunk + 64 * 1024)
+  }
+
+  /** Resolves at once unless the text completed a chunk (then once that is written). */
+  add (text: string): Promise<void> | undefined {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.#used + text.length * 3 > this.#buffer.length) return this.#flushThen(text)
+    this.#used += this.#buffer.write(text, this.#used, 'utf8')
+    return this.#used >= this.#chunk ? this.flush() : undefined
+  }
+
+  async #flushThen (text: string): Promise<void> {
+    await this.flush()
+    if (text.length * 3 > this.#buffer.length) await writeAll(this.#file, text)
+    else this.#used = this.#buffer.write(text, 0, 'utf8')
+    if (this.#used >= this.#chunk) await this.flush()
+  }
+
+  async flush (): Promise<void> {
+    if (this.#used === 0) return
+    const used = this.#used
+    this.#used = 0
+    await writeAll(this.#file, this.#buffer.subarray(0, used))
   }
 }

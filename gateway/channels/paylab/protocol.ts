@@ -23,8 +23,8 @@ export default fp(async (app) => {
   // Hooks here and in the journal, raw-body, admin-auth and faults plugins take Fastify's callback
   // rather than being async: none waits for anything (bar a fault), and an async hook costs every
   // request a promise and a turn of the microtask queue.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('Paylab-Request-Id', request.id)
+  // (Paylab-Request-Id is set on every answer by the root scope's hook, app.ts.)
+  app.addHook('onRequest', (request, _reply, done) => {
     request.identity = engine.identify(request.headers)
     done()
   })
@@ -54,7 +54,11 @@ export default fp(async (app) => {
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
-    if (request.identity !== undefined) reply.headers(engine.signAnswer(request.identity, body))
-    done(null, payload)
+    if (request.identity === undefined) { done(null, payload); return }
+    // The bytes signed go out as they are: no second encoding of the text.
+    const out = payload === null || payload === undefined ? payload : body
+    const signed = engine.signAnswerAsync(request.identity, body)
+    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, out); return }
+    signed.then((headers) => { reply.headers(headers); done(null, out) }, done)
   })
 }, { dependencies: ['engine', 'raw-body'] })
