@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPairSync } from 'node:crypto'
-import { seedStore } from '../processes.js'
+import { seedStores } from '../processes.js'
 import type { MicroStats } from './server.js'
 
 const N = Number(process.argv[2] ?? 100_000)
@@ -34,7 +34,7 @@ async function opened (dir: string): Promise<MicroStats> {
 
 try {
   const empty = await opened(join(root, 'empty'))
-  const seeded = await seedStore(join(root, 'large'), N)
+  const seeded = await seedStores([[join(root, 'large'), N]])
   process.stdout.write(`seeded ${N} payments in ${(seeded.ms / 1000).toFixed(1)} s\n`)
   const large = await opened(join(root, 'large'))
   const per = (a: number, b: number): string => ((b - a) * 2 ** 20 / large.payments).toFixed(0)
