@@ -167,6 +167,16 @@ t.test('the clock moves by 15m, 1h, 1d or a custom duration and lists what fired
   const bad = await app.inject({ method: 'POST', url: '/dashboard/clock/advance', headers: { ...bearer, ...form({ by: 'custom', custom: 'soon' }).headers }, payload: form({ by: 'custom', custom: 'soon' }).payload })
   t.equal(bad.statusCode, 400)
   t.match(bad.body, 'custom must look like 1500ms')
+  // A duration past what a Date holds was a 500, and left the clock broken for every later page.
+  const before = engine.clock.now()
+  const huge = form({ by: 'custom', custom: '99999999999999999999d' })
+  const far = await app.inject({ method: 'POST', url: '/dashboard/clock/advance', headers: { ...bearer, ...huge.headers }, payload: huge.payload })
+  t.equal(far.statusCode, 400)
+  t.match(far.body, 'PAYLAB_VALIDATION_FAILED: ms must be a whole number from 0 to 31536000000')
+  t.equal(engine.clock.now(), before, 'the clock did not move')
+  const api = await gw.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '99999999999999999999d' } })
+  t.equal(api.statusCode, 400, 'the admin API refuses it too')
+  t.equal((await app.inject({ url: '/dashboard/clock', headers: bearer })).statusCode, 200)
 })
 
 t.test('merchants: created and rotated secrets are shown once; the statement downloads as CSV', async (t) => {
