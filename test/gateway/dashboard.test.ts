@@ -6,6 +6,7 @@ import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { build } from '../helpers/build.js'
 import { VirtualClock } from '../../gateway/engine/clock.js'
+import { Sessions } from '../../gateway/dashboard/session.js'
 
 const gw = await build(t, { clock: new VirtualClock() })
 const { app, engine } = gw
@@ -55,6 +56,12 @@ t.test('login: the admin token becomes an HttpOnly SameSite=Strict session cooki
   t.equal(ok.headers.location, '/dashboard/payments', 'never sent off-site')
   t.match(String(ok.headers['set-cookie']), /^paylab_dashboard=[\w-]{40,}; Path=\/dashboard; HttpOnly; SameSite=Strict$/)
   t.notOk(String(ok.headers.location).includes(engine.adminToken), 'the token is not in a URL')
+  for (const next of ['/dashboard/a\r\nSet-Cookie: x=1', '/dashboard/\u00e9t\u00e9', '/dashboard/\t/evil.example', '/dashboardx', '/dashboard\\evil']) {
+    const odd = await app.inject({ method: 'POST', url: '/dashboard/login', ...form({ token: engine.adminToken, next }) })
+    t.equal(odd.statusCode, 303, `next ${JSON.stringify(next)}: no 500`)
+    t.equal(odd.headers.location, '/dashboard/payments')
+  }
+  t.equal((await app.inject({ method: 'POST', url: '/dashboard/login', ...form({ token: engine.adminToken, next: '/dashboard/rules?merchant_id=demo' }) })).headers.location, '/dashboard/rules?merchant_id=demo')
 
   const { cookie, csrf } = await login()
   t.ok(csrf.length > 20, 'the page carries a CSRF token')
@@ -71,10 +78,29 @@ t.test('login: the admin token becomes an HttpOnly SameSite=Strict session cooki
   t.equal(crossed.statusCode, 403, "another session's token does not do")
   const done = await app.inject({ method: 'POST', url: '/dashboard/rules/reset', headers: { cookie, 'x-csrf-token': csrf, ...form(reset).headers }, payload: form(reset).payload })
   t.equal(done.statusCode, 303)
-  const out = await app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } })
+  const forged = await app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie } })
+  t.equal(forged.statusCode, 403, 'logging out needs the CSRF token too')
+  t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie } })).statusCode, 200, 'and a refused logout ends nothing')
+  const out = await app.inject({ method: 'POST', url: '/dashboard/logout', headers: { cookie, ...form({ _csrf: csrf }).headers }, payload: form({ _csrf: csrf }).payload })
+  t.equal(out.statusCode, 303)
   t.match(String(out.headers['set-cookie']), 'Max-Age=0')
   t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie } })).statusCode, 401, 'the session is gone')
   t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie: other.cookie } })).statusCode, 200, 'other sessions stay')
+})
+
+t.test('sessions end after 8 idle hours or 24 hours in all, and no more than 1000 are kept', async (t) => {
+  let now = 0
+  const sessions = new Sessions(() => now)
+  const idle = sessions.open()
+  const busy = sessions.open()
+  for (now = 0; now < 23 * 3600_000; now += 3600_000) t.ok(sessions.find(busy.id), `busy at ${now / 3600_000} h`)
+  t.equal(sessions.find(idle.id), undefined, 'idle for more than 8 hours: gone')
+  now = 24 * 3600_000 + 1
+  t.equal(sessions.find(busy.id), undefined, 'in use all the time, yet gone after 24 hours')
+  const first = sessions.open()
+  for (let i = 0; i < 1000; i++) sessions.open()
+  t.equal(sessions.find(first.id), undefined, 'the oldest goes past 1000')
+  t.equal(sessions.find(undefined), undefined)
 })
 
 const PAYLOAD = '<script>alert(1)</script>"onmouseover="alert(2)\'`'
