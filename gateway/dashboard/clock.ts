@@ -25,7 +25,7 @@ function clockPage (request: FastifyRequest, reply: FastifyReply, fired?: { by: 
       ? html`<code>${t.ref}</code>`
       : html`${event.type} <a href="/dashboard/payments/${event.payment_id}#${event.id}">${event.payment_id}</a> <span class="muted">(${event.id})</span>`
   }
-  const c = engine.sandbox.clock()
+  const c = engine.clockState()
   const csrf = request.dashboardCsrf
   const result = fired === undefined
     ? html``

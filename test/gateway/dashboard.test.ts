@@ -150,13 +150,13 @@ t.test('the rule form refuses what POST /admin/rules refuses, with the same mess
   const fields = { merchant_id: 'demo', effect: 'fault:delay', param: '1500', method: 'POST', path: '/v1/payments', times: '2' }
   const added = await app.inject({ method: 'POST', url: '/dashboard/rules', headers: { ...bearer, ...form(fields).headers }, payload: form(fields).payload })
   t.equal(added.statusCode, 303)
-  t.match(engine.sandbox.rules.list('demo'), [{ fault: 'delay;1500', match: { method: 'POST', path: '/v1/payments' }, times: 2, hits: 0 }])
+  t.match(engine.rules('demo'), [{ fault: 'delay;1500', match: { method: 'POST', path: '/v1/payments' }, times: 2, hits: 0 }])
   const listed = await app.inject({ url: '/dashboard/rules?merchant_id=demo', headers: bearer })
   t.match(listed.body, 'fault delay;1500')
   t.match(listed.body, 'Processes and commits, holds N ms, then destroys the socket without a byte', 'the catalogue describes response_lost as docs/failures.md does')
-  const rule = engine.sandbox.rules.list('demo')[0]?.id ?? ''
+  const rule = engine.rules('demo')[0]?.id ?? ''
   t.equal((await app.inject({ method: 'POST', url: `/dashboard/rules/${rule}/delete`, headers: bearer })).statusCode, 303)
-  t.same(engine.sandbox.rules.list('demo'), [])
+  t.same(engine.rules('demo'), [])
 })
 
 t.test('the signature debugger: the string to sign with visible newlines, and the rule each refusal broke', async (t) => {
@@ -165,7 +165,7 @@ t.test('the signature debugger: the string to sign with visible newlines, and th
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', timestamp: 1000 })
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', nonce: 'replayed-nonce-0001' })
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', nonce: 'replayed-nonce-0001' })
-  const entries = engine.sandbox.journal.query({ merchant_id: 'demo', path: '/v1/payments*' }).slice(-4)
+  const entries = engine.journal({ merchant_id: 'demo', path: '/v1/payments*' }).slice(-4)
   const show = async (i: number): Promise<string> => (await app.inject({ url: `/dashboard/journal/${entries[i]?.seq ?? 0}`, headers: bearer })).body
   const wrongKey = await show(0)
   t.match(wrongKey, 'Wrong key, or a different string')
