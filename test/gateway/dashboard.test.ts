@@ -236,3 +236,21 @@ t.test('merchants: created and rotated secrets are shown once; the statement dow
   t.equal(csv.body, engine.statement('demo', day))
   t.match(csv.body, 'clock-1')
 })
+
+t.test("a channel profile's requests about a payment are on its timeline: Stripe's create, read, refund and refund read", async (t) => {
+  const m = await engine.createMerchant({ id: 'dash-stripe', name: 'Stripe shop', channels: { stripe: {} } }) as { channels: { stripe: { secret_key: string } } }
+  const auth = { authorization: `Bearer ${m.channels.stripe.secret_key}` }
+  const formHeaders = { ...auth, 'content-type': 'application/x-www-form-urlencoded' }
+  const pi = await app.inject({ method: 'POST', url: '/v1/payment_intents', headers: formHeaders, payload: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true' })
+  t.equal(pi.statusCode, 200, pi.body)
+  const intent = pi.json().id as string
+  t.equal((await app.inject({ url: `/v1/payment_intents/${intent}`, headers: auth })).statusCode, 200)
+  const refund = await app.inject({ method: 'POST', url: '/v1/refunds', headers: formHeaders, payload: `payment_intent=${intent}&amount=500` })
+  t.equal(refund.statusCode, 200, refund.body)
+  t.equal((await app.inject({ url: `/v1/refunds/${refund.json().id as string}`, headers: auth })).statusCode, 200)
+  const [payment] = engine.findPayments({ merchant_id: 'dash-stripe' })
+  if (payment === undefined) throw new Error('no payment for the intent')
+  const page = await app.inject({ url: `/dashboard/payments/${payment.id}`, headers: bearer })
+  const requests = [...page.body.matchAll(/<li data-kind="request"[^>]*><p><strong>([^<]+)<\/strong>/g)].map((x) => x[1])
+  t.same(requests, ['POST /v1/payment_intents', `GET /v1/payment_intents/${intent}`, 'POST /v1/refunds', `GET /v1/refunds/${refund.json().id as string}`])
+})
