@@ -198,7 +198,7 @@ t.test('the clock moves by 15m, 1h, 1d or a custom duration and lists what fired
   const huge = form({ by: 'custom', custom: '99999999999999999999d' })
   const far = await app.inject({ method: 'POST', url: '/dashboard/clock/advance', headers: { ...bearer, ...huge.headers }, payload: huge.payload })
   t.equal(far.statusCode, 400)
-  t.match(far.body, 'PAYLAB_VALIDATION_FAILED: ms must be a whole number from 0 to 31536000000')
+  t.match(far.body, 'PAYLAB_VALIDATION_FAILED: ms must be a whole number from 0 to 3153600000000')
   t.equal(engine.clock.now(), before, 'the clock did not move')
   const api = await gw.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '99999999999999999999d' } })
   t.equal(api.statusCode, 400, 'the admin API refuses it too')
@@ -238,7 +238,7 @@ t.test('merchants: created and rotated secrets are shown once; the statement dow
 })
 
 t.test("a channel profile's requests about a payment are on its timeline: Stripe's create, read, refund and refund read", async (t) => {
-  const m = await engine.createMerchant({ id: 'dash-stripe', name: 'Stripe shop', channels: { stripe: {} } }) as { channels: { stripe: { secret_key: string } } }
+  const m = await engine.createMerchant({ id: 'dash-stripe', name: 'Stripe shop', channels: { stripe: {} } }) as unknown as { channels: { stripe: { secret_key: string } } }
   const auth = { authorization: `Bearer ${m.channels.stripe.secret_key}` }
   const formHeaders = { ...auth, 'content-type': 'application/x-www-form-urlencoded' }
   const pi = await app.inject({ method: 'POST', url: '/v1/payment_intents', headers: formHeaders, payload: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true' })

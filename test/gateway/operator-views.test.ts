@@ -81,7 +81,7 @@ t.test('rules and the clock through the engine\'s own methods (the admin API, th
   t.throws(() => engine.addRule({ merchant_id: 'ghost', fault: 'response_lost' }), { code: 'PAYLAB_VALIDATION_FAILED' })
   const before = engine.clockState()
   t.equal(before.mode, 'virtual')
-  await t.rejects(engine.advanceClock(31_536_000_001), { code: 'PAYLAB_VALIDATION_FAILED' }, 'more than a year at once is refused')
+  await t.rejects(engine.advanceClock(3_153_600_000_001), { code: 'PAYLAB_VALIDATION_FAILED' }, 'more than 100 years at once is refused')
   t.equal(engine.clockState().now_ms, before.now_ms)
   const admin = await gw.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '1s' } })
   t.equal(admin.json().now_ms, before.now_ms + 1000, 'the admin API moves it through advanceClock')
