@@ -88,6 +88,20 @@ t.test('login: the admin token becomes an HttpOnly SameSite=Strict session cooki
   t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie: other.cookie } })).statusCode, 200, 'other sessions stay')
 })
 
+t.test('every change the dashboard makes needs the CSRF token with the cookie: resend, clock, rules, merchants', async (t) => {
+  const { cookie } = await login()
+  const changes = app.dashboardRoutes.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
+  t.ok(changes.length >= 7, `${changes.length} routes that change something`)
+  const asked = form({ merchant_id: 'demo', by: '1h', effect: 'outcome:succeed', id: 'csrf-shop', channels: '{}' })
+  for (const { method, url } of changes) {
+    const res = await app.inject({ method: method as 'POST', url: (url ?? '').replace(':id', 'demo'), headers: { cookie, ...asked.headers }, payload: asked.payload })
+    t.equal(res.statusCode, 403, `${String(method)} ${url}`)
+    t.match(res.body, 'PAYLAB_DASHBOARD_CSRF_INVALID')
+  }
+  t.same(engine.rules('demo').filter((r) => r.outcome === 'succeed'), [], 'nothing was done')
+  t.throws(() => engine.merchant('csrf-shop'))
+})
+
 t.test('sessions end after 8 idle hours or 24 hours in all, and no more than 1000 are kept', async (t) => {
   let now = 0
   const sessions = new Sessions(() => now)
