@@ -202,6 +202,11 @@ t.test('the clock moves by 15m, 1h, 1d or a custom duration and lists what fired
   t.match(res.body, /Advanced by 1h: \d+ tasks? fired/)
   t.match(res.body, `payment expiry <a href="/dashboard/payments/${id}">`)
   t.equal(engine.findPayment(id)?.status, 'canceled')
+  // Enter in the custom field submits its form with its first submit button: that must be the custom one.
+  const clockPage = (await app.inject({ url: '/dashboard/clock', headers: bearer })).body
+  const customForm = /<form[^>]*>(?:(?!<\/form>)[\s\S])*id="custom"[\s\S]*?<\/form>/.exec(clockPage)?.[0] ?? ''
+  t.match(customForm, '<input type="hidden" name="by" value="custom">')
+  t.equal([...customForm.matchAll(/<button type="submit"[^>]*>([^<]*)</g)].map((b) => b[1]).join(), 'Advance by custom', 'no step button before it in its form')
   const custom = await app.inject({ method: 'POST', url: '/dashboard/clock/advance', headers: { ...bearer, ...form({ by: 'custom', custom: '90s' }).headers }, payload: form({ by: 'custom', custom: '90s' }).payload })
   t.match(custom.body, 'Advanced by 90s')
   const bad = await app.inject({ method: 'POST', url: '/dashboard/clock/advance', headers: { ...bearer, ...form({ by: 'custom', custom: 'soon' }).headers }, payload: form({ by: 'custom', custom: 'soon' }).payload })
