@@ -86,6 +86,12 @@ t.test('login: the admin token becomes an HttpOnly SameSite=Strict session cooki
   t.match(String(out.headers['set-cookie']), 'Max-Age=0')
   t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie } })).statusCode, 401, 'the session is gone')
   t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie: other.cookie } })).statusCode, 200, 'other sessions stay')
+  // Session fixation: logging in with a cookie already set makes a new id and ends the old one.
+  const again = await app.inject({ method: 'POST', url: '/dashboard/login', headers: { cookie: other.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ token: engine.adminToken }).payload })
+  const fresh = String(again.headers['set-cookie']).split(';')[0] as string
+  t.not(fresh, other.cookie, 'a new session id')
+  t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie: other.cookie } })).statusCode, 401, 'the one planted before is worth nothing')
+  t.equal((await app.inject({ url: '/dashboard/rules', headers: { cookie: fresh } })).statusCode, 200)
 })
 
 t.test('every change the dashboard makes needs the CSRF token with the cookie: resend, clock, rules, merchants', async (t) => {
