@@ -279,3 +279,27 @@ t.test("a channel profile's requests about a payment are on its timeline: Stripe
   const requests = [...page.body.matchAll(/<li data-kind="request"[^>]*><p><strong>([^<]+)<\/strong>/g)].map((x) => x[1])
   t.same(requests, ['POST /v1/payment_intents', `GET /v1/payment_intents/${intent}`, 'POST /v1/refunds', `GET /v1/refunds/${refund.json().id as string}`])
 })
+
+t.test('the stylesheet: every rule that sets both a text colour and a background has a contrast of at least 4.5:1 (WCAG AA)', async (t) => {
+  const css = (await app.inject({ url: '/dashboard/assets/dashboard.css' })).body
+  const vars = new Map([...css.matchAll(/--([\w-]+):(#[0-9a-f]{3,6})/g)].map((m) => [m[1] as string, m[2] as string]))
+  const hex = (v: string | undefined): string | undefined => v === undefined ? undefined : v.startsWith('var(') ? vars.get(v.slice(6, -1)) : /^#[0-9a-f]{6}$/i.test(v) ? v : v === '#fff' ? '#ffffff' : undefined
+  const lum = (h: string): number => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255).map((c) => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4) as [number, number, number]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+  }
+  const ratio = (a: string, b: string): number => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p) as [number, number]; return (x + 0.05) / (y + 0.05) }
+  let checked = 0
+  for (const [, selector, body] of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const color = hex(/(?:^|;)color:([^;]+)/.exec(body ?? '')?.[1])
+    const background = hex(/(?:^|;)background:([^;]+)/.exec(body ?? '')?.[1])
+    if (color === undefined || background === undefined) continue
+    checked++
+    t.ok(ratio(color, background) >= 4.5, `${selector}: ${color} on ${background} is ${ratio(color, background).toFixed(2)}:1`)
+  }
+  t.ok(checked >= 8, `${checked} rules checked`)
+  // Text colours used on the page's own backgrounds (the panel, the page, table headers).
+  for (const text of ['ink', 'muted', 'brand', 'bad', 'good', 'warn']) {
+    for (const bg of [vars.get('panel') === '#fff' ? '#ffffff' : vars.get('panel') ?? '', vars.get('bg') ?? '', '#e8ecf2']) t.ok(ratio(vars.get(text) ?? '', bg) >= 4.5, `--${text} on ${bg}`)
+  }
+})
