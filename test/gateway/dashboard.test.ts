@@ -69,6 +69,7 @@ t.test('login: the admin token becomes an HttpOnly SameSite=Strict session cooki
   t.equal(page.statusCode, 200)
   t.match(page.headers['content-security-policy'], "script-src 'self'")
   t.equal(page.headers['cache-control'], 'no-store')
+  t.match(page.body, /<p id="status" class="visually-hidden" role="status" aria-live="polite"><\/p>\n<main /, 'one polite live region, outside the <main> an action swaps')
   const reset = { merchant_id: 'demo' }
   const refused = await app.inject({ method: 'POST', url: '/dashboard/rules/reset', headers: { cookie, ...form(reset).headers }, payload: form(reset).payload })
   t.equal(refused.statusCode, 403)
