@@ -25,7 +25,7 @@ function clockPage (request: FastifyRequest, reply: FastifyReply, fired?: { by: 
       ? html`<code>${t.ref}</code>`
       : html`${event.type} <a href="/dashboard/payments/${event.payment_id}#${event.id}">${event.payment_id}</a> <span class="muted">(${event.id})</span>`
   }
-  const c = engine.sandbox.clock()
+  const c = engine.clockState()
   const csrf = request.dashboardCsrf
   const result = fired === undefined
     ? html``
@@ -33,10 +33,13 @@ function clockPage (request: FastifyRequest, reply: FastifyReply, fired?: { by: 
 ${fired.tasks.length === 0 ? html`<p class="muted">Nothing was due.</p>` : html`<ol id="fired">${fired.tasks.map((t) => html`<li data-kind="${t.kind}">${time(t.at)}: ${WHAT[t.kind]} ${link(t)}</li>`)}</ol>`}</section>`
   const controls = c.mode !== 'virtual'
     ? html`<p class="notice">This gateway runs on the real clock. Start it with <code>--clock virtual</code> to move time by hand.</p>`
-    : html`<form method="post" action="/dashboard/clock/advance" class="card inline-form" data-enhance aria-label="Advance the clock">${csrfField(csrf)}
-<div class="actions">${STEPS.map((s) => html`<button type="submit" name="by" value="${s}">Advance ${s}</button>`)}</div>
+    // The custom duration has a form of its own: Enter in its field submits that form's only
+    // button (in one form with the steps, Enter pressed the first step, 15m, whatever was typed).
+    : html`<div class="card inline-form"><form method="post" action="/dashboard/clock/advance" data-enhance aria-label="Advance the clock by a step">${csrfField(csrf)}
+<div class="actions">${STEPS.map((s) => html`<button type="submit" name="by" value="${s}">Advance ${s}</button>`)}</div></form>
+<form method="post" action="/dashboard/clock/advance" class="inline-form" data-enhance aria-label="Advance the clock by a custom duration" id="custom-form">${csrfField(csrf)}<input type="hidden" name="by" value="custom">
 <div><label for="custom">Custom duration</label><input id="custom" name="custom" placeholder="e.g. 90s, 45m, 2h" aria-describedby="custom-hint"><p class="hint" id="custom-hint">A number and s, m, h or d.</p></div>
-<button type="submit" name="by" value="custom" class="secondary">Advance by custom</button></form>`
+<button type="submit" class="secondary">Advance by custom</button></form></div>`
   return view(request, reply, 'Clock', 'clock', html`${alert(error)}${result}<section class="card"><dl class="facts">
 <dt>Mode</dt><dd id="clock-mode">${c.mode}</dd><dt>Now</dt><dd id="clock-now">${time(c.now)}</dd><dt>Next task due</dt><dd>${time(c.next_due)}</dd></dl></section>${controls}
 <p class="muted">Signatures stay on real time under a virtual clock, so merchants keep signing with their ordinary clock.</p>`, error === undefined ? 200 : 400)

@@ -10,23 +10,29 @@
   // Live lists: <tbody data-live="/dashboard/…/rows?…"> polls its rows and replaces them when they change.
   for (const body of document.querySelectorAll('[data-live]')) {
     let last = body.innerHTML
+    const interval = Number(body.getAttribute('data-interval') ?? 1000)
     const refresh = async () => {
+      // A tab nobody looks at does not poll.
+      if (document.hidden) { setTimeout(refresh, interval); return }
       try {
         const res = await fetch(body.getAttribute('data-live'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
         if (res.status === 401) { status('Your session ended: log in again.'); return }
         const text = await res.text()
         if (res.ok && text !== last) {
           const before = new Set([...body.querySelectorAll('tr[data-id]')].map((tr) => tr.getAttribute('data-id')))
+          // The keyboard's place survives the swap: the same link of the same row keeps the focus.
+          const focusedRow = body.contains(document.activeElement) ? document.activeElement.closest('tr[data-id]')?.getAttribute('data-id') : null
           body.innerHTML = text
           last = text
+          if (focusedRow != null) [...body.querySelectorAll('tr[data-id]')].find((tr) => tr.getAttribute('data-id') === focusedRow)?.querySelector('a, button')?.focus()
           let added = 0
           for (const tr of body.querySelectorAll('tr[data-id]')) if (!before.has(tr.getAttribute('data-id'))) { tr.classList.add('new'); added++ }
           if (added > 0) status(`${added} new row${added === 1 ? '' : 's'}`)
         }
       } catch {}
-      setTimeout(refresh, Number(body.getAttribute('data-interval') ?? 1000))
+      setTimeout(refresh, interval)
     }
-    setTimeout(refresh, 1000)
+    setTimeout(refresh, interval)
   }
 
   // Forms with data-enhance: posted with fetch; the page that comes back replaces this one's <main>.

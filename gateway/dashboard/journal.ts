@@ -16,10 +16,10 @@ const row = (e: JournalEntry): Html => html`<tr data-id="${String(e.seq)}"><td><
 <td>${e.error_code ?? '—'}</td><td class="num">${e.latency_ms === null ? '—' : `${e.latency_ms} ms`}</td></tr>`
 
 export default async function journalRoutes (app: FastifyInstance): Promise<void> {
-  const { journal } = app.engine.sandbox
+  const { engine } = app
   const rows = (query: unknown): Html => {
     const f = filters(query, FILTERS)
-    const list = journal.query({ ...f, path: f.path === undefined ? undefined : `${f.path}*`, limit: 200 }).reverse()
+    const list = engine.journal({ ...f, path: f.path === undefined ? undefined : `${f.path}*`, limit: 200 }).reverse()
     return list.length === 0 ? html`<tr><td colspan="10" class="muted">No requests match.</td></tr>` : html`${list.map(row)}`
   }
 
@@ -40,7 +40,7 @@ export default async function journalRoutes (app: FastifyInstance): Promise<void
 
   app.get<{ Params: { seq: string } }>('/dashboard/journal/:seq', PAGE, async (request, reply) => {
     const seq = /^\d{1,15}$/.test(request.params.seq) ? Number(request.params.seq) : NaN
-    const e = Number.isNaN(seq) ? undefined : journal.entry(seq)
+    const e = Number.isNaN(seq) ? undefined : engine.journalEntry(seq)
     if (e === undefined) throw JOURNAL_ENTRY_NOT_FOUND(undefined, { seq: request.params.seq })
     const facts: Array<[string, Html | string]> = [
       ['Time', time(e.time)], ['Request id', e.request_id], ['Channel', e.channel ?? 'cashier'], ['Merchant', e.merchant_id ?? '—'],

@@ -1,6 +1,8 @@
 // The frame of every dashboard page: the document, the navigation, the logout button and the
 // session's CSRF token for forms and the page script. Styles and script are files of this
 // folder served from /dashboard/assets/ (no CDN, nothing inline, so the CSP can forbid inline).
+// The live region (#status) sits outside <main>, which the script swaps after an action: a
+// region made anew is not announced.
 import { html, type Html } from './html.js'
 
 export const SECTIONS = [
@@ -30,7 +32,7 @@ export function page (opts: { title: string, section: Section, csrf: string | nu
 <p class="clock" title="Gateway clock">Gateway clock: <time id="gateway-clock">${opts.clock}</time></p>
 ${opts.csrf === null ? '' : html`<form method="post" action="/dashboard/logout" class="logout">${csrfField(opts.csrf)}<button type="submit" class="secondary">Log out</button></form>`}
 </header>
-<main id="main" tabindex="-1"><h1>${opts.title}</h1>
 <p id="status" class="visually-hidden" role="status" aria-live="polite"></p>
+<main id="main" tabindex="-1"><h1>${opts.title}</h1>
 ${opts.body}</main>`, opts.csrf)
 }

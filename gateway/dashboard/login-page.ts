@@ -3,9 +3,12 @@
 import { html, type Html } from './html.js'
 import { shell } from './layout.js'
 
-/** Where to go after logging in: only a dashboard path of this site. */
+/**
+ * Where to go after logging in: only a dashboard path of this site, in printable ASCII (it goes
+ * into the Location header: a line break or other character there was a 500).
+ */
 export const safeNext = (next: string | undefined): string =>
-  next !== undefined && /^\/dashboard(\/|$|\?)/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/dashboard/payments'
+  next !== undefined && /^\/dashboard(?:[/?][\x21-\x7e]*)?$/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/dashboard/payments'
 
 export function loginPage ({ next, error }: { next?: string | undefined, error?: string }): Html {
   return shell('Log in', html`<main id="main" class="login">

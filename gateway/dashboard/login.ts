@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify'
 import { adminTokenMatches } from '../plugins/admin-auth.js'
 import { field } from './form.js'
 import { loginPage, safeNext } from './login-page.js'
-import { CLEARED_COOKIE, cookieValue, COOKIE, sessionCookie, type Sessions } from './session.js'
+import { DASHBOARD_CSRF_INVALID } from '../engine/errors.js'
+import { CLEARED_COOKIE, cookieValue, COOKIE, csrfMatches, sessionCookie, type Sessions } from './session.js'
 import { sendHtml, PAGE } from './view.js'
 
 const asset = (name: string): string => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
@@ -29,9 +30,12 @@ export default async function loginRoutes (app: FastifyInstance, { sessions }: {
   })
 
   app.post('/dashboard/logout', PAGE, async (request, reply) => {
-    // Logging out needs no CSRF token: the worst another site could do is log someone out, and
-    // SameSite=Strict keeps it from sending the cookie anyway.
-    sessions.close(cookieValue(request.headers.cookie, COOKIE))
+    // A live session ends only with its CSRF token, as every other change; without a session
+    // there is nothing to end (the cookie is cleared all the same).
+    const id = cookieValue(request.headers.cookie, COOKIE)
+    const session = sessions.find(id)
+    if (session !== undefined && !csrfMatches(session, request.headers['x-csrf-token'] ?? field(request.body, '_csrf'))) throw DASHBOARD_CSRF_INVALID()
+    sessions.close(id)
     return reply.code(303).header('set-cookie', CLEARED_COOKIE).header('location', '/dashboard/login').send()
   })
 

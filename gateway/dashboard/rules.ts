@@ -43,7 +43,7 @@ function rulesPage (request: FastifyRequest, reply: FastifyReply, opts: { form?:
   const shown = filters(request.query, ['merchant_id'] as const).merchant_id
   const merchants = engine.listMerchants().data.map((m) => m.id)
   const f = opts.form ?? { merchant_id: shown }
-  const rules = engine.sandbox.rules.list(shown)
+  const rules = engine.rules(shown)
   const choices = catalogue()
   const group = (kind: string, label: string): Html => html`<optgroup label="${label}">${choices.filter((c) => c.kind === kind).map((c) =>
     html`<option value="${`${c.kind}:${c.value}`}"${f.effect === `${c.kind}:${c.value}` ? html` selected` : ''}>${c.value}${c.param === null ? '' : ` (${c.param})`}</option>`)}</optgroup>`
@@ -87,7 +87,7 @@ export default async function ruleRoutes (app: FastifyInstance): Promise<void> {
     try {
       const input = ruleInput(form)
       checkOperationBody('POST', '/admin/rules', input)
-      engine.sandbox.addRule(input)
+      engine.addRule(input)
     } catch (err) {
       if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
       return rulesPage(request, reply, { form, error: `${err.code}: ${err.message}`, status: err.statusCode })
@@ -96,14 +96,14 @@ export default async function ruleRoutes (app: FastifyInstance): Promise<void> {
   })
 
   app.post<{ Params: { id: string } }>('/dashboard/rules/:id/delete', PAGE, async (request, reply) => {
-    if (!engine.sandbox.rules.delete(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
+    if (!engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
     return reply.redirect('/dashboard/rules', 303)
   })
 
   app.post('/dashboard/rules/reset', PAGE, async (request, reply) => {
     const merchant = field(request.body, 'merchant_id')
     if (merchant === undefined) throw VALIDATION_FAILED('merchant_id is required', { field: 'merchant_id' })
-    engine.sandbox.rules.reset(merchant)
+    engine.resetRules(merchant)
     return reply.redirect(`/dashboard/rules?merchant_id=${encodeURIComponent(merchant)}`, 303)
   })
 }

@@ -7,9 +7,12 @@ import { safeEqual } from '../engine/crypto.js'
 export const COOKIE = 'paylab_dashboard'
 /** Sessions end after this long without a request (wall time: they are about people, not the sandbox). */
 const IDLE_MS = 8 * 3600_000
+/** …and after this long whatever they do: a stolen cookie is not good forever. */
+const MAX_AGE_MS = 24 * 3600_000
+/** Only a correct admin token opens one; past this many the oldest goes. */
 const MAX_SESSIONS = 1000
 
-export interface Session { csrf: string, seen: number }
+export interface Session { csrf: string, seen: number, opened: number }
 
 const digest = (id: string): string => createHash('sha256').update(id).digest('base64url')
 
@@ -23,7 +26,7 @@ export class Sessions {
   open (): { id: string, session: Session } {
     if (this.#byDigest.size >= MAX_SESSIONS) this.#byDigest.delete(this.#byDigest.keys().next().value as string)
     const id = randomBytes(32).toString('base64url')
-    const session = { csrf: randomBytes(24).toString('base64url'), seen: this.#now() }
+    const session = { csrf: randomBytes(24).toString('base64url'), seen: this.#now(), opened: this.#now() }
     this.#byDigest.set(digest(id), session)
     return { id, session }
   }
@@ -33,8 +36,9 @@ export class Sessions {
     const key = digest(id)
     const session = this.#byDigest.get(key)
     if (session === undefined) return undefined
-    if (this.#now() - session.seen > IDLE_MS) { this.#byDigest.delete(key); return undefined }
-    session.seen = this.#now()
+    const now = this.#now()
+    if (now - session.seen > IDLE_MS || now - session.opened > MAX_AGE_MS) { this.#byDigest.delete(key); return undefined }
+    session.seen = now
     return session
   }
 
@@ -42,7 +46,7 @@ export class Sessions {
 }
 
 /** Whether a CSRF token sent with a form or fetch is the session's (constant time). */
-export const csrfMatches = (session: Session, sent: unknown): boolean =>
+export const csrfMatches = (session: Pick<Session, 'csrf'>, sent: unknown): boolean =>
   typeof sent === 'string' && safeEqual(Buffer.from(sent), Buffer.from(session.csrf))
 
 /** The value of one cookie of a Cookie header. */

@@ -13,11 +13,12 @@ import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
 import { openedEnvelope, type CardEnvelope } from './envelope.js'
 import type { Outcome } from './outcomes.js'
 import { Sandbox } from './sandbox.js'
+import type { Rule, RuleInput } from './rules.js'
 import { Scheduler } from './scheduler.js'
 import { statementCsv } from './statements.js'
 import { History, type Change } from './history.js'
 import { findEvents, findPayments, type EventFilter, type PaymentFilter } from './queries.js'
-import type { JournalEntry } from './journal.js'
+import type { JournalEntry, JournalQuery } from './journal.js'
 import { isoTime } from './clock.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
@@ -411,6 +412,19 @@ export class Engine {
   findPayments (filter: PaymentFilter): Payment[] { return findPayments(this.ctx, filter) }
   findEvents (filter: EventFilter): NotificationEvent[] { return findEvents(this.ctx, filter) }
   findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
+  // Sandbox controls (rules, journal, clock): callers use these, not the Sandbox they sit on.
+  rules (merchantId?: string): Rule[] { return this.sandbox.rules.list(merchantId) }
+  addRule (input: RuleInput): Rule { return this.sandbox.addRule(input) }
+  /** False when no rule has that id. */
+  deleteRule (id: string): boolean { return this.sandbox.rules.delete(id) }
+  /** Deletes every rule of a merchant; says how many. */
+  resetRules (merchantId: string): number { return this.sandbox.rules.reset(merchantId) }
+  journal (query: JournalQuery): JournalEntry[] { return this.sandbox.journal.query(query) }
+  journalCount (query: JournalQuery): number { return this.sandbox.journal.count(query) }
+  journalEntry (seq: number): JournalEntry | undefined { return this.sandbox.journal.entry(seq) }
+  clearJournal (merchantId?: string): void { this.sandbox.journal.clear(merchantId) }
+  /** The clock's mode, time and next task due. */
+  clockState (): ReturnType<Sandbox['clock']> { return this.sandbox.clock() }
   /** Sends an event again now, whatever its state; undefined when there is no such event. */
   resendEvent (id: string): Promise<NotificationEvent | undefined> { return this.outbox.resend(id) }
 

@@ -1,7 +1,7 @@
 // The request journal: what the gateway saw and did, for tests to assert on ("exactly one
 // create", "the merchant queried after its timeout"). A bounded ring: the oldest entries go.
 import { VALIDATION_FAILED } from './errors.js'
-import { globToRegExp } from './rules.js'
+import { compileGlob } from './rules.js'
 
 export interface JournalEntry {
   seq: number
@@ -100,7 +100,7 @@ export class Journal {
   }
 
   #matcher (q: JournalQuery): (e: JournalEntry) => boolean {
-    const path = q.path === undefined ? undefined : globToRegExp(q.path)
+    const path = q.path === undefined ? undefined : compileGlob(q.path)
     const sinceSeq = q.since !== undefined && /^\d+$/.test(q.since) ? Number(q.since) : undefined
     // Instants, not strings: `…T00:00:00Z` is before `…T00:00:00.400Z`, and offsets count.
     const sinceTime = q.since !== undefined && sinceSeq === undefined ? Date.parse(q.since) : undefined

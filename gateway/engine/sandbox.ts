@@ -24,6 +24,9 @@ export interface DecideRequest extends RuleRequest {
   isCreate: boolean
 }
 
+/** 100 years. */
+const MAX_ADVANCE_MS = 3_153_600_000_000
+
 export class Sandbox {
   readonly rules = new RuleBook()
   readonly journal: Journal
@@ -100,7 +103,9 @@ export class Sandbox {
   async advance (ms: number) {
     const clock = this.#ctx.clock
     if (!(clock instanceof VirtualClock)) throw CLOCK_NOT_VIRTUAL()
-    if (!Number.isInteger(ms) || ms < 0) throw VALIDATION_FAILED('ms must be a whole number ≥ 0', { field: 'ms' })
+    // A bound far beyond any test (a duration string has none of its own): a clock moved past
+    // what a Date can hold breaks every page and answer that shows time.
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_ADVANCE_MS) throw VALIDATION_FAILED(`ms must be a whole number from 0 to ${MAX_ADVANCE_MS} (100 years)`, { field: 'ms' })
     const target = clock.now() + ms
     await this.#settle() // an attempt under way may yet schedule its retry
     for (let next = this.#ctx.scheduler.nextAt(); next !== undefined && next <= target; next = this.#ctx.scheduler.nextAt()) {

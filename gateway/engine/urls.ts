@@ -1,5 +1,5 @@
 import { NOTIFY_URL_NOT_ALLOWED } from './errors.js'
-import { globToRegExp } from './rules.js'
+import { compileGlob } from './rules.js'
 
 export const MAX_URL_LENGTH = 2048
 
@@ -29,7 +29,7 @@ export function checkUrl (value: string, field: string): URL {
 export function checkNotifyUrl (value: string, field: string, allowedHosts: readonly string[]): string {
   const url = checkUrl(value, field)
   const host = url.hostname.toLowerCase()
-  if (!allowedHosts.some((glob) => globToRegExp(glob.toLowerCase()).test(host))) {
+  if (!allowedHosts.some((glob) => compileGlob(glob.toLowerCase()).test(host))) {
     throw NOTIFY_URL_NOT_ALLOWED(`${field} host ${host} is not allowed; start the gateway with --notify-hosts to allow it (allowed: ${allowedHosts.join(', ')})`, { field })
   }
   return value

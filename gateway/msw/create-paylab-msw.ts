@@ -87,13 +87,12 @@ export class PaylabControl {
     return { id: m.id, secret: m.hmac_secret }
   }
 
-  addRule (rule: RuleInput) { return this.engine.sandbox.addRule(rule) }
-  rules (merchantId?: string) { return this.engine.sandbox.rules.list(merchantId) }
+  addRule (rule: RuleInput) { return this.engine.addRule(rule) }
+  rules (merchantId?: string) { return this.engine.rules(merchantId) }
 
   /** Moves the virtual clock, firing expiry, pending resolution and notification retries on the way. */
   async advance (by: number | string) {
-    const clock = await this.engine.sandbox.advance(typeof by === 'number' ? by : parseDuration(by))
-    await this.engine.ctx.db.commit()
+    const { clock } = await this.engine.advanceClock(typeof by === 'number' ? by : parseDuration(by))
     return clock
   }
 
@@ -104,8 +103,8 @@ export class PaylabControl {
   }
 
   payment (id: string): Payment | undefined { return this.engine.findPayment(id) }
-  journal (query: JournalQuery = {}) { return this.engine.sandbox.journal.query(query) }
-  count (query: JournalQuery = {}): number { return this.engine.sandbox.journal.count(query) }
+  journal (query: JournalQuery = {}) { return this.engine.journal(query) }
+  count (query: JournalQuery = {}): number { return this.engine.journalCount(query) }
 
   /** Notifications delivered so far (with `notifications: 'capture'`). */
   get notifications (): readonly CapturedNotification[] { return this.#capture.delivered }

@@ -39,6 +39,11 @@ export default function dashboardTests (t: Test, browser: Browser): void {
     const row = page.locator(`#payment-rows tr[data-id="${created.id as string}"]`)
     await row.waitFor()
     t.match(await row.textContent(), merchant.id)
+    // A keyboard user on a row keeps their place when the list refreshes under them.
+    await row.getByRole('link').focus()
+    const next = await gw.create(body(), {}, creds)
+    await page.locator(`#payment-rows tr[data-id="${next.id as string}"]`).waitFor()
+    t.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-id')), created.id, 'the focus stays on the same row')
     await shot('dashboard-2-payments')
 
     // Its timeline: the create and its answer, the notification and its failed attempt.

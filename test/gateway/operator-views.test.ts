@@ -62,11 +62,29 @@ t.test('timeline: the requests, the status changes and the notifications with th
 
 t.test('journal entries by number, and by payment', async (t) => {
   const p = await create(gw.cardPayment('4242424242424242'))
-  const [entry] = engine.sandbox.journal.query({ payment_id: p.id })
+  const [entry] = engine.journal({ payment_id: p.id })
   if (entry === undefined) throw new Error('no journal entry for the payment')
   t.equal(entry.payment_id, p.id)
-  t.equal(engine.sandbox.journal.entry(entry.seq), entry)
-  t.equal(engine.sandbox.journal.entry(entry.seq + 10_000), undefined)
+  t.equal(engine.journalEntry(entry.seq), entry)
+  t.equal(engine.journalEntry(entry.seq + 10_000), undefined)
+  t.equal(engine.journalCount({ payment_id: p.id }), 1)
+})
+
+t.test('rules and the clock through the engine\'s own methods (the admin API, the dashboard and the msw adapter use these)', async (t) => {
+  const rule = engine.addRule({ merchant_id: other.id, fault: 'response_lost' })
+  engine.addRule({ merchant_id: other.id, outcome: 'succeed' })
+  t.same(engine.rules(other.id).map((r) => r.id).includes(rule.id), true)
+  t.equal(engine.deleteRule(rule.id), true)
+  t.equal(engine.deleteRule(rule.id), false, 'gone')
+  t.equal(engine.resetRules(other.id), 1)
+  t.same(engine.rules(other.id), [])
+  t.throws(() => engine.addRule({ merchant_id: 'ghost', fault: 'response_lost' }), { code: 'PAYLAB_VALIDATION_FAILED' })
+  const before = engine.clockState()
+  t.equal(before.mode, 'virtual')
+  await t.rejects(engine.advanceClock(3_153_600_000_001), { code: 'PAYLAB_VALIDATION_FAILED' }, 'more than 100 years at once is refused')
+  t.equal(engine.clockState().now_ms, before.now_ms)
+  const admin = await gw.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '1s' } })
+  t.equal(admin.json().now_ms, before.now_ms + 1000, 'the admin API moves it through advanceClock')
 })
 
 t.test('history forgets the payments seen longest ago beyond its capacity', async (t) => {

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { sandboxed } from '../../plugins/faults.js'
 import { journaled } from '../../plugins/journal.js'
+import { about } from '../../routes/reply.js'
 import { BODY_LIMIT } from '../../plugins/raw-body.js'
 import { Journal } from '../../engine/journal.js'
 import { callerOf, formParams, gatewayParams, verifyGatewayRequest, type Caller } from './auth.js'
@@ -112,7 +113,8 @@ export default async function gatewayRoutes (app: FastifyInstance): Promise<void
         biz: call.biz,
         notifyUrl: call.params.get('notify_url') || undefined,
         returnUrl: call.params.get('return_url') || undefined,
-        outcome: request.decision?.outcome
+        outcome: request.decision?.outcome,
+        about: (paymentId) => about(request, paymentId)
       })
       if (result.redirect !== undefined) return reply.code(302).header('location', result.redirect).send()
       const code = result.code ?? '10000'

@@ -23,6 +23,8 @@ export interface OpContext {
   returnUrl?: string | undefined
   /** The sandbox's outcome for a create (a rule or Paylab-Scenario), if any. */
   outcome?: Outcome | undefined
+  /** Files the request under the trade it opened or found (the journal; the dashboard's timeline). */
+  about?: ((paymentId: string) => void) | undefined
 }
 
 export interface OpResult {
@@ -65,6 +67,7 @@ async function openTrade (ctx: OpContext, product: Product, outcome?: Outcome): 
     ...(pageLike && ctx.returnUrl !== undefined ? { return_url: `${engine.ctx.config.publicUrl}${RETURN_PATH}` } : {}),
     ...(m === null ? {} : { expires_in: Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number) })
   }, { channel: 'alipay', channelData, outcome: outcome ?? ctx.outcome })
+  ctx.about?.(payment.id)
   if (!created && product !== 'barcode') {
     const status = tradeStatus(payment, engine.clock.now())
     if (status === 'TRADE_SUCCESS' || status === 'TRADE_FINISHED') throw new AlipayError('ACQ.TRADE_HAS_SUCCESS', 'the trade is already paid')
@@ -78,12 +81,13 @@ const cashierUrl = (p: Payment): string => {
   return p.next_action.url
 }
 
-function findTrade ({ engine, merchant, biz }: OpContext): Payment {
+function findTrade ({ engine, merchant, biz, about }: OpContext): Payment {
   const tradeNo = biz.optional('trade_no', 64)
   const outTradeNo = biz.optional('out_trade_no', 64)
-  if (tradeNo !== undefined) return engine.getPayment(merchant.id, tradeNo)
-  if (outTradeNo !== undefined) return engine.getPaymentByOrder(merchant.id, outTradeNo)
-  throw new AlipayError('ACQ.INVALID_PARAMETER', 'trade_no or out_trade_no is required')
+  const p = tradeNo !== undefined ? engine.getPayment(merchant.id, tradeNo) : outTradeNo !== undefined ? engine.getPaymentByOrder(merchant.id, outTradeNo) : undefined
+  if (p === undefined) throw new AlipayError('ACQ.INVALID_PARAMETER', 'trade_no or out_trade_no is required')
+  about?.(p.id)
+  return p
 }
 
 const ids = (p: Payment): Fields => ({ trade_no: p.id, out_trade_no: p.merchant_order_id })

@@ -6,6 +6,7 @@ import { signingClock } from '../../engine/auth.js'
 import { Journal } from '../../engine/journal.js'
 import { sandboxed } from '../../plugins/faults.js'
 import { journaled } from '../../plugins/journal.js'
+import { about } from '../../routes/reply.js'
 import { callerOf, verifyV3Request, type Caller } from './auth.js'
 import { signV3, toBuffer } from './answers.js'
 import { Biz } from './biz.js'
@@ -106,7 +107,8 @@ export default async function v3Routes (app: FastifyInstance): Promise<void> {
         creds: caller.creds,
         biz,
         notifyUrl: biz.optional('notify_url', 2048),
-        outcome: request.decision?.outcome
+        outcome: request.decision?.outcome,
+        about: (paymentId) => about(request, paymentId)
       })
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.fields))
     })

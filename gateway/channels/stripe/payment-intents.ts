@@ -3,6 +3,7 @@
 // handling with the engine's synchronous operations (reply.ts).
 import type { FastifyInstance } from 'fastify'
 import { newId } from '../../engine/ids.js'
+import { about } from '../../routes/reply.js'
 import { invalidRequest } from './errors.js'
 import { parseQuery } from './form.js'
 import { bool, int, list, metadata, only, oneOf, paging, str } from './params.js'
@@ -133,7 +134,9 @@ export function paymentIntentRoutes (app: FastifyInstance, { views, mutate, cons
   app.get<Id>('/v1/payment_intents/:id', route, async (request) => {
     const caller = callerOf(request)
     const q = parseQuery(request.url)
-    return views.intent(views.find(caller, request.params.id), caller, expansions(q))
+    const payment = views.find(caller, request.params.id)
+    about(request, payment.id) // filed under the payment: its dashboard timeline lists the read
+    return views.intent(payment, caller, expansions(q))
   })
 
   app.get('/v1/payment_intents', route, async (request) => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { PaylabError } from '../../engine/errors.js'
 import { newId } from '../../engine/ids.js'
+import { about } from '../../routes/reply.js'
 import type { Refund } from '../../engine/types.js'
 import type { StripeCaller } from './auth.js'
 import { invalidRequest, noSuch } from './errors.js'
@@ -57,7 +58,11 @@ export function refundRoutes (app: FastifyInstance, { views, mutate, constraints
     return json(200, refund(made), payment.id)
   }))
 
-  app.get<{ Params: { id: string } }>('/v1/refunds/:id', route, async (request) => refund(findRefund(callerOf(request), request.params.id)))
+  app.get<{ Params: { id: string } }>('/v1/refunds/:id', route, async (request) => {
+    const found = findRefund(callerOf(request), request.params.id)
+    about(request, found.payment_id)
+    return refund(found)
+  })
 
   app.get('/v1/refunds', route, async (request) => {
     const caller = callerOf(request)

@@ -8,38 +8,36 @@ import { sendJson } from '../reply.js'
 
 export default async function sandboxRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
-  const { sandbox } = engine
 
-  app.post<{ Body: RuleInput }>('/admin/rules', async (request, reply) => sendJson(reply, sandbox.addRule(request.body), 201))
+  app.post<{ Body: RuleInput }>('/admin/rules', async (request, reply) => sendJson(reply, engine.addRule(request.body), 201))
 
   app.get<{ Querystring: { merchant_id?: string } }>('/admin/rules', async (request, reply) =>
-    sendJson(reply, { object: 'list', data: sandbox.rules.list(request.query.merchant_id) }))
+    sendJson(reply, { object: 'list', data: engine.rules(request.query.merchant_id) }))
 
   app.delete<{ Querystring: { merchant_id: string } }>('/admin/rules', async (request, reply) =>
-    sendJson(reply, { deleted: sandbox.rules.reset(request.query.merchant_id) }))
+    sendJson(reply, { deleted: engine.resetRules(request.query.merchant_id) }))
 
   app.delete<{ Params: { id: string } }>('/admin/rules/:id', async (request, reply) => {
-    if (!sandbox.rules.delete(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
+    if (!engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
     return sendJson(reply, { deleted: 1 })
   })
 
   app.get<{ Querystring: JournalQuery }>('/admin/journal', async (request, reply) =>
-    sendJson(reply, { object: 'list', data: sandbox.journal.query(request.query) }))
+    sendJson(reply, { object: 'list', data: engine.journal(request.query) }))
 
   app.get<{ Querystring: JournalQuery }>('/admin/journal/count', async (request, reply) =>
-    sendJson(reply, { count: sandbox.journal.count(request.query) }))
+    sendJson(reply, { count: engine.journalCount(request.query) }))
 
   app.delete<{ Querystring: { merchant_id?: string } }>('/admin/journal', async (request, reply) => {
-    sandbox.journal.clear(request.query.merchant_id)
+    engine.clearJournal(request.query.merchant_id)
     return sendJson(reply, { cleared: true })
   })
 
-  app.get('/admin/clock', async (_request, reply) => sendJson(reply, sandbox.clock()))
+  app.get('/admin/clock', async (_request, reply) => sendJson(reply, engine.clockState()))
 
   app.post<{ Body: { ms?: number, duration?: string } }>('/admin/clock/advance', async (request, reply) => {
     const { ms, duration } = request.body
-    const clock = await sandbox.advance(ms ?? parseDuration(duration ?? '0s', 'duration'))
-    await engine.ctx.db.commit()
+    const { clock } = await engine.advanceClock(ms ?? parseDuration(duration ?? '0s', 'duration'))
     return sendJson(reply, clock)
   })
 }

@@ -1,7 +1,7 @@
 // Expectations: the shop's order, the gateway's payment and counts, the notification delivery log
 // and the request journal. Each fetches a view and matches the scenario's fields against it.
 import { PaylabApiError, type Payment } from '../../../merchant/sdk/index.js'
-import { globToRegExp } from '../../../gateway/engine/rules.js'
+import { compileGlob } from '../../../gateway/engine/rules.js'
 import type { JournalLine } from '../admin.js'
 import type { ScenarioContext } from '../context.js'
 import { send } from '../http.js'
@@ -74,7 +74,7 @@ export const expectSteps: Handlers = {
   'expect.notifications': async (ctx, { order, type, count, each, events: expected }: Args) => {
     const q = new URLSearchParams({ merchant_id: ctx.merchant.id, limit: '1000' })
     const list = (await ctx.services.admin.json<{ data: Array<Record<string, any>> }>('GET', `/admin/events?${q.toString()}`)).data
-    const typeRe = type === undefined ? undefined : globToRegExp(String(type))
+    const typeRe = type === undefined ? undefined : compileGlob(String(type))
     const events = list.reverse()
       .filter((e) => (order === undefined || e.merchant_order_id === order) && (typeRe === undefined || typeRe.test(e.type)))
       .map((e) => {
