@@ -27,8 +27,12 @@ export interface Measurement {
   firstFailure?: string
 }
 
-/** How long to load a server: for `duration` s, or until `amount` requests are answered. */
-export interface Target { url: string, pid: number, connections: number, duration?: number, amount?: number }
+/**
+ * How long to load a server: for `duration` s, or until `amount` requests are answered. Its CPU
+ * time is read with `cpu` where the server can say it (the bench's own servers, to the µs), else
+ * from /proc in ticks of 10 ms (WireMock's JVM): too coarse for a short measurement.
+ */
+export interface Target { url: string, pid: number, connections: number, duration?: number, amount?: number, cpu?: () => Promise<number> }
 
 const TICKS_PER_SECOND = 100 // USER_HZ, 100 on every Linux this runs on
 
@@ -84,9 +88,10 @@ export async function measure (name: string, target: Target, request: Request): 
   // autocannon ends a run at its first sample after the end (or after the last of `amount`): samples
   // every 100 ms instead of every second keep a short or counted run from idling up to a second.
   const options = { url: target.url, connections: target.connections, sampleInt: 100, requests: [{ ...request, onResponse }] }
-  const started = { wall: performance.now(), server: cpuSecondsOf(target.pid), client: process.cpuUsage() }
+  const serverCpu = target.cpu ?? (async () => cpuSecondsOf(target.pid))
+  const started = { server: await serverCpu(), wall: performance.now(), client: process.cpuUsage() }
   const result: Result = await autocannon(target.amount === undefined ? { ...options, duration: target.duration ?? 10 } : { ...options, amount: target.amount })
-  const serverSeconds = cpuSecondsOf(target.pid) - started.server
+  const serverSeconds = await serverCpu() - started.server
   const client = process.cpuUsage(started.client)
   // Rates over the time the server was busy: from the start to the last answer.
   const wall = ((last > 0 ? last : performance.now()) - started.wall) / 1000

@@ -16,6 +16,8 @@ export interface ServerProcess {
   stats: () => Promise<{ maxStallMs: number, gcMs: number, journal: number }>
   /** RSS and heap in use, in bytes, after a full garbage collection. */
   memory: () => Promise<{ rss: number, heapUsed: number }>
+  /** CPU seconds (user + system) the server process has used so far, to the µs (it starts no processes of its own). */
+  cpu: () => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -65,6 +67,7 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
       const { maxStallMs, gcMs, journal } = await ask({ type: 'stats' }, 'stats')
       return { maxStallMs, gcMs, journal }
     },
+    cpu: async () => (await ask({ type: 'cpu' }, 'cpu')).seconds,
     memory: async () => {
       const { rss, heapUsed } = await ask({ type: 'memory' }, 'memory')
       return { rss, heapUsed }

@@ -10,7 +10,8 @@ export type ServerMessage =
   | { type: 'seeded', ms: number }
   | { type: 'stats', maxStallMs: number, gcMs: number, journal: number }
   | { type: 'memory', rss: number, heapUsed: number }
-export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'memory' } | { type: 'close' }
+  | { type: 'cpu', seconds: number }
+export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'memory' } | { type: 'cpu' } | { type: 'close' }
 
 /** The merchant whose requests are RSA-signed, so its answers are too (its key pair is the bench's, made at each run). */
 export const RSA_MERCHANT = 'bench-rsa'

@@ -32,11 +32,11 @@ export interface Bench {
   log: (line: string) => void
 }
 
-interface Measured { url: string, pid: number, stats?: ServerProcess['stats'] }
+interface Measured { url: string, pid: number, stats?: ServerProcess['stats'], cpu?: ServerProcess['cpu'] }
 
 /** Measures a request on a server and keeps the row. A pool of pre-signed requests is sent once, whole. */
 async function record (b: Bench, round: number, name: string, store: string, server: Measured, request: Request | { pool: Request[] }): Promise<Row> {
-  const target: Target = { url: server.url, pid: server.pid, connections: b.connections }
+  const target: Target = { url: server.url, pid: server.pid, connections: b.connections, ...(server.cpu === undefined ? {} : { cpu: server.cpu }) }
   // A pool holds a few more than are sent: autocannon may start a request or two past the count.
   if ('pool' in request) target.amount = Math.max(1, request.pool.length - b.connections)
   else target.duration = b.duration

@@ -44,6 +44,11 @@ async function serve (app: FastifyInstance, openMs: number, extra: { payments?: 
         gcMs = 0
       })
     }
+    if (message.type === 'cpu') {
+      // In µs, all threads: a 0.1 s measurement may use less than the 10 ms tick of /proc/<pid>/stat.
+      const { user, system } = process.cpuUsage()
+      send({ type: 'cpu', seconds: (user + system) / 1e6 })
+    }
     if (message.type === 'memory') {
       // After a full collection (the bench forks with --expose-gc), so that garbage not yet collected is not counted.
       (globalThis as { gc?: () => void }).gc?.()

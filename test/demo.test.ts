@@ -1,8 +1,9 @@
 // `paylab demo` (npm run demo) as a person runs it: one purchase told step by step, the shop's
 // timeline in between, ending paid and confirmed by a notification; no card number printed.
-// The default run, 3-D Secure and a bad option go through the command (`node bin/paylab.js`); the
-// other methods and the refused values call the same demo in this process with its output
-// captured: the same runs and assertions, without a process (~2 s of CPU) each.
+// The default run and a bad option go through the command (`node bin/paylab.js`: its output and
+// exit code as a person sees them); 3-D Secure, the other methods and the refused values call the
+// same demo in this process with its output captured: the same runs and assertions, without a
+// process (~2 s of CPU) each.
 import t from 'tap'
 import { runDemo } from '../bin/demo.js'
 import { runCli, type Exit } from './helpers/cli.js'
@@ -38,7 +39,7 @@ t.test('the default demo buys by card and prints the whole timeline', async (t) 
 })
 
 t.test('a 3-D Secure card; a bad option exits 2', async (t) => {
-  const threeDs = await runCli(['demo', '--card', '4000002760003184'])
+  const threeDs = await demo(['--card', '4000002760003184'])
   t.equal(threeDs.code, 0, threeDs.stderr)
   t.match(threeDs.stdout, 'asks for 3-D Secure')
   t.match(threeDs.stdout, /: paid, confirmed by a signed notification/)

@@ -2,10 +2,11 @@
 // and a signed reader of the gateway's view that no rule of the scenario touches.
 import { createHash, generateKeyPair, randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { Faker, en } from '@faker-js/faker'
+import type { Faker } from '@faker-js/faker'
 import { PaylabClient } from '../../merchant/sdk/index.js'
 import type { Services } from './services.js'
 import type { ShopHandle } from './shops.js'
+import { newFaker } from './faker.js'
 import { interpolate, type FakerExpr, type ParsedExpr } from './template.js'
 import type { Scenario } from './types.js'
 
@@ -52,7 +53,7 @@ export class ScenarioContext {
     readonly journalSince: number,
     cliVars: Record<string, string>
   ) {
-    this.faker = new Faker({ locale: [en], seed })
+    this.faker = newFaker(seed) // run-scenario.ts loaded it
     this.random = seededRandom(seed ^ 0x5bd1e995)
     const ownRequests = this.ownRequests
     this.reader = new PaylabClient({

@@ -1,6 +1,7 @@
 // What the schema cannot say about a scenario: one action per step, every `${…}` defined before
 // it is used, faker calls that exist, rule texts the gateway will accept, and matcher shapes.
-import { Faker, en } from '@faker-js/faker'
+import type { Faker } from '@faker-js/faker'
+import { loadFaker, newFaker } from './faker.js'
 import { parseFault } from '../../gateway/engine/faults.js'
 import { parseOutcome } from '../../gateway/engine/outcomes.js'
 import { parseNotificationFault } from '../../gateway/engine/notification-faults.js'
@@ -12,7 +13,23 @@ export const MODIFIERS = new Set(['name', 'capture', 'check', 'within', 'every',
 /** Names every scenario has: `${merchant.id}`, `${gateway.url}`, `${env.X}`, … */
 export const BUILT_INS = ['merchant', 'gateway', 'shop', 'scenario', 'env', 'clock', 'uid']
 
-const faker = new Faker({ locale: [en] })
+let faker: Faker | undefined
+
+/** Loads faker for lint() if the document calls it anywhere (a key or a value): only then. */
+export async function prepareLint (doc: unknown): Promise<void> {
+  if (faker === undefined && callsFaker(doc)) {
+    await loadFaker()
+    faker = newFaker()
+  }
+}
+
+function callsFaker (doc: unknown): boolean {
+  try {
+    return JSON.stringify(doc)?.includes('faker.') === true
+  } catch {
+    return true // not JSON (a cycle of YAML aliases): load it rather than guess
+  }
+}
 
 type Doc = Record<string, unknown>
 
@@ -57,6 +74,7 @@ function refs (value: unknown, path: Array<string | number>, defined: Set<string
       for (const ref of references(value)) {
         const expr = parseExpr(ref.expr)
         if (expr.kind === 'faker') {
+          if (faker === undefined) throw new Error('internal: lint() without prepareLint() of a document that calls faker')
           const mod = (faker as unknown as Record<string, Record<string, unknown>>)[expr.module]
           if (typeof mod?.[expr.method] !== 'function') problems.push({ path, message: `\${${ref.expr}}: faker has no ${expr.module}.${expr.method}` })
         } else if (!defined.has(expr.root)) {

@@ -4,7 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { isMap, isNode, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml'
 import { parseDuration } from '../../gateway/engine/duration.js'
-import { lint, MODIFIERS } from './lint.js'
+import { lint, MODIFIERS, prepareLint } from './lint.js'
 import { checkSchema, type SchemaProblem } from './schema.js'
 import type { Position, Scenario, Step } from './types.js'
 
@@ -47,6 +47,7 @@ export async function loadScenarios (paths: string[], knownVars: string[] = []):
       }
       if (doc.contents === null) continue // an empty document (a trailing ---)
       const value = doc.toJS({ maxAliasCount: 100 }) as unknown
+      await prepareLint(value)
       const found = [...checkSchema(value), ...(isMap(doc.contents) ? lint(value as Record<string, unknown>, knownVars) : [])]
       for (const p of found) problems.push({ ...at(offsetOf(doc, p)), message: p.message })
       if (found.length === 0) scenarios.push(toScenario(value as Record<string, unknown>, file, doc, at))

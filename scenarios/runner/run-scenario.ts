@@ -2,6 +2,7 @@
 // the report needs (the step, expected against seen, the gateway's recent journal lines).
 import { journalLine } from './admin.js'
 import { createMerchant, scenarioSeed, seededRandom, ScenarioContext, type MerchantCreds } from './context.js'
+import { loadFaker } from './faker.js'
 import { runStep } from './run-step.js'
 import type { Services } from './services.js'
 import { startShop, type ShopHandle } from './shops.js'
@@ -45,6 +46,7 @@ export async function runScenario (services: Services, scenario: Scenario, setti
         now: services.now, timeoutMs: scenario.shop.timeoutMs ?? 3000, maxAttempts: scenario.shop.maxAttempts ?? 4, random: seededRandom(seed)
       })
     }
+    await loadFaker()
     ctx = new ScenarioContext(scenario, services, merchant, shop, external?.url ?? (shop as ShopHandle).url, seed, since, settings.vars)
     const run = ctx
     if (merchant.shared) for (const id of await paymentIds(run)) run.preexisting.add(id)

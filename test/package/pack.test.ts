@@ -76,9 +76,9 @@ t.teardown(() => rm(work, { recursive: true, force: true }))
 const project = join(work, 'consumer')
 const started = performance.now()
 
-// `npm test` built dist/ just before (pretest); run alone, this brings it up to date, so the pack
-// can skip prepack's build from scratch.
-await run(process.execPath, [join(ROOT, 'scripts/build.js')], { cwd: ROOT, env: uncoveredEnv() })
+// `npm test` built dist/ just before (its pretest; npm says which script runs); run alone, this
+// brings it up to date, so the pack can skip prepack's build from scratch.
+if (process.env.npm_lifecycle_event !== 'test') await run(process.execPath, [join(ROOT, 'scripts/build.js')], { cwd: ROOT, env: uncoveredEnv() })
 const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work, ...NPM_QUIET], { cwd: ROOT, maxBuffer: 16 << 20 })
 const [pack] = JSON.parse(packed) as Array<{ filename: string, files: Array<{ path: string }> }>
 if (pack === undefined) throw new Error(`npm pack said nothing:\n${packed}`)
