@@ -26,10 +26,11 @@ import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, update
 import { acceptChannels, viewChannels, type ChannelsInput } from './merchant-channels.js'
 import { loadNonces, NonceCache, sweepNonces } from './nonces.js'
 import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } from './pay.js'
-import { PaylabError } from './errors.js'
+import { PaylabError, REPLAYED_REQUEST, STORAGE_UNAVAILABLE } from './errors.js'
+import { StoreConflict } from './store-conflict.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { CardDetails, Merchant, NonceRecord, NotificationEvent, Payment, Refund } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -41,6 +42,13 @@ export interface EngineOptions {
   /** How notifications leave the engine; without one, every delivery attempt fails. */
   transport?: NotificationTransport
 }
+
+/**
+ * Times an operation is run when a shared store keeps refusing its commit because other gateways
+ * changed the same records first; each run follows a catch-up, so this is only reached when one
+ * record is fought over by many at once.
+ */
+const MAX_RUNS = 20
 
 const NO_TRANSPORT: NotificationTransport = { deliver: async () => ({ status: null, error: 'no notification transport' }) }
 
@@ -91,9 +99,13 @@ export class Engine {
       scheduler: new Scheduler(db),
       emit: (event) => { for (const listener of listeners) listener(event) }
     }, listeners, options.transport ?? NO_TRANSPORT)
-    bootstrap(engine.ctx)
+    // Replicas starting at once on an empty database: one stores the first settings and keys, the
+    // others catch up and find them.
+    await engine.#commit(() => { bootstrap(engine.ctx) })
     loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
-    await db.commit()
+    db.onRemote((table, id, value) => {
+      if (table === 'nonces' && value !== undefined) engine.#nonces.remember(id, (value as NonceRecord).timestamp, nonceHorizon(engine.ctx))
+    })
     return engine
   }
 
@@ -112,6 +124,20 @@ export class Engine {
   on (listener: (e: EngineEvent) => void): () => void {
     this.#listeners.push(listener)
     return () => { const i = this.#listeners.indexOf(listener); if (i >= 0) this.#listeners.splice(i, 1) }
+  }
+
+  /**
+   * A shared store: applies what other gateways committed, before a request is handled (so a write
+   * another gateway answered is seen) and before due work runs. Undefined when there is nothing
+   * to wait for (the store is this gateway's alone).
+   */
+  catchUp (): Promise<void> | undefined { return this.ctx.db.catchUp() }
+
+  /** The server's ticker: catches up, then runs what is due. */
+  tick (): void {
+    const caught = this.ctx.db.catchUp()
+    if (caught === undefined) this.runDue()
+    else caught.then(() => this.runDue(), () => {})
   }
 
   /** Runs every task due on the clock (expiry, pending resolution) and persists the result. */
@@ -134,23 +160,50 @@ export class Engine {
 
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
   async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
-    return await this.#afterBuyer(completeAction(this.ctx, paymentId, action))
+    return await this.#afterBuyer(() => completeAction(this.ctx, paymentId, action))
   }
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
   async enterCard (paymentId: string, envelope: CardEnvelope): Promise<Payment> {
-    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope))
+    return await this.#afterBuyer(() => enterCard(this.ctx, paymentId, envelope))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */
   async chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
-    return await this.#afterBuyer(chooseMethod(this.ctx, paymentId, choice))
+    return await this.#afterBuyer(() => chooseMethod(this.ctx, paymentId, choice))
   }
 
-  async #afterBuyer (payment: Payment): Promise<Payment> {
-    await this.ctx.db.commit()
+  async #afterBuyer (op: () => Payment): Promise<Payment> {
+    const payment = await this.#commit(op)
     await this.#afterChange()
     return payment
+  }
+
+  /**
+   * Runs a synchronous operation and commits what it changed. A shared store that refuses the
+   * commit (another gateway changed the same records first) has it undone; the operation runs
+   * again on the state caught up with, and answers as one gateway would have.
+   */
+  #commit<T> (op: () => T): Promise<T> {
+    return this.#retrying(async () => {
+      const result = op()
+      await this.ctx.db.commit()
+      return result
+    })
+  }
+
+  async #retrying<T> (run: () => Promise<T>): Promise<T> {
+    for (let runs = 1; ; runs++) {
+      try {
+        return await run()
+      } catch (err) {
+        if (!(err instanceof StoreConflict)) throw err
+        // Another gateway accepted this nonce first: the request is a replay there.
+        if (err.table === 'nonces') throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+        if (runs >= MAX_RUNS) throw STORAGE_UNAVAILABLE('other gateways on the same database keep changing the records of this request first; nothing of it was stored, retry in a moment', { retry_after: 1 })
+        await this.ctx.db.catchUp()
+      }
+    }
   }
 
   /** After a change is durable: before_answer notifications land, and due work starts at once. */
@@ -175,7 +228,7 @@ export class Engine {
   }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }
-  async rotateKey () { const key = rotateKey(this.ctx); await this.ctx.db.commit(); return publicKeys(this.ctx).find((k) => k.id === key.id) }
+  async rotateKey () { const key = await this.#commit(() => rotateKey(this.ctx)); return publicKeys(this.ctx).find((k) => k.id === key.id) }
 
   // Merchants (admin)
   listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map((m) => this.#view(m)) } }
@@ -184,24 +237,25 @@ export class Engine {
     // Channel credentials are checked (and generated) before anything is stored.
     const id = input.id ?? newId('mch', 12)
     const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, undefined)
-    let m = createMerchant(this.ctx, { ...input, id })
-    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
-    await this.ctx.db.commit()
+    const m = await this.#commit(() => {
+      const made = createMerchant(this.ctx, { ...input, id })
+      return accepted === undefined ? made : this.ctx.db.put('merchants', id, { ...made, channels: accepted.stored })
+    })
     const { channels: _stored, ...answer } = m
     return accepted === undefined ? answer : { ...answer, channels: accepted.shown }
   }
   async updateMerchant (id: string, { channels, ...patch }: MerchantPatch) {
     const current = getMerchant(this.ctx, id)
     const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, current.channels)
-    let m = updateMerchant(this.ctx, id, patch)
-    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
-    await this.ctx.db.commit()
+    const m = await this.#commit(() => {
+      const updated = updateMerchant(this.ctx, id, patch)
+      return accepted === undefined ? updated : this.ctx.db.put('merchants', id, { ...updated, channels: accepted.stored })
+    })
     const view = this.#view(m)
     return accepted === undefined ? view : { ...view, channels: { ...viewChannels((n) => this.#channels.get(n), m), ...accepted.shown } }
   }
   async rotateMerchantSecret (id: string) {
-    const { channels: _stored, ...m } = rotateMerchantSecret(this.ctx, id)
-    await this.ctx.db.commit()
+    const { channels: _stored, ...m } = await this.#commit(() => rotateMerchantSecret(this.ctx, id))
     return m
   }
 
@@ -248,20 +302,17 @@ export class Engine {
   // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
   // committed before it returns; the profile maps its wire to these and the results back.
   async openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
-    const result = channelOps(this.ctx).openPayment(merchantId, input, create)
-    await this.ctx.db.commit()
+    const result = await this.#commit(() => channelOps(this.ctx).openPayment(merchantId, input, create))
     await this.#afterChange()
     return result
   }
   async closePayment (merchantId: string, id: string): Promise<Payment> {
-    const payment = cancelPayment(this.ctx, merchantId, id)
-    await this.ctx.db.commit()
+    const payment = await this.#commit(() => cancelPayment(this.ctx, merchantId, id))
     await this.#afterChange()
     return payment
   }
   async refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
-    const result = createRefund(this.ctx, merchantId, paymentId, input)
-    await this.ctx.db.commit()
+    const result = await this.#commit(() => createRefund(this.ctx, merchantId, paymentId, input))
     await this.#afterChange()
     return result
   }
@@ -325,14 +376,14 @@ export class Engine {
   verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
   paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
   async pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
-    let answer: Answer
-    try {
-      answer = pay(this.ctx, req, rawBody, outcome)
-    } catch (err) {
-      if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
-      answer = jsonAnswer(err.statusCode, payFailure(err, requestId))
-    }
-    await this.ctx.db.commit()
+    const answer = await this.#commit(() => {
+      try {
+        return pay(this.ctx, req, rawBody, outcome)
+      } catch (err) {
+        if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
+        return jsonAnswer(err.statusCode, payFailure(err, requestId))
+      }
+    })
     await this.#afterChange()
     return answer
   }
@@ -353,6 +404,6 @@ export class Engine {
 
   #idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
     const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
-    return this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op)
+    return this.#retrying(() => this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
   }
 }

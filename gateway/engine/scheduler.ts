@@ -19,6 +19,14 @@ export class Scheduler {
     // A task taken and run, whose commit the store then failed to write, is back in the table:
     // it goes back in the heap too (a second copy surfacing later is skipped like a canceled one).
     db.onRestored((table, _id, value) => { if (table === 'tasks') this.#push(value as Task) })
+    // Another gateway's task (a shared store): every gateway holds every task; whichever takes it
+    // first commits taking it, and the others' commits of the same are refused (see takeDue).
+    db.onRemote((table, _id, value) => {
+      if (table !== 'tasks' || value === undefined) return
+      const task = value as Task
+      this.#seq = Math.max(this.#seq, task.seq + 1)
+      this.#push(task)
+    })
   }
 
   add (at: number, kind: Task['kind'], ref: string, data: Record<string, unknown> = {}): Task {
@@ -51,8 +59,9 @@ export class Scheduler {
 
   get size (): number { return this.#db.tables.tasks.size }
 
+  /** Drops canceled tasks, and copies of a task another gateway has since changed (the table holds the current one). */
   #dropCanceled (): void {
-    while (this.#heap.length > 0 && !this.#db.tables.tasks.has((this.#heap[0] as Task).id)) this.#pop()
+    while (this.#heap.length > 0 && this.#db.tables.tasks.get((this.#heap[0] as Task).id) !== this.#heap[0]) this.#pop()
   }
 
   #push (task: Task): void {

@@ -1,0 +1,72 @@
+// Two gateways on one PostgreSQL database, a client spreading its requests across them: they
+// behave as one gateway (docs/postgres.md). A real PostgreSQL (test/helpers/postgres.ts).
+import t, { type Test } from 'tap'
+import { live, type LiveGateway } from '../helpers/live.js'
+import { orderId } from '../helpers/build.js'
+import { nonce } from '../helpers/signer.js'
+import { startPostgres } from '../helpers/postgres.js'
+
+const pg = await startPostgres()
+t.teardown(() => pg.stop())
+
+const plainCard = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' }
+const createBody = (order = orderId(), amount = 1999) => ({ merchant_order_id: order, amount, currency: 'USD', method: { type: 'card', card: plainCard } })
+
+async function replicas (t: Test, n: number): Promise<LiveGateway[]> {
+  const url = pg.freshSchemaUrl()
+  const out: LiveGateway[] = []
+  // One after the other first (the first applies the migrations), then concurrently makes no difference.
+  for (let i = 0; i < n; i++) out.push(await live(t, { databaseUrl: url, config: { allowPlaintextCards: true } }))
+  return out
+}
+
+t.test('200 concurrent creates of one merchant_order_id across two replicas make one payment', async (t) => {
+  const [a, b] = await replicas(t, 2) as [LiveGateway, LiveGateway]
+  const order = orderId()
+  const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).answer({ method: 'POST', path: '/v1/payments', body: createBody(order) })))
+  const statuses = answers.map((r) => r.status)
+  t.equal(statuses.filter((s) => s === 201).length, 1, 'one create made it')
+  t.equal(statuses.filter((s) => s === 200).length, 199, 'every other one is answered as a repeat of it')
+  const ids = new Set(answers.map((r) => r.json().id))
+  t.equal(ids.size, 1, 'every answer names the same payment')
+  const [id] = [...ids] as [string]
+  t.equal((await a.payment(id)).id, id, 'replica A serves it')
+  t.equal((await b.payment(id)).id, id, 'replica B serves it')
+  const listed = await b.answer({ method: 'GET', path: '/v1/payments?limit=100' })
+  t.equal(listed.json().data.filter((p: { merchant_order_id: string }) => p.merchant_order_id === order).length, 1, 'one payment in the list')
+  // A different amount with the same order id is a conflict on either replica.
+  const conflict = await b.answer({ method: 'POST', path: '/v1/payments', body: createBody(order, 2500) })
+  t.equal(conflict.json().error.code, 'PAYLAB_ORDER_ID_CONFLICT')
+})
+
+t.test('a write answered by one replica is seen by the next request to the other', async (t) => {
+  const [a, b] = await replicas(t, 2) as [LiveGateway, LiveGateway]
+  for (let i = 0; i < 20; i++) {
+    const [from, to] = i % 2 === 0 ? [a, b] : [b, a]
+    const made = await from.create(createBody())
+    t.equal((await to.payment(made.id)).status, made.status, `payment ${i} read on the other replica`)
+  }
+})
+
+t.test('the same nonce sent to two replicas at once is accepted once', async (t) => {
+  const [a, b] = await replicas(t, 2) as [LiveGateway, LiveGateway]
+  for (let round = 0; round < 10; round++) {
+    const n = nonce()
+    const both = await Promise.all([a, b].map((gw) => gw.answer({ method: 'POST', path: '/v1/payments', body: createBody(), nonce: n })))
+    const codes = both.map((r) => r.status === 201 ? 'created' : r.json().error?.code as string)
+    t.same(codes.sort(), ['PAYLAB_REPLAYED_REQUEST', 'created'], `round ${round}: one accepted, one refused as a replay`)
+  }
+  // And sent later to the replica that did not take it.
+  const n = nonce()
+  t.equal((await a.answer({ method: 'POST', path: '/v1/payments', body: createBody(), nonce: n })).status, 201)
+  t.equal((await b.answer({ method: 'POST', path: '/v1/payments', body: createBody(), nonce: n })).json().error.code, 'PAYLAB_REPLAYED_REQUEST')
+})
+
+t.test('one Idempotency-Key across replicas: one effect, the same answer replayed', async (t) => {
+  const [a, b] = await replicas(t, 2) as [LiveGateway, LiveGateway]
+  const body = createBody()
+  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).answer({ method: 'POST', path: '/v1/payments', body, idempotencyKey: 'key-1' })))
+  t.same(new Set(answers.map((r) => r.status)), new Set([201]), 'the first answer (201) for every one')
+  t.equal(new Set(answers.map((r) => r.json().id)).size, 1, 'one payment')
+  t.equal(answers.filter((r) => r.headers['paylab-idempotent-replayed'] === 'true').length, 39, 'all but one replayed')
+})
