@@ -6,7 +6,7 @@ import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signingCl
 import { channelOf, type ChannelParts } from './channels.js'
 import { channelOps, type ChannelCreate, type ChannelOps } from './channel-ops.js'
 import { describeCard, type PlainCard } from './cards.js'
-import { realClock, type Clock } from './clock.js'
+import { realClock, VirtualClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
 import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
@@ -30,7 +30,8 @@ import { PaylabError, REPLAYED_REQUEST, STORAGE_UNAVAILABLE } from './errors.js'
 import { StoreConflict } from './store-conflict.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { CardDetails, Merchant, NonceRecord, NotificationEvent, Payment, Refund } from './types.js'
+import type { CardDetails, ClockRecord, Merchant, NonceRecord, NotificationEvent, Payment, Refund } from './types.js'
+import type { RuleInput } from './rules.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -101,12 +102,27 @@ export class Engine {
     }, listeners, options.transport ?? NO_TRANSPORT)
     // Replicas starting at once on an empty database: one stores the first settings and keys, the
     // others catch up and find them.
-    await engine.#commit(() => { bootstrap(engine.ctx) })
+    await engine.#commit(() => {
+      bootstrap(engine.ctx)
+      engine.#shareClock()
+    })
     loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
     db.onRemote((table, id, value) => {
       if (table === 'nonces' && value !== undefined) engine.#nonces.remember(id, (value as NonceRecord).timestamp, nonceHorizon(engine.ctx))
+      // Another gateway moved the shared virtual clock.
+      const clock = engine.ctx.clock
+      if (table === 'clock' && value !== undefined && clock instanceof VirtualClock && (value as ClockRecord).now_ms > clock.now()) clock.set((value as ClockRecord).now_ms)
     })
     return engine
+  }
+
+  /** A shared store and a virtual clock: the gateways of the store keep one time, the first one's. */
+  #shareClock (): void {
+    const { db, clock } = this.ctx
+    if (!db.shared || !(clock instanceof VirtualClock)) return
+    const stored = db.get('clock', 'clock')
+    if (stored === undefined) db.put('clock', 'clock', { id: 'clock', now_ms: clock.now() })
+    else clock.adopt(stored.now_ms)
   }
 
   /**
@@ -150,6 +166,27 @@ export class Engine {
     }
     void this.ctx.db.commit()
     return n
+  }
+
+  // Sandbox rules (admin)
+  addRule (input: RuleInput) { return this.#commit(() => this.sandbox.addRule(input)) }
+  deleteRule (id: string): Promise<boolean> { return this.#commit(() => this.sandbox.rules.delete(id)) }
+  resetRules (merchantId: string): Promise<number> { return this.#commit(() => this.sandbox.rules.reset(merchantId)) }
+
+  /**
+   * After the sandbox decided on a request: with a shared store, the rule hits it counted are
+   * committed before they are acted on, so that `times` holds across gateways. Resolves false when
+   * another gateway counted a hit on the same rule first: decide again (on the count caught up
+   * with). Undefined when nothing is to be committed.
+   */
+  commitDecision (): Promise<boolean> | undefined {
+    if (!this.sandbox.rules.takeHits()) return undefined
+    return this.ctx.db.commit().then(() => true, async (err: unknown) => {
+      if (!(err instanceof StoreConflict)) throw err
+      if (err.table === 'nonces') throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+      await this.ctx.db.catchUp()
+      return false
+    })
   }
 
   /** Work a change made due at once (a notification) starts right after the answer, not at the next tick. */

@@ -70,3 +70,31 @@ t.test('one Idempotency-Key across replicas: one effect, the same answer replaye
   t.equal(new Set(answers.map((r) => r.json().id)).size, 1, 'one payment')
   t.equal(answers.filter((r) => r.headers['paylab-idempotent-replayed'] === 'true').length, 39, 'all but one replayed')
 })
+
+t.test('a rule made on one replica applies on all, and times: 3 fires 3 times in all', async (t) => {
+  const [a, b, c] = await replicas(t, 3) as [LiveGateway, LiveGateway, LiveGateway]
+  const made = await a.admin({ method: 'POST', url: '/admin/rules', payload: { merchant_id: 'demo', match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503', times: 3 } })
+  t.equal(made.statusCode, 201)
+  const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => [a, b, c][i % 3]!.answer({ method: 'POST', path: '/v1/payments', body: createBody() })))
+  t.equal(answers.filter((r) => r.status === 503).length, 3, 'three requests got the rule\'s 503')
+  t.equal(answers.filter((r) => r.status === 201).length, 57, 'every other one was processed')
+  const listed = (await c.admin({ method: 'GET', url: '/admin/rules?merchant_id=demo' })).json()
+  t.equal(listed.data[0].hits, 3, 'the hit count every replica sees')
+  const deleted = await b.admin({ method: 'DELETE', url: `/admin/rules/${made.json().id as string}` })
+  t.equal(deleted.statusCode, 200, 'deleted on another replica')
+  t.same((await a.admin({ method: 'GET', url: '/admin/rules?merchant_id=demo' })).json().data, [], 'gone on the first')
+})
+
+t.test('the virtual clock is one clock: advanced on one replica, it has moved on the other', async (t) => {
+  const { VirtualClock } = await import('../../gateway/engine/clock.js')
+  const url = pg.freshSchemaUrl()
+  const a = await live(t, { databaseUrl: url, clock: new VirtualClock(Date.parse('2030-01-01T00:00:00Z')), config: { allowPlaintextCards: true } })
+  const b = await live(t, { databaseUrl: url, clock: new VirtualClock(), config: { allowPlaintextCards: true } })
+  t.equal((await b.admin({ method: 'GET', url: '/admin/clock' })).json().now, '2030-01-01T00:00:00.000Z', 'the second replica takes the first one\'s time')
+  // A payment waiting for the buyer expires on the gateway clock (15 min by default).
+  const made = await a.create({ merchant_order_id: orderId(), amount: 1999, currency: 'USD', method: { type: 'wallet', wallet: { provider: 'alipay' } } })
+  t.equal(made.status, 'requires_action')
+  await b.advance('16m')
+  t.equal((await a.admin({ method: 'GET', url: '/admin/clock' })).json().now, '2030-01-01T00:16:00.000Z', 'moved on the other replica too')
+  t.equal((await a.payment(made.id)).status, 'canceled', 'the expiry fired (once, on the replica that advanced)')
+})
