@@ -97,7 +97,7 @@ export class Engine {
       crypto,
       clock: options.clock ?? realClock,
       config: { ...DEFAULT_CONFIG, ...options.config },
-      scheduler: new Scheduler(db),
+      scheduler: new Scheduler(db, options.clock instanceof VirtualClock ? realClock : options.clock ?? realClock),
       emit: (event) => { for (const listener of listeners) listener(event) }
     }, listeners, options.transport ?? NO_TRANSPORT)
     // Replicas starting at once on an empty database: one stores the first settings and keys, the
@@ -159,12 +159,18 @@ export class Engine {
   /** Runs every task due on the clock (expiry, pending resolution) and persists the result. */
   runDue (): number {
     let n = 0
+    // With a shared store, taking a task is committed before it is carried out: the gateway whose
+    // commit the store takes is the one that delivers (the others' commits conflict).
+    let claim: { resolve: () => void, reject: (e: unknown) => void } | undefined
+    const claimed = this.ctx.db.shared ? new Promise<void>((resolve, reject) => { claim = { resolve, reject } }) : undefined
+    claimed?.catch(() => {})
     for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
-      if (task.kind === 'event.deliver') this.outbox.runTask(task)
+      if (task.kind === 'event.deliver') this.outbox.runTask(task, claimed)
       else runTask(this.ctx, task)
       n++
     }
-    void this.ctx.db.commit()
+    const done = this.ctx.db.commit()
+    if (claim !== undefined) done.then(claim.resolve, claim.reject)
     return n
   }
 

@@ -5,6 +5,7 @@ import { live, type LiveGateway } from '../helpers/live.js'
 import { orderId } from '../helpers/build.js'
 import { nonce } from '../helpers/signer.js'
 import { startPostgres } from '../helpers/postgres.js'
+import { receiver } from '../helpers/receiver.js'
 
 const pg = await startPostgres()
 t.teardown(() => pg.stop())
@@ -97,4 +98,28 @@ t.test('the virtual clock is one clock: advanced on one replica, it has moved on
   await b.advance('16m')
   t.equal((await a.admin({ method: 'GET', url: '/admin/clock' })).json().now, '2030-01-01T00:16:00.000Z', 'moved on the other replica too')
   t.equal((await a.payment(made.id)).status, 'canceled', 'the expiry fired (once, on the replica that advanced)')
+})
+
+t.test('every notification attempt is made once, by one replica, retries included', async (t) => {
+  const rx = await receiver(t)
+  // The first attempt of each event fails; the retry (1 s later, on whichever replica takes it) is acknowledged.
+  rx.answer = (req) => rx.of(req.headers['paylab-event-id'] as string).length === 1 ? 500 : 200
+  const url = pg.freshSchemaUrl()
+  const config = { allowPlaintextCards: true, notifyRetrySchedule: [1] }
+  const a = await live(t, { databaseUrl: url, config })
+  const b = await live(t, { databaseUrl: url, config })
+  const n = 30
+  await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b).create({ ...createBody(), notify_url: rx.url })))
+  const received = await rx.waitFor(2 * n, 15_000)
+  const perEvent = new Map<string, number>()
+  for (const r of received) perEvent.set(r.headers['paylab-event-id'] as string, (perEvent.get(r.headers['paylab-event-id'] as string) ?? 0) + 1)
+  t.equal(perEvent.size, n, 'one event per payment')
+  t.same(new Set(perEvent.values()), new Set([2]), 'each event got exactly its two attempts')
+  // Nothing more comes: every event is recorded delivered, on both replicas.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.equal(rx.requests.length, 2 * n, 'no attempt made twice')
+  for (const gw of [a, b]) {
+    const events = (await gw.admin({ method: 'GET', url: '/admin/events?limit=100' })).json().data as Array<{ status: string, attempts: unknown[] }>
+    t.same(events.map((e) => [e.status, e.attempts.length]), Array.from({ length: n }, () => ['delivered', 2]), 'delivered after two attempts')
+  }
 })

@@ -11,15 +11,17 @@ export const MIGRATIONS: readonly Migration[] = [{
   sql: `
 -- One row per engine record. value is the record's JSON as text (ids and values may hold U+0000,
 -- which jsonb refuses; the store escapes it in ids, JSON escapes it in values). version grows by
--- one at each update: a commit names the version it read, and the update finds no row when
--- another gateway changed it meanwhile.
+-- one at each change: a commit names the version it read, and the update finds no row when
+-- another gateway changed it meanwhile. A deleted record stays as a tombstone (value NULL) so
+-- that its version goes on growing: a record deleted and made again (a leased task) never comes
+-- back with a version an earlier reader could mistake for the one it read.
 CREATE TABLE paylab_rows (
   tbl text NOT NULL,
   id text NOT NULL,
   -- The natural key that must be unique besides the id: merchant + merchant_order_id of a
   -- payment, merchant + merchant_refund_id of a refund.
   uniq text,
-  value text NOT NULL,
+  value text,
   version integer NOT NULL,
   -- Creation order: the engine's tables keep records in it (paging, sweeps stop at the first live one).
   born bigserial NOT NULL,
@@ -48,12 +50,11 @@ DECLARE
   seqs bigint[];
 BEGIN
   FOR c IN SELECT value FROM json_array_elements(batch::json) LOOP
-    IF c->>'v' IS NULL THEN
-      DELETE FROM paylab_rows WHERE tbl = c->>'t' AND id = c->>'k' AND version = (c->>'e')::integer;
-    ELSIF (c->>'e')::integer = 0 THEN
+    IF (c->>'e')::integer = 0 THEN
       INSERT INTO paylab_rows (tbl, id, uniq, value, version) VALUES (c->>'t', c->>'k', c->>'u', c->>'v', 1) ON CONFLICT DO NOTHING;
     ELSE
-      UPDATE paylab_rows SET value = c->>'v', version = version + 1 WHERE tbl = c->>'t' AND id = c->>'k' AND version = (c->>'e')::integer;
+      UPDATE paylab_rows SET value = c->>'v', uniq = c->>'u', version = version + 1
+      WHERE tbl = c->>'t' AND id = c->>'k' AND version = (c->>'e')::integer;
     END IF;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n = 0 THEN
@@ -63,7 +64,7 @@ BEGIN
   PERFORM pg_advisory_xact_lock(20260, hashtext(current_schema()));
   WITH ins AS (
     INSERT INTO paylab_changes (tbl, id, value, version)
-    SELECT x.c->>'t', x.c->>'k', x.c->>'v', CASE WHEN x.c->>'v' IS NULL THEN 0 ELSE (x.c->>'e')::integer + 1 END
+    SELECT x.c->>'t', x.c->>'k', x.c->>'v', (x.c->>'e')::integer + 1
     FROM json_array_elements(batch::json) WITH ORDINALITY AS x(c, i) ORDER BY x.i
     RETURNING seq
   ) SELECT array_agg(seq) INTO seqs FROM ins;

@@ -18,16 +18,17 @@ import type { TableName } from '../../engine/types.js'
 import { migrate } from './migrations.js'
 
 interface Row { tbl: string, id: string, value: string | null, version: number }
-interface StoredRow extends Row { value: string }
 interface FeedRow extends Row { seq: string }
 interface Queued { batch: string, keys: string[], finals: Map<string, number>, commit: number, resolve: () => void, reject: (e: unknown) => void }
 
-/** SQLSTATEs of a refused commit: paylab_apply's conflict, a deadlock, a serialization failure. */
-const CONFLICT_CODES = new Set(['PY409', '40P01', '40001'])
+/** SQLSTATEs of a refused commit: paylab_apply's conflict, a unique key taken, a deadlock, a serialization failure. */
+const CONFLICT_CODES = new Set(['PY409', '23505', '40P01', '40001'])
 
 /** U+0000 (the engine's key separator) cannot be stored in text: ids are escaped. */
 const encode = (id: string): string => id.replaceAll('%', '%25').replaceAll('\u0000', '%00')
 const decode = (k: string): string => k.replace(/%(25|00)/g, (_m, hex: string) => hex === '25' ? '%' : '\u0000')
+/** The version of a row memory may hold an older value of: a commit naming it is always refused. */
+const STALE = -1
 const keyOf = (table: string, id: string): string => `${table}\u0000${id}`
 
 /** The natural key a new record must not share with another of its table. */
@@ -49,7 +50,7 @@ export class PostgresStore implements StorePort {
   #client: Promise<pg.Client> | undefined
   /** Version of each row as this gateway last saw it. */
   readonly #versions = new Map<string, number>()
-  /** Version a row will have once the commits queued are stored (0: deleted), and the last commit that changes it. */
+  /** Version a row will have once the commits queued are stored, and the last commit that changes it. */
   readonly #pending = new Map<string, { version: number, commit: number }>()
   /** Feed entries of this gateway's own commits, skipped when catching up. */
   readonly #own = new Set<number>()
@@ -70,7 +71,7 @@ export class PostgresStore implements StorePort {
     await migrate(client)
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     try {
-      const rows = (await client.query<StoredRow>('SELECT tbl, id, value, version FROM paylab_rows ORDER BY born')).rows
+      const rows = (await client.query<Row>('SELECT tbl, id, value, version FROM paylab_rows ORDER BY born')).rows
       const seq = (await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM paylab_changes')).rows[0]?.seq ?? '0'
       await client.query('COMMIT')
       this.#lastSeq = Number(seq)
@@ -78,7 +79,7 @@ export class PostgresStore implements StorePort {
       for (const row of rows) {
         const id = decode(row.id)
         this.#versions.set(keyOf(row.tbl, id), row.version)
-        ;(tables[row.tbl] ??= []).push(JSON.parse(row.value))
+        if (row.value !== null) (tables[row.tbl] ??= []).push(JSON.parse(row.value))
       }
       return tables
     } catch (err) {
@@ -96,10 +97,9 @@ export class PostgresStore implements StorePort {
       const key = keyOf(c.table, c.id)
       const expected = this.#pending.get(key)?.version ?? this.#versions.get(key) ?? 0
       const deleted = 'deleted' in c
-      const next = deleted ? 0 : expected + 1
-      this.#pending.set(key, { version: next, commit })
-      finals.set(key, next)
-      return { t: c.table, k: encode(c.id), u: deleted || expected !== 0 ? null : uniqueKey(c.table, c.value), v: deleted ? null : JSON.stringify(c.value), e: expected }
+      this.#pending.set(key, { version: expected + 1, commit })
+      finals.set(key, expected + 1)
+      return { t: c.table, k: encode(c.id), u: deleted ? null : uniqueKey(c.table, c.value), v: deleted ? null : JSON.stringify(c.value), e: expected }
     })
     let resolve!: () => void
     let reject!: (e: unknown) => void
@@ -118,8 +118,7 @@ export class PostgresStore implements StorePort {
       this.#queued.shift()
       for (const seq of result.rows[0]?.seqs ?? []) this.#own.add(Number(seq))
       for (const [key, version] of entry.finals) {
-        if (version === 0) this.#versions.delete(key)
-        else this.#versions.set(key, version)
+        this.#versions.set(key, version)
         if (this.#pending.get(key)?.commit === entry.commit) this.#pending.delete(key)
       }
       entry.resolve()
@@ -128,19 +127,27 @@ export class PostgresStore implements StorePort {
       if (!Object.hasOwn(err as object, 'severity')) this.#drop()
       const code = (err as { code?: string }).code ?? ''
       const failure = CONFLICT_CODES.has(code)
-        ? new StoreConflict((err as Error).message, (err as { detail?: string }).detail, decodeHint(err))
+        ? code === 'PY409' ? new StoreConflict((err as Error).message, (err as { detail?: string }).detail, decodeHint(err)) : new StoreConflict((err as Error).message)
         : err
-      // Every commit queued after it may rest on it: none is written. Until the rows they
-      // touched are read again (the next catch-up), memory may hold less than the database, so
-      // no commit is taken meanwhile: it could pass its version checks with stale values.
+      // Every commit queued after it may rest on it: none is written. The rows they touched are
+      // undone in memory, to values that may be older than the database's (a catch-up applied a
+      // newer one before the undo): until the next catch-up reads them again, a commit that
+      // changes one of them names a version no row has, and is refused too.
       const refused = this.#queued.splice(0)
       this.#pending.clear()
-      for (const q of refused) for (const key of q.keys) this.#dirty.add(key)
-      this.#refusing = failure instanceof StoreConflict
-        ? new StoreConflict('this gateway is catching up after a refused commit')
-        : failure as Error
+      for (const q of refused) {
+        for (const key of q.keys) {
+          this.#dirty.add(key)
+          this.#versions.set(key, STALE)
+        }
+      }
+      const later = failure instanceof StoreConflict ? new StoreConflict('an earlier commit of this gateway was refused') : failure as Error
       entry.reject(failure)
-      for (const q of refused.slice(1)) q.reject(this.#refusing)
+      for (const q of refused.slice(1)) q.reject(later)
+      // Commits made before the engine has undone the refused ones (it does on hearing of it) may
+      // rest on them: refused too, until the next turn of the event loop.
+      this.#refusing = later
+      setImmediate(() => { if (this.#refusing === later) this.#refusing = undefined })
     }
   }
 
@@ -198,7 +205,6 @@ export class PostgresStore implements StorePort {
         changes.push(this.#seen(row ?? { tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }))
         this.#dirty.delete(key)
       }
-      this.#refusing = undefined
     }
     return changes
   }
@@ -208,11 +214,10 @@ export class PostgresStore implements StorePort {
     const id = decode(row.id)
     const table = row.tbl as TableName
     const key = keyOf(table, id)
-    if (row.value === null) {
-      this.#versions.delete(key)
-      return { table, id, deleted: true }
-    }
-    this.#versions.set(key, row.version)
+    // A row never made (a dirty one that is not there): version 0, the next change creates it.
+    if (row.version === 0) this.#versions.delete(key)
+    else this.#versions.set(key, row.version)
+    if (row.value === null) return { table, id, deleted: true }
     return { table, id, value: JSON.parse(row.value) }
   }
 
