@@ -41,6 +41,13 @@ async function freePort (): Promise<number> {
 
 let schemaNo = 0
 
+/** `url` with a search_path of a new schema: the store makes it, and a fresh store for one gateway. */
+export function freshSchemaUrl (url: string): string {
+  const u = new URL(url)
+  u.searchParams.set('options', `-c search_path=t${process.pid}_${++schemaNo}`)
+  return u.toString()
+}
+
 export async function startPostgres (): Promise<Postgres> {
   const bin = postgresBin()
   if (bin === undefined) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)')
@@ -63,7 +70,7 @@ export async function startPostgres (): Promise<Postgres> {
   let stopped = false
   return {
     url,
-    freshSchemaUrl: () => `${url}?options=${encodeURIComponent(`-c search_path=t${process.pid}_${++schemaNo}`)}`,
+    freshSchemaUrl: () => freshSchemaUrl(url),
     stop: async () => {
       if (stopped) return
       stopped = true

@@ -61,6 +61,7 @@ export class PostgresStore implements StorePort {
   #commitNo = 0
   #queued: Queued[] = []
   #tail: Promise<unknown> = Promise.resolve()
+  #closed = false
 
   constructor (options: PostgresStoreOptions) {
     this.#url = options.url
@@ -222,6 +223,8 @@ export class PostgresStore implements StorePort {
   }
 
   async close (): Promise<void> {
+    // Nothing connects again once closed (a late commit of a notification attempt is refused).
+    this.#closed = true
     await this.#tail.catch(() => {})
     const client = this.#client
     this.#client = undefined
@@ -237,6 +240,7 @@ export class PostgresStore implements StorePort {
 
   /** The connection, made again after one is lost (the next operation reconnects). */
   #connection (): Promise<pg.Client> {
+    if (this.#closed && this.#client === undefined) return Promise.reject(new Error('the store is closed'))
     if (this.#client === undefined) {
       const client = new pg.Client({ connectionString: this.#url })
       const connecting = client.connect().then(() => client)
