@@ -15,6 +15,8 @@ const run = promisify(execFile)
 export interface Postgres {
   /** postgres://… of the cluster's `postgres` database. */
   url: string
+  /** The cluster's folder (its server's pid is the first line of postmaster.pid). */
+  dataDir: string
   /** A URL whose connections use their own, new schema: a fresh, empty store for one gateway. */
   freshSchemaUrl: () => string
   stop: () => Promise<void>
@@ -70,6 +72,7 @@ export async function startPostgres (): Promise<Postgres> {
   let stopped = false
   return {
     url,
+    dataDir: data,
     freshSchemaUrl: () => freshSchemaUrl(url),
     stop: async () => {
       if (stopped) return
