@@ -11,6 +11,8 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --port <port>             port to listen on; 0 picks a free one (default 7400)
   --data-dir <dir>          folder of the embedded store (default .paylab)
   --memory                  keep nothing on disk
+  --database-url <url>      postgres://…: the PostgreSQL store, shared by every gateway on the same
+                            database (env PAYLAB_DATABASE_URL; docs/postgres.md)
   --clock <real|virtual>    virtual: time moves only by POST /admin/clock/advance (default real)
   --admin-token <token>     admin API token (default: generated once, kept in the data dir)
   --public-url <url>        URL buyers' browsers reach the gateway at (default http://HOST:PORT)
@@ -39,6 +41,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         port: { type: 'string', default: '7400' },
         'data-dir': { type: 'string', default: '.paylab' },
         memory: { type: 'boolean', default: false },
+        'database-url': { type: 'string' },
         clock: { type: 'string', default: 'real' },
         'admin-token': { type: 'string' },
         'public-url': { type: 'string' },
@@ -85,9 +88,13 @@ export async function runGateway (argv: string[]): Promise<number> {
   const limitsProblem = connectionLimitsProblem(connections)
   if (limitsProblem !== null) return usageError(limitsProblem.replace('headers timeout', '--headers-timeout').replace('request timeout', '--request-timeout'))
 
+  const databaseUrl = values['database-url'] ?? (process.env.PAYLAB_DATABASE_URL === '' ? undefined : process.env.PAYLAB_DATABASE_URL)
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) return usageError('--database-url must be a postgres:// URL')
+  if (databaseUrl !== undefined && values.memory) return usageError('--database-url and --memory exclude each other')
   let gateway
   try {
     gateway = await buildGateway({
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
       dataDir: values['data-dir'],
       memory: values.memory,
       ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
@@ -106,6 +113,10 @@ export async function runGateway (argv: string[]): Promise<number> {
       }
     })
   } catch (err) {
+    if (databaseUrl !== undefined) {
+      process.stderr.write(`paylab gateway: cannot use the database ${databaseLabel(databaseUrl)}: ${(err as Error).message}\n`)
+      return 1
+    }
     return startFailure(err, `cannot use the data dir ${values['data-dir']}`)
   }
   const { app, engine } = gateway
@@ -123,7 +134,7 @@ export async function runGateway (argv: string[]): Promise<number> {
   process.stdout.write([
     '',
     `paylab gateway listening on ${url.origin}  (port ${url.port})`,
-    `  store:          ${values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
+    `  store:          ${databaseUrl !== undefined ? `PostgreSQL ${databaseLabel(databaseUrl)}` : values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
     `  clock:          ${values.clock}`,
     `  API docs:       ${url.origin}/docs`,
     `  dashboard:      ${url.origin}/dashboard  (log in with the admin token)`,
@@ -138,6 +149,16 @@ export async function runGateway (argv: string[]): Promise<number> {
     await app.close()
   })
   return 0
+}
+
+/** A database URL without its credentials, for messages. */
+function databaseLabel (url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}${u.port === '' ? '' : `:${u.port}`}${u.pathname}`
+  } catch {
+    return '(unparsable URL)'
+  }
 }
 
 /** Seconds as given on the command line (decimals allowed) in ms; NaN when not a number. */

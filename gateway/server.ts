@@ -26,6 +26,11 @@ export interface GatewayOptions {
   dataDir?: string
   memory?: boolean
   store?: StorePort
+  /**
+   * postgres://…: the PostgreSQL store, shared with every gateway given the same database
+   * (docs/postgres.md). Its driver loads only then.
+   */
+  databaseUrl?: string
   clock?: Clock
   crypto?: CryptoProvider
   /** How connection faults are acted out: on the socket by default. */
@@ -57,7 +62,9 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections }
   const problem = connectionLimitsProblem(limits)
   if (problem !== null) throw new RangeError(`connection limits: ${problem}`)
-  const store = options.store ?? (options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
+  const store = options.store ?? (options.databaseUrl !== undefined
+    ? await postgresStore(options.databaseUrl)
+    : options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
   // RSA private-key work (card envelopes, RSA-signed answers) runs on worker threads, unless the
   // caller brings a provider of its own (a test's deterministic one keeps its sync forms).
   const rsaPool = options.crypto === undefined ? new RsaWorkerPool() : undefined
@@ -99,7 +106,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
-  const ticker = setInterval(() => engine.tick(), 1000).unref()
+  const ticker = setInterval(() => { engine.tick() }, 1000).unref()
   const sweeper = setInterval(() => { void engine.sweep() }, 60_000).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(ticker)
@@ -111,4 +118,9 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   for (const profile of channels) await profile.onReady?.(engine)
   keyPool?.close()
   return { app: fastify, engine }
+}
+
+async function postgresStore (url: string): Promise<StorePort> {
+  const { PostgresStore } = await import('./store/postgres/postgres-store.js')
+  return new PostgresStore({ url })
 }

@@ -87,7 +87,7 @@ export default async function ruleRoutes (app: FastifyInstance): Promise<void> {
     try {
       const input = ruleInput(form)
       checkOperationBody('POST', '/admin/rules', input)
-      engine.addRule(input)
+      await engine.addRule(input)
     } catch (err) {
       if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
       return rulesPage(request, reply, { form, error: `${err.code}: ${err.message}`, status: err.statusCode })
@@ -96,14 +96,14 @@ export default async function ruleRoutes (app: FastifyInstance): Promise<void> {
   })
 
   app.post<{ Params: { id: string } }>('/dashboard/rules/:id/delete', PAGE, async (request, reply) => {
-    if (!engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
+    if (!await engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
     return reply.redirect('/dashboard/rules', 303)
   })
 
   app.post('/dashboard/rules/reset', PAGE, async (request, reply) => {
     const merchant = field(request.body, 'merchant_id')
     if (merchant === undefined) throw VALIDATION_FAILED('merchant_id is required', { field: 'merchant_id' })
-    engine.resetRules(merchant)
+    await engine.resetRules(merchant)
     return reply.redirect(`/dashboard/rules?merchant_id=${encodeURIComponent(merchant)}`, 303)
   })
 }

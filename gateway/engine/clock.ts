@@ -15,6 +15,15 @@ export class VirtualClock implements Clock {
     return this.set(this.#now + ms)
   }
 
+  /**
+   * Takes the time of the gateways already running on a shared store, earlier or not: one
+   * sandbox, one clock. Only at start, before anything read this clock.
+   */
+  adopt (ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError('not a time')
+    this.#now = ms
+  }
+
   set (ms: number): number {
     if (!Number.isFinite(ms) || ms < this.#now) throw new RangeError('a clock only moves forward')
     this.#now = ms

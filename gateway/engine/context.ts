@@ -30,6 +30,12 @@ export interface EngineConfig {
   notifyTimeoutMs: number
   /** Seconds between delivery attempts: the default retry schedule. */
   notifyRetrySchedule: number[]
+  /**
+   * A shared store: how long a notification attempt is leased to the gateway making it (ms); by
+   * default the attempt's timeout (times its copies) plus 5 s. Another gateway makes it once the
+   * lease has run out without its result recorded (the gateway died).
+   */
+  deliveryLeaseMs?: number | undefined
   /** Admin token to use instead of the stored (or generated) one. */
   adminToken?: string | undefined
   /** The key pair a store without keys starts with instead of generating one (see sandbox-key.ts). */

@@ -8,7 +8,12 @@
 // every later one not yet durable are undone, newest first: what the tables hold is again what
 // the store holds, and the requests that made or read those changes fail with
 // PAYLAB_STORAGE_UNAVAILABLE instead of answering with something that was never stored.
+//
+// A shared store (PostgreSQL, several gateways on one database) also hands over what the other
+// gateways changed (catchUp), applied here as they did it, and refuses a commit that conflicts with
+// theirs (StoreConflict): it is undone like a failed one, and the engine runs it again.
 import { STORAGE_UNAVAILABLE } from './errors.js'
+import { StoreConflict } from './store-conflict.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
 
 export type Change = { table: TableName, id: string, value: unknown } | { table: TableName, id: string, deleted: true }
@@ -24,6 +29,10 @@ export interface StorePort {
    */
   append (changes: Change[]): Promise<void>
   close (): Promise<void>
+  /** A shared store: other processes write to it too. */
+  readonly shared?: boolean
+  /** A shared store: what other processes committed since the last call, in their order. */
+  catchUp? (): Promise<Change[]>
 }
 
 type TableMaps = { [K in TableName]: Map<string, Tables[K]> }
@@ -44,6 +53,10 @@ export class Db {
   /** Commits handed to the store and not yet confirmed, oldest first. */
   #unconfirmed: Unconfirmed[] = []
   #restored: Array<(table: TableName, id: string, value: unknown) => void> = []
+  #remote: Array<(table: TableName, id: string, value: unknown) => void> = []
+  /** The catch-up under way, and the one that follows it for those who arrived meanwhile. */
+  #catching: Promise<void> | undefined
+  #nextCatchUp: Promise<void> | undefined
   /** `${merchant}\u0000${merchant_order_id}` → payment id */
   readonly #paymentByOrder = new Map<string, string>()
   /** merchant → payment ids in creation order, with each id's position for cursor paging. */
@@ -90,6 +103,48 @@ export class Db {
     this.#restored.push(listener)
   }
 
+  /** Calls `listener` with each record another gateway changed (undefined: deleted), once applied. */
+  onRemote (listener: (table: TableName, id: string, value: unknown) => void): void {
+    this.#remote.push(listener)
+  }
+
+  /** Whether other gateways share the store. */
+  get shared (): boolean { return this.#store.shared === true }
+
+  /**
+   * Applies what other gateways committed since the last call; undefined (nothing to wait for)
+   * when the store is this process's alone. A caller gets a catch-up that started after it asked:
+   * a write another gateway answered before that is then in the tables.
+   */
+  catchUp (): Promise<void> | undefined {
+    const store = this.#store
+    if (store.catchUp === undefined) return undefined
+    if (this.#catching === undefined) {
+      const run = store.catchUp().then((changes) => { this.#applyRemote(changes) }, (err: unknown) => { throw storageUnavailable(err) })
+      this.#catching = run.finally(() => { this.#catching = undefined })
+      return this.#catching
+    }
+    this.#nextCatchUp ??= this.#catching.catch(() => {}).then(() => {
+      this.#nextCatchUp = undefined
+      return this.catchUp()
+    })
+    return this.#nextCatchUp
+  }
+
+  #applyRemote (changes: Change[]): void {
+    for (const change of changes) {
+      const { table, id } = change
+      if ('deleted' in change) {
+        if (!this.tables[table].has(id)) continue
+        this.#unset(table, id)
+        for (const listener of this.#remote) listener(table, id, undefined)
+      } else {
+        this.#set(table, change.value as Tables[typeof table], id)
+        for (const listener of this.#remote) listener(table, id, change.value)
+      }
+    }
+  }
+
   /**
    * Hands every queued change to the store; resolves when they are durable, rejects with
    * PAYLAB_STORAGE_UNAVAILABLE (and the changes undone) when the store could not write them.
@@ -109,8 +164,8 @@ export class Db {
       const at = this.#unconfirmed.indexOf(entry)
       if (at >= 0) this.#unconfirmed.splice(at, 1)
     }, (err: unknown) => {
-      this.#undo(entry)
-      throw storageUnavailable(err)
+      this.#undo(entry, err instanceof StoreConflict && err.table === 'nonces' ? err.id : undefined)
+      throw err instanceof StoreConflict ? err : storageUnavailable(err)
     })
     this.#unconfirmed.push(entry)
     // Callers that do not wait (the scheduler's commits) must not leave an unhandled rejection.
@@ -125,8 +180,11 @@ export class Db {
     await this.#store.close()
   }
 
-  /** Undoes `from` and every later unconfirmed commit, newest change first. */
-  #undo (from: Unconfirmed): void {
+  /**
+   * Undoes `from` and every later unconfirmed commit, newest change first. `takenNonce`: a nonce
+   * another gateway stored first; it is not this gateway's to store.
+   */
+  #undo (from: Unconfirmed, takenNonce?: string): void {
     const at = this.#unconfirmed.indexOf(from)
     if (at < 0) return // undone already, with an earlier one
     const undone = this.#unconfirmed.splice(at)
@@ -144,6 +202,7 @@ export class Db {
       }
     }
     for (const id of nonces) {
+      if (id === takenNonce) { this.tables.nonces.delete(id); continue }
       const value = this.tables.nonces.get(id)
       if (value === undefined) continue
       this.#pending.push({ table: 'nonces', id, value })

@@ -6,7 +6,7 @@ import { authenticate, claimNonce, identify, nonceHorizon, signAnswer, signAnswe
 import { channelOf, type ChannelParts } from './channels.js'
 import { channelOps, type ChannelCreate, type ChannelOps } from './channel-ops.js'
 import { describeCard, type PlainCard } from './cards.js'
-import { realClock, type Clock } from './clock.js'
+import { realClock, VirtualClock, type Clock } from './clock.js'
 import { DEFAULT_CONFIG, type EngineConfig, type EngineContext, type EngineEvent } from './context.js'
 import { completeAction, pendingAction, runTask, type BuyerAction } from './lifecycle.js'
 import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
@@ -31,10 +31,11 @@ import { createMerchant, getMerchant, merchantView, rotateMerchantSecret, update
 import { acceptChannels, viewChannels, type ChannelsInput } from './merchant-channels.js'
 import { loadNonces, NonceCache, sweepNonces } from './nonces.js'
 import { pay, payFailure, paySignature, verifyPaySignature, type PayRequest } from './pay.js'
-import { PaylabError } from './errors.js'
+import { PaylabError, REPLAYED_REQUEST, STORAGE_UNAVAILABLE } from './errors.js'
+import { StoreConflict } from './store-conflict.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
+import type { CardDetails, ClockRecord, Merchant, NonceRecord, NotificationEvent, Payment, Refund, Task } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 
@@ -46,6 +47,13 @@ export interface EngineOptions {
   /** How notifications leave the engine; without one, every delivery attempt fails. */
   transport?: NotificationTransport
 }
+
+/**
+ * Times an operation is run when a shared store keeps refusing its commit because other gateways
+ * changed the same records first; each run follows a catch-up, so this is only reached when one
+ * record is fought over by many at once.
+ */
+const MAX_RUNS = 20
 
 const NO_TRANSPORT: NotificationTransport = { deliver: async () => ({ status: null, error: 'no notification transport' }) }
 
@@ -116,13 +124,32 @@ export class Engine {
       crypto,
       clock: options.clock ?? realClock,
       config: { ...DEFAULT_CONFIG, ...options.config },
-      scheduler: new Scheduler(db),
+      scheduler: new Scheduler(db, options.clock instanceof VirtualClock ? realClock : options.clock ?? realClock),
       emit: (event) => { for (const listener of listeners) listener(event) }
     }, listeners, options.transport ?? NO_TRANSPORT)
-    bootstrap(engine.ctx)
+    // Replicas starting at once on an empty database: one stores the first settings and keys, the
+    // others catch up and find them.
+    await engine.#commit(() => {
+      bootstrap(engine.ctx)
+      engine.#shareClock()
+    })
     loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
-    await db.commit()
+    db.onRemote((table, id, value) => {
+      if (table === 'nonces' && value !== undefined) engine.#nonces.remember(id, (value as NonceRecord).timestamp, nonceHorizon(engine.ctx))
+      // Another gateway moved the shared virtual clock.
+      const clock = engine.ctx.clock
+      if (table === 'clock' && value !== undefined && clock instanceof VirtualClock && (value as ClockRecord).now_ms > clock.now()) clock.set((value as ClockRecord).now_ms)
+    })
     return engine
+  }
+
+  /** A shared store and a virtual clock: the gateways of the store keep one time, the first one's. */
+  #shareClock (): void {
+    const { db, clock } = this.ctx
+    if (!db.shared || !(clock instanceof VirtualClock)) return
+    const stored = db.get('clock', 'clock')
+    if (stored === undefined) db.put('clock', 'clock', { id: 'clock', now_ms: clock.now() })
+    else clock.adopt(stored.now_ms)
   }
 
   /**
@@ -142,44 +169,91 @@ export class Engine {
     return () => { const i = this.#listeners.indexOf(listener); if (i >= 0) this.#listeners.splice(i, 1) }
   }
 
-  /** Runs every task due on the clock (expiry, pending resolution) and persists the result. */
-  runDue (): number {
-    let n = 0
-    for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
-      this.#fired?.push({ at: new Date(task.at).toISOString(), kind: task.kind, ref: task.ref })
-      if (task.kind === 'event.deliver') this.outbox.runTask(task)
-      else runTask(this.ctx, task)
-      n++
-    }
-    void this.ctx.db.commit()
-    return n
-  }
-
   /**
-   * What the gateway's ticker runs: the due tasks, as runDue does, but in slices of at most
-   * TICK_SLICE_MS of work, each in a turn of the event loop of its own. Tasks fall due in crowds
-   * (the notifications of a burst of creates, waits made together expiring together), and run
-   * in one go they held every request for as long as they took.
+   * A shared store: applies what other gateways committed, before a request is handled (so a write
+   * another gateway answered is seen) and before due work runs. Undefined when there is nothing
+   * to wait for (the store is this gateway's alone).
    */
+  catchUp (): Promise<void> | undefined { return this.ctx.db.catchUp() }
+
+  /** The server's ticker: catches up (a shared store), then runs what is due, in slices. */
   tick (): void {
     if (this.#ticking) return
     this.#ticking = true
-    const slice = (): void => {
-      const until = performance.now() + TICK_SLICE_MS
-      let more = false
-      try {
-        for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
-          if (task.kind === 'event.deliver') this.outbox.runTask(task)
-          else runTask(this.ctx, task)
-          if (performance.now() >= until) { more = true; break }
-        }
-      } finally {
-        void this.ctx.db.commit()
-        if (more) setImmediate(slice)
-        else this.#ticking = false
-      }
+    const caught = this.ctx.db.catchUp()
+    if (caught === undefined) this.#slice()
+    else caught.then(() => this.#slice(), () => { this.#ticking = false })
+  }
+
+  /** Runs every task due on the clock (expiry, pending resolution) and persists the result. */
+  runDue (): number {
+    let n = 0
+    // With a shared store, taking a task is committed before it is carried out: the gateway whose
+    // commit the store takes is the one that delivers (the others' commits conflict).
+    let claim: { resolve: () => void, reject: (e: unknown) => void } | undefined
+    const claimed = this.ctx.db.shared ? new Promise<void>((resolve, reject) => { claim = { resolve, reject } }) : undefined
+    claimed?.catch(() => {})
+    for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
+      this.#runTask(task, claimed)
+      n++
     }
-    slice()
+    const done = this.ctx.db.commit()
+    if (claim !== undefined) done.then(claim.resolve, claim.reject)
+    return n
+  }
+
+  #runTask (task: Task, claimed: Promise<void> | undefined): void {
+    this.#fired?.push({ at: new Date(task.at).toISOString(), kind: task.kind, ref: task.ref })
+    if (task.kind === 'event.deliver') this.outbox.runTask(task, claimed)
+    else runTask(this.ctx, task)
+  }
+
+  /**
+   * What tick runs: the due tasks, as runDue does, but in slices of at most TICK_SLICE_MS of
+   * work, each in a turn of the event loop of its own. Tasks fall due in crowds (the
+   * notifications of a burst of creates, waits made together expiring together), and run in one
+   * go they held every request for as long as they took. With a shared store each slice's
+   * deliveries are claimed by its commit, as in runDue.
+   */
+  #slice (): void {
+    const until = performance.now() + TICK_SLICE_MS
+    let more = false
+    let claim: { resolve: () => void, reject: (e: unknown) => void } | undefined
+    const claimed = this.ctx.db.shared ? new Promise<void>((resolve, reject) => { claim = { resolve, reject } }) : undefined
+    claimed?.catch(() => {})
+    try {
+      for (let task = this.ctx.scheduler.takeDue(this.ctx.clock.now()); task !== undefined; task = this.ctx.scheduler.takeDue(this.ctx.clock.now())) {
+        this.#runTask(task, claimed)
+        if (performance.now() >= until) { more = true; break }
+      }
+    } finally {
+      const done = this.ctx.db.commit()
+      if (claim !== undefined) done.then(claim.resolve, claim.reject)
+      else done.catch(() => {})
+      if (more) setImmediate(() => { this.#slice() })
+      else this.#ticking = false
+    }
+  }
+
+  // Sandbox rules (admin)
+  addRule (input: RuleInput) { return this.#commit(() => this.sandbox.addRule(input)) }
+  deleteRule (id: string): Promise<boolean> { return this.#commit(() => this.sandbox.rules.delete(id)) }
+  resetRules (merchantId: string): Promise<number> { return this.#commit(() => this.sandbox.rules.reset(merchantId)) }
+
+  /**
+   * After the sandbox decided on a request: with a shared store, the rule hits it counted are
+   * committed before they are acted on, so that `times` holds across gateways. Resolves false when
+   * another gateway counted a hit on the same rule first: decide again (on the count caught up
+   * with). Undefined when nothing is to be committed.
+   */
+  commitDecision (): Promise<boolean> | undefined {
+    if (!this.sandbox.rules.takeHits()) return undefined
+    return this.ctx.db.commit().then(() => true, async (err: unknown) => {
+      if (!(err instanceof StoreConflict)) throw err
+      if (err.table === 'nonces') throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+      await this.ctx.db.catchUp()
+      return false
+    })
   }
 
   /** Work a change made due at once (a notification) starts right after the answer, not at the next tick. */
@@ -190,7 +264,7 @@ export class Engine {
 
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
   async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
-    return await this.#afterBuyer(completeAction(this.ctx, paymentId, action))
+    return await this.#afterBuyer(() => completeAction(this.ctx, paymentId, action))
   }
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
@@ -198,18 +272,45 @@ export class Engine {
     const opened = this.ctx.crypto.rsaOaepDecryptAsync === undefined
       ? undefined
       : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
-    return await this.#afterBuyer(enterCard(this.ctx, paymentId, envelope, opened))
+    return await this.#afterBuyer(() => enterCard(this.ctx, paymentId, envelope, opened))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */
   async chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
-    return await this.#afterBuyer(chooseMethod(this.ctx, paymentId, choice))
+    return await this.#afterBuyer(() => chooseMethod(this.ctx, paymentId, choice))
   }
 
-  async #afterBuyer (payment: Payment): Promise<Payment> {
-    await this.ctx.db.commit()
+  async #afterBuyer (op: () => Payment): Promise<Payment> {
+    const payment = await this.#commit(op)
     await this.#afterChange()
     return payment
+  }
+
+  /**
+   * Runs a synchronous operation and commits what it changed. A shared store that refuses the
+   * commit (another gateway changed the same records first) has it undone; the operation runs
+   * again on the state caught up with, and answers as one gateway would have.
+   */
+  #commit<T> (op: () => T): Promise<T> {
+    return this.#retrying(async () => {
+      const result = op()
+      await this.ctx.db.commit()
+      return result
+    })
+  }
+
+  async #retrying<T> (run: () => Promise<T>): Promise<T> {
+    for (let runs = 1; ; runs++) {
+      try {
+        return await run()
+      } catch (err) {
+        if (!(err instanceof StoreConflict)) throw err
+        // Another gateway accepted this nonce first: the request is a replay there.
+        if (err.table === 'nonces') throw REPLAYED_REQUEST(undefined, { header: 'Paylab-Nonce' })
+        if (runs >= MAX_RUNS) throw STORAGE_UNAVAILABLE('other gateways on the same database keep changing the records of this request first; nothing of it was stored, retry in a moment', { retry_after: 1 })
+        await this.ctx.db.catchUp()
+      }
+    }
   }
 
   /** After a change is durable: before_answer notifications land, and due work starts at once. */
@@ -238,7 +339,7 @@ export class Engine {
   }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }
-  async rotateKey () { const key = rotateKey(this.ctx); await this.ctx.db.commit(); return publicKeys(this.ctx).find((k) => k.id === key.id) }
+  async rotateKey () { const key = await this.#commit(() => rotateKey(this.ctx)); return publicKeys(this.ctx).find((k) => k.id === key.id) }
 
   // Merchants (admin)
   listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map((m) => this.#view(m)) } }
@@ -247,24 +348,25 @@ export class Engine {
     // Channel credentials are checked (and generated) before anything is stored.
     const id = input.id ?? newId('mch', 12)
     const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, undefined)
-    let m = createMerchant(this.ctx, { ...input, id })
-    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
-    await this.ctx.db.commit()
+    const m = await this.#commit(() => {
+      const made = createMerchant(this.ctx, { ...input, id })
+      return accepted === undefined ? made : this.ctx.db.put('merchants', id, { ...made, channels: accepted.stored })
+    })
     const { channels: _stored, ...answer } = m
     return accepted === undefined ? answer : { ...answer, channels: accepted.shown }
   }
   async updateMerchant (id: string, { channels, ...patch }: MerchantPatch) {
     const current = getMerchant(this.ctx, id)
     const accepted = channels === undefined ? undefined : acceptChannels(this.ctx, (n) => this.#channels.get(n), id, channels, current.channels)
-    let m = updateMerchant(this.ctx, id, patch)
-    if (accepted !== undefined) m = this.ctx.db.put('merchants', id, { ...m, channels: accepted.stored })
-    await this.ctx.db.commit()
+    const m = await this.#commit(() => {
+      const updated = updateMerchant(this.ctx, id, patch)
+      return accepted === undefined ? updated : this.ctx.db.put('merchants', id, { ...updated, channels: accepted.stored })
+    })
     const view = this.#view(m)
     return accepted === undefined ? view : { ...view, channels: { ...viewChannels((n) => this.#channels.get(n), m), ...accepted.shown } }
   }
   async rotateMerchantSecret (id: string) {
-    const { channels: _stored, ...m } = rotateMerchantSecret(this.ctx, id)
-    await this.ctx.db.commit()
+    const { channels: _stored, ...m } = await this.#commit(() => rotateMerchantSecret(this.ctx, id))
     return m
   }
 
@@ -311,20 +413,17 @@ export class Engine {
   // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
   // committed before it returns; the profile maps its wire to these and the results back.
   async openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
-    const result = channelOps(this.ctx).openPayment(merchantId, input, create)
-    await this.ctx.db.commit()
+    const result = await this.#commit(() => channelOps(this.ctx).openPayment(merchantId, input, create))
     await this.#afterChange()
     return result
   }
   async closePayment (merchantId: string, id: string): Promise<Payment> {
-    const payment = cancelPayment(this.ctx, merchantId, id)
-    await this.ctx.db.commit()
+    const payment = await this.#commit(() => cancelPayment(this.ctx, merchantId, id))
     await this.#afterChange()
     return payment
   }
   async refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
-    const result = createRefund(this.ctx, merchantId, paymentId, input)
-    await this.ctx.db.commit()
+    const result = await this.#commit(() => createRefund(this.ctx, merchantId, paymentId, input))
     await this.#afterChange()
     return result
   }
@@ -396,14 +495,14 @@ export class Engine {
   verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
   paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
   async pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
-    let answer: Answer
-    try {
-      answer = pay(this.ctx, req, rawBody, outcome)
-    } catch (err) {
-      if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
-      answer = jsonAnswer(err.statusCode, payFailure(err, requestId))
-    }
-    await this.ctx.db.commit()
+    const answer = await this.#commit(() => {
+      try {
+        return pay(this.ctx, req, rawBody, outcome)
+      } catch (err) {
+        if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
+        return jsonAnswer(err.statusCode, payFailure(err, requestId))
+      }
+    })
     await this.#afterChange()
     return answer
   }
@@ -414,11 +513,6 @@ export class Engine {
   findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
   // Sandbox controls (rules, journal, clock): callers use these, not the Sandbox they sit on.
   rules (merchantId?: string): Rule[] { return this.sandbox.rules.list(merchantId) }
-  addRule (input: RuleInput): Rule { return this.sandbox.addRule(input) }
-  /** False when no rule has that id. */
-  deleteRule (id: string): boolean { return this.sandbox.rules.delete(id) }
-  /** Deletes every rule of a merchant; says how many. */
-  resetRules (merchantId: string): number { return this.sandbox.rules.reset(merchantId) }
   journal (query: JournalQuery): JournalEntry[] { return this.sandbox.journal.query(query) }
   journalCount (query: JournalQuery): number { return this.sandbox.journal.count(query) }
   journalEntry (seq: number): JournalEntry | undefined { return this.sandbox.journal.entry(seq) }
@@ -472,6 +566,6 @@ export class Engine {
 
   #idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
     const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
-    return this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op)
+    return this.#retrying(() => this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
   }
 }

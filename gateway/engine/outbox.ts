@@ -11,6 +11,7 @@ import type { EngineContext, EngineEvent } from './context.js'
 import { eventBody, eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
 import { newId } from './ids.js'
+import { StoreConflict } from './store-conflict.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
 import type { NotificationFault } from './notification-faults.js'
@@ -46,6 +47,8 @@ export class Outbox {
   /** payment id → the end of its queue of scheduled attempts. */
   readonly #lanes = new Map<string, Promise<void>>()
   #closed = false
+  /** Who holds the leases this gateway takes (a shared store). */
+  readonly #owner = newId('gw', 12)
 
   constructor (ctx: EngineContext, rules: RuleBook, transport: NotificationTransport, channels: (name: string) => ChannelParts | undefined) {
     this.#ctx = ctx
@@ -53,7 +56,12 @@ export class Outbox {
     this.#transport = transport
     this.#channels = channels
     // A crash between taking a delivery task and recording its attempt leaves a pending event
-    // without a task: give it one, so that nothing is lost.
+    // without a task: give it one, so that nothing is lost. With a shared store, a task is leased
+    // rather than taken, and another gateway's attempt under way has no task: left alone.
+    if (ctx.db.shared) {
+      for (const event of ctx.db.tables.events.values()) if (event.status === 'held') this.#hold(event.payment_id, event.id, '')
+      return
+    }
     const scheduled = new Map([...ctx.db.tables.tasks.values()].filter((t) => t.kind === 'event.deliver').map((t) => [t.ref, t.id]))
     for (const event of ctx.db.tables.events.values()) {
       if (event.status !== 'pending' && event.status !== 'held') continue
@@ -131,17 +139,32 @@ export class Outbox {
     }
   }
 
-  /** Scheduler handler of `event.deliver` tasks. */
-  runTask (task: Task): void {
+  /**
+   * Scheduler handler of `event.deliver` tasks. `claimed`: with a shared store, the commit that
+   * leases the task to this gateway; the attempt is made once it is stored, and not at all when
+   * another gateway leased it first.
+   */
+  runTask (task: Task, claimed?: Promise<void>): void {
     const event = this.#ctx.db.get('events', task.ref)
     if (event === undefined || (event.status !== 'pending' && event.status !== 'held')) return
     this.#held.get(event.payment_id)?.delete(event.id)
+    const lease = claimed === undefined ? undefined : this.#ctx.scheduler.lease(task, this.#owner, this.#leaseMs(event))
     // An attempt whose record the store could not write (a full disk) leaves the event pending;
     // the next start gives it a task again (see the constructor).
     this.#track(this.#inLane(event.payment_id, async () => {
+      if (claimed !== undefined) await claimed
       const now = this.#ctx.db.get('events', event.id)
-      if (now?.status === 'pending' || now?.status === 'held') await this.#attempt(event.id)
+      if (now?.status === 'pending' || now?.status === 'held') await this.#attempt(event.id, false, lease)
     })).catch(() => {})
+  }
+
+  /** How long another gateway waits before it makes an attempt this one leased (and may have died making). */
+  #leaseMs (event: NotificationEvent): number {
+    const { config } = this.#ctx
+    if (config.deliveryLeaseMs !== undefined) return config.deliveryLeaseMs
+    const timeout = this.#channels(channelOf(event))?.codec?.timeoutMs ?? config.notifyTimeoutMs
+    const fault = event.attempts.length === 0 && event.fault !== null ? parseNotificationFault(event.fault) : undefined
+    return timeout * (fault?.name === 'duplicate' ? fault.value : 1) + 5000
   }
 
   /**
@@ -203,7 +226,8 @@ export class Outbox {
     return p.finally(() => this.#inflight.delete(p))
   }
 
-  async #attempt (id: string, manual = false): Promise<void> {
+  /** `lease`: the task leased for it (a shared store), released with the attempt's record. */
+  async #attempt (id: string, manual = false, lease?: Task): Promise<void> {
     const { db, clock } = this.#ctx
     const event = db.get('events', id) as NotificationEvent
     const merchant = db.get('merchants', event.merchant_id) as Merchant
@@ -224,9 +248,28 @@ export class Outbox {
       delivered ||= result.error === null
       attempts.push({ attempt: n, at, url: url ?? '', status_code: result.status, latency_ms: Math.round(performance.now() - started), error: result.error, fault: fault === undefined ? null : formatNotificationFault(fault), next_attempt_at: null, answer: excerpt(result.body) })
     }
+    // A shared store may refuse the record (another gateway changed the event meanwhile): it is
+    // made again on the event caught up with.
+    for (let runs = 1; ; runs++) {
+      try {
+        await this.#record(id, merchant, codec, attempts, delivered, manual, lease)
+        return
+      } catch (err) {
+        if (!(err instanceof StoreConflict) || runs >= 10) throw err
+        await db.catchUp()
+      }
+    }
+  }
+
+  async #record (id: string, merchant: Merchant, codec: NotificationCodec | undefined, attempts: DeliveryAttempt[], delivered: boolean, manual: boolean, lease: Task | undefined): Promise<void> {
+    const { db, clock } = this.#ctx
     const current = db.get('events', id)
     // Gone when the store failed to write the change that made it (it was undone).
     if (this.#closed || current === undefined) return
+    // The lease ran out and another gateway took the task over: its attempt is the one recorded.
+    // (Compared by value: a catch-up may have read the same lease again as a new record.)
+    if (lease !== undefined && JSON.stringify(db.get('tasks', lease.id)?.data.lease) !== JSON.stringify(lease.data.lease)) return
+    if (lease !== undefined) this.#ctx.scheduler.cancel(lease.id)
     const next: NotificationEvent = { ...current, attempts: [...current.attempts, ...attempts] }
     if (delivered) {
       Object.assign(next, { status: 'delivered', delivered_at: next.delivered_at ?? isoTime(clock), next_attempt_at: null })

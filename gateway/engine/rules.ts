@@ -53,7 +53,7 @@ export interface RuleRequest {
   amount?: number | undefined
 }
 
-interface Compiled {
+export interface Compiled {
   rule: Rule
   outcome?: Outcome
   fault?: FaultSpec
@@ -140,17 +140,28 @@ export class RuleBook {
       hits: 0,
       created_at: createdAt
     }
-    const compiled: Compiled = { rule, random: seeded(rule.seed) }
-    if (outcome !== undefined) compiled.outcome = outcome
-    if (fault !== undefined) compiled.fault = fault
-    if (notification !== undefined) compiled.notification = notification
-    if (match.event_type !== undefined) compiled.eventType = compileGlob(match.event_type)
-    if (match.path !== undefined) compiled.path = compileGlob(match.path)
-    if (match.merchant_order_id !== undefined) compiled.order = compileGlob(match.merchant_order_id)
-    const list = this.#byMerchant.get(rule.merchant_id) ?? []
-    list.push(compiled)
-    this.#byMerchant.set(rule.merchant_id, list)
+    this.store(compile(rule, { outcome, fault, notification }))
     return rule
+  }
+
+  /** Keeps a new rule. */
+  protected store (compiled: Compiled): void {
+    const list = this.#byMerchant.get(compiled.rule.merchant_id) ?? []
+    list.push(compiled)
+    this.#byMerchant.set(compiled.rule.merchant_id, list)
+  }
+
+  /** A merchant's rules, in the order they were made. */
+  protected compiledOf (merchantId: string): Iterable<Compiled> {
+    return this.#byMerchant.get(merchantId) ?? []
+  }
+
+  /** Whether hits were counted that are to be committed before acting on them (a shared store's; see shared-rules.ts). */
+  takeHits (): boolean { return false }
+
+  /** Counts a hit on a rule that applies. */
+  protected hit (c: Compiled): void {
+    c.rule.hits++
   }
 
   list (merchantId?: string): Rule[] {
@@ -179,10 +190,10 @@ export class RuleBook {
    */
   evaluate (req: RuleRequest, want = { outcome: true, fault: true }): { outcome?: { value: Outcome, rule: Rule }, fault?: { value: FaultSpec, rule: Rule } } {
     const result: ReturnType<RuleBook['evaluate']> = {}
-    for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
+    for (const c of this.compiledOf(req.merchantId)) {
       if (c.notification !== undefined) continue
       const kind = c.fault !== undefined ? 'fault' : 'outcome'
-      if (!want[kind] || result[kind] !== undefined || !matches(c, req) || !live(c)) continue
+      if (!want[kind] || result[kind] !== undefined || !matches(c, req) || !this.#live(c)) continue
       if (c.fault !== undefined) result.fault = { value: c.fault, rule: c.rule }
       else if (c.outcome !== undefined) result.outcome = { value: c.outcome, rule: c.rule }
     }
@@ -191,23 +202,42 @@ export class RuleBook {
 
   /** The first live notification rule that matches an event; counts a hit on it. */
   evaluateNotification (req: NotificationRuleRequest): { value: NotificationFault, rule: Rule } | undefined {
-    for (const c of this.#byMerchant.get(req.merchantId) ?? []) {
+    for (const c of this.compiledOf(req.merchantId)) {
       if (c.notification === undefined) continue
       if (c.eventType !== undefined && !c.eventType.test(req.eventType)) continue
       if (c.order !== undefined && !c.order.test(req.merchantOrderId)) continue
       if (c.rule.match.amount !== undefined && c.rule.match.amount !== req.amount) continue
-      if (live(c)) return { value: c.notification, rule: c.rule }
+      if (this.#live(c)) return { value: c.notification, rule: c.rule }
     }
     return undefined
   }
+
+  /** Whether a matching rule applies this time (times, probability); counts the hit if so. */
+  #live (c: Compiled): boolean {
+    if (c.rule.times !== null && c.rule.hits >= c.rule.times) return false
+    if (c.rule.probability !== null && c.random() >= c.rule.probability) return false
+    this.hit(c)
+    return true
+  }
 }
 
-/** Whether a matching rule applies this time (times, probability); counts the hit if so. */
-function live (c: Compiled): boolean {
-  if (c.rule.times !== null && c.rule.hits >= c.rule.times) return false
-  if (c.rule.probability !== null && c.random() >= c.rule.probability) return false
-  c.rule.hits++
-  return true
+/**
+ * A rule with its globs made into regular expressions and its seeded random sequence; `parsed`:
+ * its effect as parsed already (a rule read from a store is parsed from its text).
+ */
+export function compile (rule: Rule, parsed: { outcome?: Outcome | undefined, fault?: FaultSpec | undefined, notification?: NotificationFault | undefined } = {}): Compiled {
+  const compiled: Compiled = { rule, random: seeded(rule.seed) }
+  const match = rule.match
+  const outcome = parsed.outcome ?? (rule.outcome === null ? undefined : parseOutcome(rule.outcome, 'outcome'))
+  const fault = parsed.fault ?? (rule.fault === null ? undefined : parseFault(rule.fault, 'fault'))
+  const notification = parsed.notification ?? (rule.notification === null ? undefined : parseNotificationFault(rule.notification, 'notification'))
+  if (outcome !== undefined) compiled.outcome = outcome
+  if (fault !== undefined) compiled.fault = fault
+  if (notification !== undefined) compiled.notification = notification
+  if (match.event_type !== undefined) compiled.eventType = compileGlob(match.event_type)
+  if (match.path !== undefined) compiled.path = compileGlob(match.path)
+  if (match.merchant_order_id !== undefined) compiled.order = compileGlob(match.merchant_order_id)
+  return compiled
 }
 
 function matches (c: Compiled, req: RuleRequest): boolean {

@@ -8,6 +8,7 @@ import { FAULT_AMOUNTS, FAULTS, formatFault, parseFault, type FaultSpec } from '
 import { Journal } from './journal.js'
 import { formatOutcome, parseOutcome, type Outcome } from './outcomes.js'
 import { RuleBook, type RuleInput, type RuleRequest } from './rules.js'
+import { SharedRuleBook } from './shared-rules.js'
 
 export interface Decision {
   fault?: FaultSpec
@@ -28,7 +29,7 @@ export interface DecideRequest extends RuleRequest {
 const MAX_ADVANCE_MS = 3_153_600_000_000
 
 export class Sandbox {
-  readonly rules = new RuleBook()
+  readonly rules: RuleBook
   readonly journal: Journal
   readonly #ctx: EngineContext
   readonly #runDue: () => void
@@ -39,6 +40,7 @@ export class Sandbox {
     this.#runDue = runDue
     this.#settle = settle
     this.journal = new Journal(journalCapacity)
+    this.rules = ctx.db.shared ? new SharedRuleBook(ctx.db) : new RuleBook()
   }
 
   addRule (input: RuleInput) {
@@ -109,12 +111,18 @@ export class Sandbox {
     const target = clock.now() + ms
     await this.#settle() // an attempt under way may yet schedule its retry
     for (let next = this.#ctx.scheduler.nextAt(); next !== undefined && next <= target; next = this.#ctx.scheduler.nextAt()) {
-      if (next > clock.now()) clock.set(next)
+      if (next > clock.now()) this.#setClock(clock, next)
       this.#runDue()
       await this.#settle()
     }
-    clock.set(target)
+    this.#setClock(clock, target)
     return this.clock()
+  }
+
+  /** Moves the clock; with a shared store, the other gateways' clocks follow (see engine.ts). */
+  #setClock (clock: VirtualClock, ms: number): void {
+    clock.set(ms)
+    if (this.#ctx.db.shared) this.#ctx.db.put('clock', 'clock', { id: 'clock', now_ms: ms })
   }
 
   #nextDue (): string | null {

@@ -1,17 +1,26 @@
 // Work that falls due on the gateway clock (payment expiry, pending resolution, notification
 // retries). Tasks are records in the store, so they survive a restart; a min-heap orders them so
 // that finding what is due costs O(log n), however many are waiting.
+import { realClock, type Clock } from './clock.js'
 import type { Db } from './db.js'
 import { newId } from './ids.js'
 import type { Task } from './types.js'
 
+/** A task one gateway is carrying out (a shared store): the others leave it alone until `until` (real ms). */
+export interface Lease { owner: string, until: number }
+
 export class Scheduler {
   readonly #db: Db
   readonly #heap: Task[] = []
+  /** Leased tasks taken off the heap until their lease runs out. */
+  #leased: Task[] = []
+  readonly #leaseClock: Clock
   #seq = 0
 
-  constructor (db: Db) {
+  /** `leaseClock`: the real time leases run on, also under a virtual gateway clock. */
+  constructor (db: Db, leaseClock: Clock = realClock) {
     this.#db = db
+    this.#leaseClock = leaseClock
     for (const task of db.tables.tasks.values()) {
       this.#seq = Math.max(this.#seq, task.seq + 1)
       this.#push(task)
@@ -19,6 +28,14 @@ export class Scheduler {
     // A task taken and run, whose commit the store then failed to write, is back in the table:
     // it goes back in the heap too (a second copy surfacing later is skipped like a canceled one).
     db.onRestored((table, _id, value) => { if (table === 'tasks') this.#push(value as Task) })
+    // Another gateway's task (a shared store): every gateway holds every task; whichever takes it
+    // first commits taking it, and the others' commits of the same are refused (see takeDue).
+    db.onRemote((table, _id, value) => {
+      if (table !== 'tasks' || value === undefined) return
+      const task = value as Task
+      this.#seq = Math.max(this.#seq, task.seq + 1)
+      this.#push(task)
+    })
   }
 
   add (at: number, kind: Task['kind'], ref: string, data: Record<string, unknown> = {}): Task {
@@ -26,6 +43,19 @@ export class Scheduler {
     this.#db.put('tasks', task.id, task)
     this.#push(task)
     return task
+  }
+
+  /**
+   * Keeps a task taken with takeDue in the store, leased to `owner` for `ms`: with a shared store,
+   * the commit of the lease is what makes this gateway the one that carries it out, and should
+   * the gateway die before it is done, another takes it once the lease has run out.
+   */
+  lease (task: Task, owner: string, ms: number): Task {
+    const lease: Lease = { owner, until: this.#leaseClock.now() + ms }
+    const leased: Task = { ...task, data: { ...task.data, lease } }
+    this.#db.put('tasks', task.id, leased)
+    this.#push(leased)
+    return leased
   }
 
   /** Cancels a task; a canceled task left in the heap is skipped when it surfaces. */
@@ -51,8 +81,25 @@ export class Scheduler {
 
   get size (): number { return this.#db.tables.tasks.size }
 
+  /**
+   * Drops canceled tasks and copies of a task another gateway has since changed (the table holds
+   * the current one), and sets leased tasks aside until their lease runs out.
+   */
   #dropCanceled (): void {
-    while (this.#heap.length > 0 && !this.#db.tables.tasks.has((this.#heap[0] as Task).id)) this.#pop()
+    const now = this.#leaseClock.now()
+    if (this.#leased.length > 0) {
+      const expired = this.#leased.filter((t) => leaseOf(t)!.until <= now)
+      this.#leased = this.#leased.filter((t) => leaseOf(t)!.until > now)
+      for (const task of expired) this.#push(task)
+    }
+    while (this.#heap.length > 0) {
+      const top = this.#heap[0] as Task
+      if (this.#db.tables.tasks.get(top.id) !== top) { this.#pop(); continue }
+      const lease = leaseOf(top)
+      if (lease === undefined || lease.until <= now) return
+      this.#pop()
+      this.#leased.push(top)
+    }
   }
 
   #push (task: Task): void {
@@ -84,6 +131,10 @@ export class Scheduler {
       i = m
     }
   }
+}
+
+export function leaseOf (task: Task): Lease | undefined {
+  return task.data.lease as Lease | undefined
 }
 
 /** Earlier time first; tasks due at the same moment run in the order they were made. */

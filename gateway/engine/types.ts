@@ -1,5 +1,6 @@
 // The records the engine keeps. Storage adapters persist them as plain JSON.
 import type { SignatureType } from './signing.js'
+import type { Rule } from './rules.js'
 
 export type PaymentStatus = 'requires_action' | 'processing' | 'authorized' | 'succeeded' | 'failed' | 'canceled'
 export type MethodType = 'card' | 'wallet' | 'bank_transfer'
@@ -180,6 +181,9 @@ export interface NotificationEvent {
   channel?: string
 }
 
+/** The virtual clock's time, shared by the gateways of one database (a shared store only). */
+export interface ClockRecord { id: 'clock', now_ms: number }
+
 export interface Tables {
   merchants: Merchant
   payments: Payment
@@ -191,6 +195,9 @@ export interface Tables {
   pending: PendingAction
   events: NotificationEvent
   nonces: NonceRecord
+  /** Sandbox rules, with their hit counts: records in a shared store only (see rules.ts). */
+  rules: Rule
+  clock: ClockRecord
 }
 export type TableName = keyof Tables
-export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending', 'events', 'nonces']
+export const TABLE_NAMES: readonly TableName[] = ['merchants', 'payments', 'refunds', 'keys', 'idempotency', 'settings', 'tasks', 'pending', 'events', 'nonces', 'rules', 'clock']

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { SigningFault } from '../engine/auth.js'
-import { PaylabError, SIMULATED_FAULT } from '../engine/errors.js'
+import { PaylabError, SIMULATED_FAULT, STORAGE_UNAVAILABLE } from '../engine/errors.js'
 import { FAULTS, type FaultSpec } from '../engine/faults.js'
 import type { Decision } from '../engine/sandbox.js'
 import { socketFaults, type TransportFaults } from './transport-faults.js'
@@ -47,6 +47,9 @@ export interface SandboxedOptions {
 
 export interface FaultsOptions { transport?: TransportFaults }
 
+/** Times a decision is made again because other gateways counted hits on its rules first. */
+const MAX_DECISIONS = 20
+
 /** The root part: decorations and the transport; the hooks are `sandboxed`, per channel scope. */
 export default fp<FaultsOptions>(async (app, options) => {
   const transport = options.transport ?? socketFaults()
@@ -64,9 +67,25 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
 
   // Callback-style hooks (see channels/paylab/protocol.ts): most requests carry no fault to wait for.
   app.addHook('preHandler', (request, reply, done) => {
-    const fault = decide(request)
-    if (fault === undefined) done()
-    else before(request, reply, fault, transport).then(() => done(), done)
+    const act = (fault: FaultSpec | undefined): void => {
+      if (fault === undefined) done()
+      else before(request, reply, fault, transport).then(() => done(), done)
+    }
+    // With a shared store, the rule hits of the decision are committed first; another gateway
+    // counting a hit on the same rule first means deciding again.
+    const settle = (runs: number): void => {
+      const fault = decide(request)
+      const committing = engine.commitDecision()
+      if (committing === undefined) act(fault)
+      else {
+        committing.then((kept) => {
+          if (kept) act(fault)
+          else if (runs < MAX_DECISIONS) settle(runs + 1)
+          else done(STORAGE_UNAVAILABLE('other gateways on the same database keep counting hits on the rules of this request first; retry in a moment', { retry_after: 1 }))
+        }, done)
+      }
+    }
+    settle(1)
   })
 
   /** The sandbox's decision on a request, kept on it; returns the fault to act out before processing, if any. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import { AlipaySdk } from 'alipay-sdk'
 import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
-import { testCrypto } from '../helpers/build.js'
+import { matrixStore, testCrypto } from '../helpers/build.js'
 
 /** An app key pair as a merchant makes one (PKCS#1 private key: alipay-sdk's default keyType). */
 let appKeys: { publicKey: string, privateKey: string } | undefined
@@ -38,7 +38,7 @@ export async function receiver (t: Test): Promise<{ url: string, got: Received[]
 }
 
 export async function alipayGateway (t: Test, options: GatewayOptions = {}) {
-  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options })
+  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options , ...matrixStore(options) })
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
   engine.ctx.config.publicUrl = base
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })

@@ -18,14 +18,14 @@ t.test('alipay-sdk against paylab', async (t) => {
   const pre = await sdk.exec('alipay.trade.precreate', { bizContent: { outTradeNo: order, totalAmount: '88.88', subject: 'Tea' } }, { validateSign: true })
   t.match(pre, { code: '10000', msg: 'Success', outTradeNo: order, qrCode: new RegExp(`^${gw.base}/cashier/pay_`) }, 'precreate answers a signed qr_code to the cashier')
 
-  t.test('the QR image of the trade', async (t) => {
+  await t.test('the QR image of the trade', async (t) => {
     const page = await fetch(`${gw.base}/alipay/qr/${pre.qrCode.split('/').at(-1)}`)
     const html = await page.text()
     t.match(html, /<svg[^>]+viewBox/, 'an SVG QR code')
     t.ok(html.includes(pre.qrCode), 'beside a link to the cashier')
   })
 
-  t.test('the cashier page of a precreated trade shows the QR of its qr_code', async (t) => {
+  await t.test('the cashier page of a precreated trade shows the QR of its qr_code', async (t) => {
     const res = await gw.app.inject({ method: 'GET', url: new URL(pre.qrCode).pathname })
     t.equal(res.statusCode, 200)
     t.ok(res.body.includes(qrSvg(pre.qrCode, `QR code of ${pre.qrCode}`)), 'the SVG QR the cashier draws for exactly the qr_code answered')

@@ -9,6 +9,7 @@ import type { Engine } from '../../gateway/engine/engine.js'
 import { signRequest, type Credentials, type SignOptions } from './signer.js'
 import { card, encryptCard, type TestCard } from './envelope.js'
 import { nodeCrypto, type CryptoProvider } from '../../gateway/engine/crypto.js'
+import { freshSchemaUrl } from './postgres.js'
 
 // RSA key generation costs a few hundred ms of CPU in every test process: the gateways of the
 // suite all use one TEST ONLY key pair, read from test/fixtures.
@@ -39,8 +40,18 @@ export interface TestGateway {
 let orderNo = 0
 export const orderId = (): string => `order-${process.pid}-${++orderNo}`
 
+/**
+ * The store matrix (`npm run test:postgres`): with PAYLAB_TEST_DATABASE_URL set, a gateway that
+ * would keep its state in memory gets a fresh schema of that PostgreSQL database instead.
+ */
+export function matrixStore (options: GatewayOptions): GatewayOptions {
+  const url = process.env.PAYLAB_TEST_DATABASE_URL
+  if (url === undefined || url === '' || options.store !== undefined || options.dataDir !== undefined || options.databaseUrl !== undefined || options.memory === false) return {}
+  return { databaseUrl: freshSchemaUrl(url) }
+}
+
 export async function build (t: Test, options: GatewayOptions = {}): Promise<TestGateway> {
-  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options })
+  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options, ...matrixStore(options) })
   t.teardown(() => closeNow(app))
   const demoMerchant = engine.merchant('demo')
   const demo = { merchant: demoMerchant.id, secret: demoMerchant.hmac_secret }

@@ -45,7 +45,9 @@ export async function receiver (t: Test, options: { now?: () => number, answer?:
     waitFor: (n, ms = 3000) => new Promise((resolve, reject) => {
       const check = (): boolean => { if (requests.length < n) return false; clearTimeout(timer); resolve(requests.slice()); return true }
       const timer = setTimeout(() => reject(new Error(`the receiver got ${requests.length} of ${n} requests within ${ms} ms`)), ms)
-      if (!check()) waiters.push(() => { check() })
+      // A waiter is woken by every request until enough have come.
+      const waiter = (): void => { if (!check()) waiters.push(waiter) }
+      if (!check()) waiters.push(waiter)
     }),
     of: (eventId) => requests.filter((r) => r.headers['paylab-event-id'] === eventId)
   }

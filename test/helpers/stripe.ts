@@ -6,7 +6,7 @@ import { VirtualClock } from '../../gateway/engine/clock.js'
 import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
 import type { FastifyInstance } from 'fastify'
 import type { Engine } from '../../gateway/engine/engine.js'
-import { testCrypto } from './build.js'
+import { matrixStore, testCrypto } from './build.js'
 
 export interface StripeKeys { secret_key: string, publishable_key: string, webhook_secret: string }
 
@@ -25,7 +25,7 @@ export const client = (key: string, port: number): Stripe => new Stripe(key, { h
 
 export async function stripeGateway (t: Test, options: GatewayOptions = {}): Promise<StripeGateway> {
   const clock = new VirtualClock(Date.parse('2026-03-02T10:00:00Z'))
-  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, clock, ...options })
+  const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, clock, ...options , ...matrixStore(options) })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   const url = new URL(address).origin
   engine.ctx.config.publicUrl = url

@@ -9,16 +9,16 @@ import { sendJson } from '../reply.js'
 export default async function sandboxRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
 
-  app.post<{ Body: RuleInput }>('/admin/rules', async (request, reply) => sendJson(reply, engine.addRule(request.body), 201))
+  app.post<{ Body: RuleInput }>('/admin/rules', async (request, reply) => sendJson(reply, await engine.addRule(request.body), 201))
 
   app.get<{ Querystring: { merchant_id?: string } }>('/admin/rules', async (request, reply) =>
     sendJson(reply, { object: 'list', data: engine.rules(request.query.merchant_id) }))
 
   app.delete<{ Querystring: { merchant_id: string } }>('/admin/rules', async (request, reply) =>
-    sendJson(reply, { deleted: engine.resetRules(request.query.merchant_id) }))
+    sendJson(reply, { deleted: await engine.resetRules(request.query.merchant_id) }))
 
   app.delete<{ Params: { id: string } }>('/admin/rules/:id', async (request, reply) => {
-    if (!engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
+    if (!await engine.deleteRule(request.params.id)) throw RULE_NOT_FOUND(undefined, { rule_id: request.params.id })
     return sendJson(reply, { deleted: 1 })
   })
 

@@ -1,0 +1,258 @@
+// The PostgreSQL store: several gateways (replicas) on one database behave as one gateway.
+//
+// Each gateway keeps the engine's tables in memory, as with the embedded store, and the database
+// is where they agree. A commit is one call of paylab_apply (see migrations.ts): one round trip,
+// one transaction, every changed row checked against the version this gateway last saw, and
+// natural keys (order ids, refund references, idempotency keys, nonces) unique in the database.
+// When another gateway got there first, the commit is refused as a StoreConflict: nothing of it is
+// stored, the engine undoes it in memory, catches up and runs the operation again. Catching up
+// reads the change feed past the last change seen, in commit order.
+//
+// Commits and catch-ups of one gateway run one at a time on one connection, in the order they
+// were made: a catch-up sees every commit made before it, and a commit refused stops the ones
+// made after it (they may rest on it), as a failed write does in the embedded store.
+import pg from 'pg'
+import type { Change, Snapshot, StorePort } from '../../engine/db.js'
+import { StoreConflict } from '../../engine/store-conflict.js'
+import type { TableName } from '../../engine/types.js'
+import { migrate } from './migrations.js'
+
+interface Row { tbl: string, id: string, value: string | null, version: number }
+interface FeedRow extends Row { seq: string }
+interface Queued { batch: string, keys: string[], finals: Map<string, number>, commit: number, resolve: () => void, reject: (e: unknown) => void }
+
+/** SQLSTATEs of a refused commit: paylab_apply's conflict, a unique key taken, a deadlock, a serialization failure. */
+const CONFLICT_CODES = new Set(['PY409', '23505', '40P01', '40001'])
+
+/** U+0000 (the engine's key separator) cannot be stored in text: ids are escaped. */
+const encode = (id: string): string => id.replaceAll('%', '%25').replaceAll('\u0000', '%00')
+const decode = (k: string): string => k.replace(/%(25|00)/g, (_m, hex: string) => hex === '25' ? '%' : '\u0000')
+/** The version of a row memory may hold an older value of: a commit naming it is always refused. */
+const STALE = -1
+const keyOf = (table: string, id: string): string => `${table}\u0000${id}`
+
+/** The natural key a new record must not share with another of its table. */
+function uniqueKey (table: string, value: unknown): string | null {
+  const v = value as Record<string, string>
+  if (table === 'payments') return encode(`${v.merchant_id}\u0000${v.merchant_order_id}`)
+  if (table === 'refunds') return encode(`${v.merchant_id}\u0000${v.merchant_refund_id}`)
+  return null
+}
+
+export interface PostgresStoreOptions {
+  /** postgres://… (a search_path in its options picks the schema, made when missing). */
+  url: string
+}
+
+export class PostgresStore implements StorePort {
+  readonly shared = true
+  readonly #url: string
+  #client: Promise<pg.Client> | undefined
+  /** Version of each row as this gateway last saw it. */
+  readonly #versions = new Map<string, number>()
+  /** Version a row will have once the commits queued are stored, and the last commit that changes it. */
+  readonly #pending = new Map<string, { version: number, commit: number }>()
+  /** Feed entries of this gateway's own commits, skipped when catching up. */
+  readonly #own = new Set<number>()
+  /** Rows a refused commit touched: read again at the next catch-up, since memory may be behind them. */
+  readonly #dirty = new Set<string>()
+  #refusing: Error | undefined
+  #lastSeq = 0
+  #commitNo = 0
+  #queued: Queued[] = []
+  #tail: Promise<unknown> = Promise.resolve()
+  #closed = false
+
+  constructor (options: PostgresStoreOptions) {
+    this.#url = options.url
+  }
+
+  async open (): Promise<Snapshot> {
+    const client = await this.#connection()
+    await migrate(client)
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    try {
+      const rows = (await client.query<Row>('SELECT tbl, id, value, version FROM paylab_rows ORDER BY born')).rows
+      const seq = (await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM paylab_changes')).rows[0]?.seq ?? '0'
+      await client.query('COMMIT')
+      this.#lastSeq = Number(seq)
+      const tables: Record<string, unknown[]> = {}
+      for (const row of rows) {
+        const id = decode(row.id)
+        this.#versions.set(keyOf(row.tbl, id), row.version)
+        if (row.value !== null) (tables[row.tbl] ??= []).push(JSON.parse(row.value))
+      }
+      return tables
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    }
+  }
+
+  append (changes: Change[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve()
+    if (this.#refusing !== undefined) return Promise.reject(this.#refusing)
+    const commit = ++this.#commitNo
+    const finals = new Map<string, number>()
+    const items = changes.map((c) => {
+      const key = keyOf(c.table, c.id)
+      const expected = this.#pending.get(key)?.version ?? this.#versions.get(key) ?? 0
+      const deleted = 'deleted' in c
+      this.#pending.set(key, { version: expected + 1, commit })
+      finals.set(key, expected + 1)
+      return { t: c.table, k: encode(c.id), u: deleted ? null : uniqueKey(c.table, c.value), v: deleted ? null : JSON.stringify(c.value), e: expected }
+    })
+    let resolve!: () => void
+    let reject!: (e: unknown) => void
+    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+    const entry: Queued = { batch: JSON.stringify(items), keys: [...finals.keys()], finals, commit, resolve, reject }
+    this.#queued.push(entry)
+    void this.#serial(() => this.#write(entry))
+    return done
+  }
+
+  async #write (entry: Queued): Promise<void> {
+    if (this.#queued[0] !== entry) return // refused with an earlier one
+    try {
+      const client = await this.#connection()
+      const result = await client.query<{ seqs: string[] | null }>('SELECT paylab_apply($1) AS seqs', [entry.batch])
+      this.#queued.shift()
+      for (const seq of result.rows[0]?.seqs ?? []) this.#own.add(Number(seq))
+      for (const [key, version] of entry.finals) {
+        this.#versions.set(key, version)
+        if (this.#pending.get(key)?.commit === entry.commit) this.#pending.delete(key)
+      }
+      entry.resolve()
+    } catch (err) {
+      // Not the server's answer (a lost connection): the next operation connects again.
+      if (!Object.hasOwn(err as object, 'severity')) this.#drop()
+      const code = (err as { code?: string }).code ?? ''
+      const failure = CONFLICT_CODES.has(code)
+        ? code === 'PY409' ? new StoreConflict((err as Error).message, (err as { detail?: string }).detail, decodeHint(err)) : new StoreConflict((err as Error).message)
+        : err
+      // Every commit queued after it may rest on it: none is written. The rows they touched are
+      // undone in memory, to values that may be older than the database's (a catch-up applied a
+      // newer one before the undo): until the next catch-up reads them again, a commit that
+      // changes one of them names a version no row has, and is refused too.
+      const refused = this.#queued.splice(0)
+      this.#pending.clear()
+      for (const q of refused) {
+        for (const key of q.keys) {
+          this.#dirty.add(key)
+          this.#versions.set(key, STALE)
+        }
+      }
+      const later = failure instanceof StoreConflict ? new StoreConflict('an earlier commit of this gateway was refused') : failure as Error
+      entry.reject(failure)
+      for (const q of refused.slice(1)) q.reject(later)
+      // Commits made before the engine has undone the refused ones (it does on hearing of it) may
+      // rest on them: refused too, until the next turn of the event loop.
+      this.#refusing = later
+      setImmediate(() => { if (this.#refusing === later) this.#refusing = undefined })
+    }
+  }
+
+  catchUp (): Promise<Change[]> {
+    return this.#serial(() => this.#pull())
+  }
+
+  async #pull (): Promise<Change[]> {
+    try {
+      return await this.#read(await this.#connection())
+    } catch (err) {
+      if (!Object.hasOwn(err as object, 'severity')) this.#drop()
+      throw err
+    }
+  }
+
+  #drop (): void {
+    const client = this.#client
+    this.#client = undefined
+    void client?.then((c) => c.end()).catch(() => {})
+  }
+
+  async #read (client: pg.Client): Promise<Change[]> {
+    const dirty = [...this.#dirty]
+    let feed: FeedRow[]
+    let current: Row[] = []
+    const query = 'SELECT seq, tbl, id, value, version FROM paylab_changes WHERE seq > $1 ORDER BY seq'
+    if (dirty.length === 0) {
+      feed = (await client.query<FeedRow>(query, [this.#lastSeq])).rows
+    } else {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      try {
+        feed = (await client.query<FeedRow>(query, [this.#lastSeq])).rows
+        const tbls = dirty.map((k) => k.slice(0, k.indexOf('\u0000')))
+        const ids = dirty.map((k) => encode(k.slice(k.indexOf('\u0000') + 1)))
+        current = (await client.query<Row>('SELECT tbl, id, value, version FROM paylab_rows WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [tbls, ids])).rows
+        await client.query('COMMIT')
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      }
+    }
+    const changes: Change[] = []
+    for (const row of feed) {
+      const seq = Number(row.seq)
+      this.#lastSeq = seq
+      if (this.#own.delete(seq)) continue
+      changes.push(this.#seen(row))
+    }
+    if (dirty.length > 0) {
+      const found = new Map(current.map((r) => [keyOf(r.tbl, decode(r.id)), r]))
+      for (const key of dirty) {
+        const row = found.get(key)
+        const at = key.indexOf('\u0000')
+        changes.push(this.#seen(row ?? { tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }))
+        this.#dirty.delete(key)
+      }
+    }
+    return changes
+  }
+
+  /** A row as another gateway left it: its version noted, as the change to apply. */
+  #seen (row: Row): Change {
+    const id = decode(row.id)
+    const table = row.tbl as TableName
+    const key = keyOf(table, id)
+    // A row never made (a dirty one that is not there): version 0, the next change creates it.
+    if (row.version === 0) this.#versions.delete(key)
+    else this.#versions.set(key, row.version)
+    if (row.value === null) return { table, id, deleted: true }
+    return { table, id, value: JSON.parse(row.value) }
+  }
+
+  async close (): Promise<void> {
+    // Nothing connects again once closed (a late commit of a notification attempt is refused).
+    this.#closed = true
+    await this.#tail.catch(() => {})
+    const client = this.#client
+    this.#client = undefined
+    if (client !== undefined) await (await client.catch(() => undefined))?.end().catch(() => {})
+  }
+
+  /** One operation at a time on the connection, in the order asked. */
+  #serial<T> (task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task)
+    this.#tail = run.catch(() => {})
+    return run
+  }
+
+  /** The connection, made again after one is lost (the next operation reconnects). */
+  #connection (): Promise<pg.Client> {
+    if (this.#closed && this.#client === undefined) return Promise.reject(new Error('the store is closed'))
+    if (this.#client === undefined) {
+      const client = new pg.Client({ connectionString: this.#url })
+      const connecting = client.connect().then(() => client)
+      client.on('error', () => { if (this.#client === connecting) this.#client = undefined })
+      connecting.catch(() => { if (this.#client === connecting) this.#client = undefined })
+      this.#client = connecting
+    }
+    return this.#client
+  }
+}
+
+function decodeHint (err: unknown): string | undefined {
+  const hint = (err as { hint?: string }).hint
+  return hint === undefined ? undefined : decode(hint)
+}

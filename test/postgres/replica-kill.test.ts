@@ -1,0 +1,112 @@
+// kill -9 of one of two replicas under load: no acknowledged write is lost, and the notification
+// attempts it had leased are made by the other once the lease runs out. A real PostgreSQL
+// (test/helpers/postgres.ts); the killed replica is a process of its own.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { live } from '../helpers/live.js'
+import { orderId } from '../helpers/build.js'
+import { signRequest } from '../helpers/signer.js'
+import { receiver, type Received } from '../helpers/receiver.js'
+import { uncoveredEnv } from '../helpers/child-env.js'
+import { startPostgres } from '../helpers/postgres.js'
+
+const CHILD = fileURLToPath(new URL('./fixtures/replica.ts', import.meta.url))
+// Long enough that a replica alive but slowed down by a loaded machine keeps its leases.
+const LEASE_MS = 3000
+/** A request the killed replica sent as it was killed may reach the receiver a moment after. */
+const KILL_SLACK_MS = 250
+
+const pg = await startPostgres()
+t.teardown(() => pg.stop())
+
+t.test('kill -9 of a replica under load loses no acknowledged write; its leased deliveries are made by the other', async (t) => {
+  const rx = await receiver(t)
+  // Every attempt is answered 2xx after 300 ms: at any moment some are under way.
+  rx.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 300))
+  const url = pg.freshSchemaUrl()
+  const b = await live(t, { databaseUrl: url, config: { allowPlaintextCards: true, deliveryLeaseMs: LEASE_MS } })
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const aUrl = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url)
+    })
+    child.on('exit', () => reject(new Error(`the replica exited:\n${out}`)))
+  })
+
+  const acked = new Map<string, 'a' | 'b'>()
+  const onA = new Set<string>()
+  let killed = false
+  let killedAt = 0
+  const plainCard = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' }
+  const create = async (target: 'a' | 'b'): Promise<void> => {
+    const body = { merchant_order_id: orderId(), amount: 1000, currency: 'USD', notify_url: rx.url, method: { type: 'card', card: plainCard } }
+    const { headers, payload } = signRequest(b.demo, { method: 'POST', path: '/v1/payments', body })
+    try {
+      const res = await fetch(`${target === 'a' ? aUrl : b.base}/v1/payments`, { method: 'POST', headers, body: payload })
+      const answer = await res.json() as { id?: string }
+      if (res.status === 201 && answer.id !== undefined) {
+        acked.set(answer.id, target)
+        if (target === 'a') onA.add(answer.id)
+      } else if (!(killed && target === 'a')) t.fail(`unexpected answer ${res.status}: ${JSON.stringify(answer)}`)
+    } catch {
+      if (target === 'b' || !killed) t.fail('a request failed before the kill')
+    }
+  }
+  // Attempts under way at the receiver for payments the replica to be killed made.
+  const aInFlight = (): Received[] => rx.requests.filter((r) => r.status === null && onA.has((r.json() as { data: { object: { id: string } } }).data.object.id))
+  const lanes = Array.from({ length: 4 }, async (_, lane) => {
+    for (let i = 0; killedAt === 0 || Date.now() - killedAt < 500; i++) {
+      const target = killed ? 'b' : (i + lane) % 2 === 0 ? 'a' : 'b'
+      await create(target)
+      if (!killed && acked.size >= 40 && aInFlight().length > 0) {
+        killed = true
+        killedAt = Date.now()
+        child.kill('SIGKILL')
+      }
+    }
+  })
+  await Promise.all(lanes)
+  t.ok(killed, 'the replica was killed with attempts of its own under way')
+  t.ok(onA.size > 0, `replica A acknowledged ${onA.size} creates before it died`)
+
+  // Every acknowledged create is stored: the surviving replica serves it.
+  for (const id of acked.keys()) {
+    const res = await b.answer({ method: 'GET', path: `/v1/payments/${id}` })
+    if (res.status !== 200) t.fail(`acknowledged payment ${id} is gone (${res.status})`)
+  }
+  t.pass(`${acked.size} acknowledged payments all found`)
+
+  // Every event of an acknowledged payment ends delivered: A's leased attempts once the lease ran out.
+  const eventOf = (r: Received): string => r.headers['paylab-event-id'] as string
+  const deadline = Date.now() + 15_000
+  let mine: Array<{ id: string, payment_id: string, status: string, attempts: unknown[] }> = []
+  for (;;) {
+    mine = []
+    for (const id of acked.keys()) mine.push(...(await b.admin({ method: 'GET', url: `/admin/events?payment_id=${id}` })).json().data as typeof mine)
+    if (mine.length === acked.size && mine.every((e) => e.status === 'delivered')) break
+    if (Date.now() > deadline) { t.fail(`events not all delivered: ${JSON.stringify(mine.filter((e) => e.status !== 'delivered'))}`); break }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.pass(`the ${mine.length} events of the acknowledged payments are delivered`)
+  const received = new Map<string, Received[]>()
+  for (const r of rx.requests) received.set(eventOf(r), [...(received.get(eventOf(r)) ?? []), r])
+  t.ok(mine.every((e) => received.has(e.id)), 'the receiver got every event')
+  // Every recorded attempt reached the receiver once. The only attempts it got beyond those are
+  // ones the killed replica made and never recorded (it died first): made again by the other.
+  const unrecorded: string[] = []
+  for (const e of mine) {
+    const got = received.get(e.id) ?? []
+    const extra = got.length - e.attempts.length
+    if (extra === 0) continue
+    const sentAt = Math.round(got[0]!.arrived + performance.timeOrigin - killedAt)
+    if (extra !== 1 || sentAt > KILL_SLACK_MS) t.fail(`event ${e.id}: ${got.length} requests for ${e.attempts.length} recorded attempts, the first ${sentAt} ms after the kill`)
+    else unrecorded.push(e.id)
+  }
+  t.pass(`every recorded attempt reached the receiver once; ${unrecorded.length} attempts the killed replica left unrecorded were made again`)
+  t.ok(unrecorded.length > 0, 'attempts the killed replica had under way were made again by the other (its leases ran out)')
+})
