@@ -56,6 +56,7 @@ let closesAtEnd = false
  * test (`demo` is that merchant): a gateway build costs ~75 ms of CPU, and most tests are about
  * what one merchant sends and is answered, not about a fresh gateway. A test about the gateway's
  * own state (its clock, config, store, keys, other merchants' absence) builds its own.
+ * Call it once per file, at its top: a file's gateway is closed when another is built.
  */
 export function sharedGateway (): (t: Test) => Promise<TestGateway> {
   let mine: Promise<{ app: FastifyInstance, engine: Engine }> | undefined
