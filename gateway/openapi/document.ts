@@ -35,8 +35,9 @@ export function loadOpenApi (): { text: string, doc: OpenApiDocument } {
   return cached
 }
 
-function parseYaml (text: string): OpenApiDocument {
-  const file = join(PARSE_CACHE_DIR, `openapi-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`)
+/** The YAML's parse, from the cache in `dir` when it holds this text's; kept there otherwise. */
+export function parseYaml (text: string, dir = PARSE_CACHE_DIR): OpenApiDocument {
+  const file = join(dir, `openapi-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`)
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument
   } catch {
@@ -44,7 +45,7 @@ function parseYaml (text: string): OpenApiDocument {
   }
   const doc = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text) as OpenApiDocument
   try {
-    mkdirSync(PARSE_CACHE_DIR, { recursive: true })
+    mkdirSync(dir, { recursive: true })
     // Written aside and renamed: test processes running at once never read half a file.
     const partial = `${file}.${process.pid}.tmp`
     writeFileSync(partial, JSON.stringify(doc))
