@@ -1,14 +1,19 @@
 // openapi.yaml is the one copy of the API's schemas: it is served as documentation and turned
 // into the Fastify route schemas that validate requests.
-import { existsSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url))
 // The build (scripts/build.js) writes the document as JSON beside its copy of the YAML: parsing
 // the YAML takes most of a second of a gateway's start, the JSON a few ms. Sources run from the
-// repository parse the YAML (and load the parser only then).
+// repository parse the YAML (and load the parser only then) once per content: the JSON of each
+// version of the YAML is kept under node_modules/.cache, named by its hash, so every test
+// process but the first after an edit reads JSON (a test suite starts ~10 processes).
 const OPENAPI_JSON_PATH = OPENAPI_PATH.replace(/\.yaml$/, '.json')
+const PARSE_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/paylab', import.meta.url))
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 export type JsonObject = { [k: string]: Json }
@@ -24,10 +29,31 @@ export function loadOpenApi (): { text: string, doc: OpenApiDocument } {
     const text = readFileSync(OPENAPI_PATH, 'utf8')
     const doc = existsSync(OPENAPI_JSON_PATH)
       ? JSON.parse(readFileSync(OPENAPI_JSON_PATH, 'utf8')) as OpenApiDocument
-      : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text) as OpenApiDocument
+      : parseYaml(text)
     cached = { text, doc }
   }
   return cached
+}
+
+/** The YAML's parse, from the cache in `dir` when it holds this text's; kept there otherwise. */
+export function parseYaml (text: string, dir = PARSE_CACHE_DIR): OpenApiDocument {
+  const file = join(dir, `openapi-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`)
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument
+  } catch {
+    // Not cached yet (or a cache that cannot be read): parse, and keep the result if we can.
+  }
+  const doc = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text) as OpenApiDocument
+  try {
+    mkdirSync(dir, { recursive: true })
+    // Written aside and renamed: test processes running at once never read half a file.
+    const partial = `${file}.${process.pid}.tmp`
+    writeFileSync(partial, JSON.stringify(doc))
+    renameSync(partial, file)
+  } catch {
+    // A read-only checkout parses every time, as before.
+  }
+  return doc
 }
 
 /** Inlines every local `$ref` (the document has no cycles). */

@@ -1,16 +1,27 @@
 // A gateway on a real port with an Alipay app, and the official alipay-sdk pointed at it.
 import { createServer, type IncomingMessage } from 'node:http'
-import { generateKeyPairSync } from 'node:crypto'
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import { AlipaySdk } from 'alipay-sdk'
 import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
 import { matrixStore, testCrypto } from '../helpers/build.js'
 
-/** An app key pair as a merchant makes one (PKCS#1 private key: alipay-sdk's default keyType). */
+/**
+ * An app key pair as a merchant makes one (PKCS#1 private key: alipay-sdk's default keyType).
+ * Generating an RSA key costs a few hundred ms of CPU in each test process that asks: a TEST ONLY
+ * pair from test/fixtures, of its own (not the gateway's test key).
+ */
 let appKeys: { publicKey: string, privateKey: string } | undefined
 export function appKeyPair (): { publicKey: string, privateKey: string } {
-  appKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } })
+  if (appKeys === undefined) {
+    const key = createPrivateKey(readFileSync(new URL('../fixtures/test-only-alipay-app-key.pem', import.meta.url), 'utf8'))
+    appKeys = {
+      publicKey: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+      privateKey: key.export({ type: 'pkcs1', format: 'pem' }).toString()
+    }
+  }
   return appKeys
 }
 

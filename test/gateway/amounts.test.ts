@@ -5,7 +5,10 @@ import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { DECLINE_MESSAGES, MAGIC_AMOUNTS, type Outcome } from '../../gateway/engine/outcomes.js'
 import { orderId } from '../helpers/build.js'
-import { live, methodPayment, type LiveGateway } from '../helpers/live.js'
+import { live, methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
+
+// One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
+const gateway = sharedLive()
 
 const METHODS = ['wallet', 'bank_transfer'] as const
 
@@ -45,7 +48,7 @@ for (const type of METHODS) {
   })
 
   t.test(`${type}: an ordinary amount waits for the buyer; approve succeeds, decline fails payment_declined`, async (t) => {
-    const gw = await live(t)
+    const gw = await gateway(t)
     const approved = await gw.create(methodPayment(type, 12345))
     t.same([approved.status, approved.next_action?.type], ['requires_action', 'redirect'])
     await gw.cashier(approved.id, { action: 'pass' })
@@ -61,7 +64,7 @@ for (const type of METHODS) {
 }
 
 t.test('magic amounts work in any currency, in minor units', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   for (const currency of ['JPY', 'KWD', 'EUR']) {
     const p = await gw.create(methodPayment('wallet', 40041, { currency }))
     await gw.cashier(p.id, { action: 'pass' })

@@ -2,12 +2,15 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { build, type TestGateway } from '../helpers/build.js'
+import { build, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, nonce, signRequest } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
 const T = 1_767_225_600
 const atT = () => new VirtualClock(T * 1000)
+// Each test signs as a merchant of its own on the file's gateway; the ones about a clock or a
+// config build their own.
+const gateway = sharedGateway()
 
 const errorOf = (res: { statusCode: number, json: () => any }) => ({ status: res.statusCode, ...res.json().error })
 
@@ -19,7 +22,7 @@ async function merchant (gw: TestGateway, body: Record<string, unknown>) {
 }
 
 t.test('missing signing headers are named', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const none = await gw.app.inject({ method: 'GET', url: '/v1/payments' })
   t.match(errorOf(none), { status: 401, code: 'PAYLAB_AUTH_HEADERS_MISSING' })
   t.same(none.json().error.headers, ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature'])
@@ -32,14 +35,14 @@ t.test('missing signing headers are named', async (t) => {
 })
 
 t.test('an unknown merchant is refused, unsigned', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.signed({ method: 'GET', path: '/v1/payments' }, { merchant: 'nobody', secret: gw.demo.secret })
   t.match(errorOf(res), { status: 401, code: 'PAYLAB_MERCHANT_UNKNOWN', header: 'Paylab-Merchant' })
   t.equal(res.headers['paylab-signature'], undefined)
 })
 
 t.test('a Paylab-Signature-Type other than HMAC-SHA256 or RSA-SHA256', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   for (const type of ['HMAC-SHA1', 'hmac-sha256', 'RSA']) {
     const res = await gw.signed({ method: 'GET', path: '/v1/payments', headers: { 'paylab-signature-type': type } })
     t.match(errorOf(res), { status: 401, code: 'PAYLAB_AUTH_HEADER_INVALID', header: 'Paylab-Signature-Type' }, type)
@@ -49,7 +52,7 @@ t.test('a Paylab-Signature-Type other than HMAC-SHA256 or RSA-SHA256', async (t)
 })
 
 t.test('RSA-SHA256 from a merchant without an RSA public key', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.signed({ method: 'GET', path: '/v1/payments', type: 'RSA-SHA256' }, { ...gw.demo, privateKeyPem: vectorKeys.privateKeyPem })
   t.match(errorOf(res), { status: 401, code: 'PAYLAB_SIGNATURE_TYPE_UNAVAILABLE', header: 'Paylab-Signature-Type' })
   t.equal(res.headers['paylab-signature-type'], 'HMAC-SHA256')
@@ -57,7 +60,7 @@ t.test('RSA-SHA256 from a merchant without an RSA public key', async (t) => {
 })
 
 t.test('a malformed Paylab-Timestamp', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   for (const timestamp of ['abc', '-1', '1767225600.5', '1e9', '1767225600000000', '0x69']) {
     const res = await gw.signed({ method: 'GET', path: '/v1/payments', headers: { 'paylab-timestamp': timestamp } })
     t.match(errorOf(res), { status: 401, code: 'PAYLAB_AUTH_HEADER_INVALID', header: 'Paylab-Timestamp' }, timestamp)
@@ -86,7 +89,7 @@ t.test('the window follows the injected clock and timestampToleranceSec', async 
 })
 
 t.test('a malformed Paylab-Nonce', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   for (const n of ['a'.repeat(15), 'a'.repeat(65), 'abcdefgh.ijklmnop', 'abcdefgh ijklmnop', 'abcdefghijklmnopé']) {
     const res = await gw.signed({ method: 'GET', path: '/v1/payments', nonce: n })
     t.match(errorOf(res), { status: 401, code: 'PAYLAB_AUTH_HEADER_INVALID', header: 'Paylab-Nonce' }, JSON.stringify(n))
@@ -97,7 +100,7 @@ t.test('a malformed Paylab-Nonce', async (t) => {
 })
 
 t.test('a nonce works once per merchant; a wrongly signed request does not use it up', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const n = nonce()
   const forged = await gw.signed({ method: 'GET', path: '/v1/payments', nonce: n }, { ...gw.demo, secret: 'not-the-secret' })
   t.equal(errorOf(forged).code, 'PAYLAB_SIGNATURE_INVALID')
@@ -128,7 +131,7 @@ t.test('a wrong signature: the hint is the string to sign, never the signature o
 })
 
 t.test('the signature covers the raw body, the exact path and the query', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const created = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242', { merchant_order_id: 'ord:1' }) })
   t.equal(created.statusCode, 201, created.body)
 
@@ -152,7 +155,7 @@ t.test('the signature covers the raw body, the exact path and the query', async 
 })
 
 t.test('the signature may be URL-safe base64 or unpadded', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const path = '/v1/payments?limit=3'
   for (const recode of [(s: string) => s.replace(/=+$/, ''), (s: string) => Buffer.from(s, 'base64').toString('base64url')]) {
     let headers: Record<string, string>
@@ -164,7 +167,7 @@ t.test('the signature may be URL-safe base64 or unpadded', async (t) => {
 })
 
 t.test('a signature that is not base64 of the right bytes', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const valid = signRequest(gw.demo, { method: 'GET', path: '/v1/payments' }).headers['paylab-signature'] as string
   for (const signature of ['%%%%', 'AAAA', 'x', `${valid}!!`, `*${valid}`, `${valid.slice(0, 8)} ${valid.slice(8)}`]) {
     const res = await gw.signed({ method: 'GET', path: '/v1/payments', headers: { 'paylab-signature': signature } })

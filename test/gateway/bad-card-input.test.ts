@@ -1,9 +1,12 @@
 // Bad cards: plaintext where an envelope is required, envelopes that do not open, numbers that
 // fail the Luhn check, expired cards. Each is a 4xx with its own code and stores nothing.
 import t from 'tap'
-import { build, orderId, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
 import { card, encryptCard } from '../helpers/envelope.js'
 import { refused, type Refusal } from '../helpers/rejections.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 type Body = Record<string, unknown>
 const thisYear = new Date().getUTCFullYear()
@@ -19,7 +22,7 @@ const badNumber: Refusal = { status: 400, code: 'PAYLAB_CARD_NUMBER_INVALID', fi
 const post = (gw: TestGateway, body: Body) => () => gw.signed({ method: 'POST', path: '/v1/payments', body })
 
 t.test('cards the default gateway refuses', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const cases: Array<[string, () => Body, Refusal]> = [
     ['a plaintext card', () => withCard(plainCard()), { status: 400, code: 'PAYLAB_CARD_PLAINTEXT_REFUSED', field: 'method.card' }],
     ['an empty card object', () => withCard({}), { status: 400, code: 'PAYLAB_CARD_PLAINTEXT_REFUSED', field: 'method.card' }],
@@ -51,7 +54,7 @@ t.test('cards the default gateway refuses', async (t) => {
 })
 
 t.test('a Luhn failure says incorrect_number and never echoes the number', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424241') })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error.decline_code, 'incorrect_number')

@@ -2,9 +2,12 @@
 // and a message naming the field, never a 5xx, and stores nothing. Requests are signed correctly,
 // since the signature is checked before the body's shape.
 import t from 'tap'
-import { build, orderId } from '../helpers/build.js'
+import { sharedGateway, orderId } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 import { refused, type Refusal } from '../helpers/rejections.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 type Body = Record<string, unknown>
 const without = (body: Body, key: string): Body => Object.fromEntries(Object.entries(body).filter(([k]) => k !== key))
@@ -56,7 +59,7 @@ const bodyCases: Array<[string, (card: Body) => Body, Refusal]> = [
 ]
 
 t.test('create-payment bodies of the wrong shape', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   for (const [name, change, expected] of bodyCases) {
     await t.test(name, async (t) => {
       await refused(t, gw, () => gw.signed({ method: 'POST', path: '/v1/payments', body: change(gw.cardPayment('4242424242424242')) }), expected)
@@ -65,7 +68,7 @@ t.test('create-payment bodies of the wrong shape', async (t) => {
 })
 
 t.test('bodies that are not a JSON object', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const post = (body: string, headers: Record<string, string> = {}) => gw.signed({ method: 'POST', path: '/v1/payments', body, headers })
   const valid = JSON.stringify(gw.cardPayment('4242424242424242'))
 

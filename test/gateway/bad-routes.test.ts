@@ -1,8 +1,11 @@
 // Unknown routes, unknown or bad query parameters, invalid path ids, and bad capture and refund
 // bodies: each is a 4xx with a stable code naming what is wrong, and nothing stored changes.
 import t from 'tap'
-import { build, orderId, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, orderId, type TestGateway } from '../helpers/build.js'
 import { refused, type Refusal } from '../helpers/rejections.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 const invalid = (field: string): Refusal => ({ status: 400, code: 'PAYLAB_VALIDATION_FAILED', field })
 const noRoute: Refusal = { status: 404, code: 'PAYLAB_ROUTE_NOT_FOUND' }
@@ -14,7 +17,7 @@ async function paid (gw: TestGateway, extra: Record<string, unknown> = {}): Prom
 }
 
 t.test('unknown routes answer 404 PAYLAB_ROUTE_NOT_FOUND naming the route', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const cases: Array<[string, () => ReturnType<TestGateway['signed']>, string]> = [
     ['an unknown /v1 path', () => gw.signed({ method: 'GET', path: '/v1/nothing-here' }), 'GET /v1/nothing-here'],
     ['an unknown top-level path', () => gw.app.inject({ method: 'GET', url: '/nothing-here?x=1' }), 'GET /nothing-here'],
@@ -31,7 +34,7 @@ t.test('unknown routes answer 404 PAYLAB_ROUTE_NOT_FOUND naming the route', asyn
 })
 
 t.test('query parameters', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const id = await paid(gw)
   const cases: Array<[string, () => ReturnType<TestGateway['signed']>, Refusal]> = [
     ['an unknown one on a list', () => gw.signed({ method: 'GET', path: '/v1/payments?colour=red' }), invalid('colour')],
@@ -49,7 +52,7 @@ t.test('query parameters', async (t) => {
 })
 
 t.test('invalid path ids', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const cases: Array<[string, () => ReturnType<TestGateway['signed']>, Refusal]> = [
     ['a payment id without a prefix', () => gw.signed({ method: 'GET', path: '/v1/payments/12345' }), invalid('id')],
     ['a payment id with a NUL byte', () => gw.signed({ method: 'GET', path: '/v1/payments/pay_%00abc' }), invalid('id')],
@@ -70,7 +73,7 @@ t.test('invalid path ids', async (t) => {
 })
 
 t.test('bad capture and refund bodies change nothing', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const authorized = await paid(gw, { capture: 'manual' })
   const succeeded = await paid(gw)
   const capture = (body: unknown) => () => gw.signed({ method: 'POST', path: `/v1/payments/${authorized}/capture`, body })

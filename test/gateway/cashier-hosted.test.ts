@@ -3,8 +3,11 @@
 // anything they may switch method. Over a real socket, as a browser posts.
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { live, type Answered, type LiveGateway } from '../helpers/live.js'
+import { live, type Answered, type LiveGateway, sharedLive } from '../helpers/live.js'
 import { orderId } from '../helpers/build.js'
+
+// One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
+const gateway = sharedLive()
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -49,7 +52,7 @@ t.test('a hosted card payment waits for the card; the page has the gateway key a
 })
 
 t.test('the envelope from the page pays; the buyer goes back with the ids', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(hosted())
   const res = await post(gw, `/cashier/${p.id}/card`, envelope(gw, '4242424242424242'))
   t.equal(res.status, 303)
@@ -58,7 +61,7 @@ t.test('the envelope from the page pays; the buyer goes back with the ids', asyn
 })
 
 t.test('a mistyped card is shown again with a readable reason, and the payment still waits', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(hosted())
   const bad = await post(gw, `/cashier/${p.id}/card`, envelope(gw, '4242424242424241'))
   t.equal(bad.status, 400)
@@ -75,7 +78,7 @@ t.test('a mistyped card is shown again with a readable reason, and the payment s
 })
 
 t.test('a 3-D Secure card continues on the same page under the same expiry', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(hosted())
   const res = await post(gw, `/cashier/${p.id}/card`, envelope(gw, '4000002760003184'))
   t.same([res.status, res.headers.location], [303, `/cashier/${p.id}`])
@@ -89,7 +92,7 @@ t.test('a 3-D Secure card continues on the same page under the same expiry', asy
 })
 
 t.test('the buyer switches method before giving anything; the amount decides a wallet as at creation', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(hosted({ amount: 40051 }))
   t.equal((await post(gw, `/cashier/${p.id}/method`, { method: 'wallet:paypal' })).headers.location, `/cashier/${p.id}`)
   t.match(await gw.payment(p.id), { status: 'requires_action', method: { type: 'wallet', wallet: { provider: 'paypal' } }, expires_at: p.expires_at })
@@ -106,7 +109,7 @@ t.test('the buyer switches method before giving anything; the amount decides a w
 })
 
 t.test('an outcome forced by the header still wins after a switch or a card', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const headers = { 'paylab-scenario': 'outcome=decline:card_declined' }
   const card = await gw.create(hosted(), headers)
   await post(gw, `/cashier/${card.id}/card`, envelope(gw, '4242424242424242'))
@@ -129,7 +132,7 @@ t.test('an abandoned card entry closes when it expires', async (t) => {
 })
 
 t.test('refusals: entry hosted with card fields, a card for a wallet, a method that does not exist', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const mixed = await gw.answer({ method: 'POST', path: '/v1/payments', body: hosted({ method: { type: 'card', card: { entry: 'hosted', number: '4242424242424242' } } }) })
   t.match([mixed.status, mixed.json().error], [400, { code: 'PAYLAB_VALIDATION_FAILED', field: 'method.card.entry' }])
   const wallet = await gw.create({ merchant_order_id: orderId(), amount: 500, currency: 'USD', method: { type: 'wallet', wallet: { provider: 'alipay' } } })

@@ -2,7 +2,10 @@
 // the page for each kind of wait, the form posts, the way back to the merchant, and refusals.
 import t from 'tap'
 import { addMerchant } from '../helpers/merchants.js'
-import { live, methodPayment, type LiveGateway } from '../helpers/live.js'
+import { methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
+
+// One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
+const gateway = sharedLive()
 
 async function page (gw: LiveGateway, id: string): Promise<{ status: number, type: string, html: string }> {
   const out = await gw.send({ method: 'GET', path: `/cashier/${id}` })
@@ -11,7 +14,7 @@ async function page (gw: LiveGateway, id: string): Promise<{ status: number, typ
 }
 
 t.test('3-D Secure page: a code form; the sandbox code passes, submitted as a browser form', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(gw.cardPayment('4000002760003184', { amount: 1999 }))
   const shown = await page(gw, p.id)
   t.equal(shown.status, 200)
@@ -30,7 +33,7 @@ t.test('3-D Secure page: a code form; the sandbox code passes, submitted as a br
 })
 
 t.test('wallet and bank transfer pages offer approve, decline and cancel', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const wallet = await gw.create(methodPayment('wallet', 5000))
   const transfer = await gw.create(methodPayment('bank_transfer', 5000))
   const w = await page(gw, wallet.id)
@@ -46,7 +49,7 @@ t.test('wallet and bank transfer pages offer approve, decline and cancel', async
 })
 
 t.test('cancel, or a post without an action, leaves the payment waiting', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const card = await gw.create(gw.cardPayment('4000002760003184'))
   const wallet = await gw.create(methodPayment('wallet', 5000))
   await gw.cashier(card.id, { action: 'cancel', code: '123456' }, true)
@@ -58,7 +61,7 @@ t.test('cancel, or a post without an action, leaves the payment waiting', async 
 })
 
 t.test('with a return_url the buyer is sent back (303) with the payment and order ids', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(methodPayment('wallet', 5000, { return_url: 'https://shop.example/back?step=done' }))
   const res = await gw.cashier(p.id, { action: 'pass' }, true)
   t.equal(res.status, 303)
@@ -69,7 +72,7 @@ t.test('with a return_url the buyer is sent back (303) with the payment and orde
 })
 
 t.test('refusals: unknown payment 404, a payment that waits for nothing 409, a bad action 400', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const missing = await gw.send({ method: 'GET', path: '/cashier/pay_doesnotexist0000000' })
   t.same(missing.ok && [missing.status, missing.json().error.code], [404, 'PAYLAB_PAYMENT_NOT_FOUND'])
   const paid = await gw.create(gw.cardPayment('4242424242424242'))
@@ -82,7 +85,7 @@ t.test('refusals: unknown payment 404, a payment that waits for nothing 409, a b
 })
 
 t.test('what the merchant chose to show is escaped', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const creds = await addMerchant(gw, { name: '<script>alert(1)</script> & Co' })
   const p = await gw.create(methodPayment('wallet', 5000), {}, creds)
   const html = (await page(gw, p.id)).html
@@ -91,7 +94,7 @@ t.test('what the merchant chose to show is escaped', async (t) => {
 })
 
 t.test('a form posted again after the payment ended (Back, then Approve): a browser sees the payment as it stands and the way back; a script the JSON 409', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const browser = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
   const p = await gw.create(methodPayment('wallet', 5000, { return_url: 'https://shop.example/back?step=done' }))
   t.equal((await gw.cashier(p.id, { action: 'pass' }, true)).status, 303)

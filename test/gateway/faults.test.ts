@@ -4,7 +4,11 @@
 import t, { type Test } from 'tap'
 import { FAULTS } from '../../gateway/engine/faults.js'
 import { answerVerifies } from '../helpers/signer.js'
-import { live, type Exchange, type LiveGateway } from '../helpers/live.js'
+import { sharedLive, type Exchange, type LiveGateway } from '../helpers/live.js'
+
+// One listening gateway for the file: faults are asked for per request (Paylab-Scenario) and
+// each test is a merchant of its own, whose orders are the ones it queries.
+const gateway = sharedLive()
 
 const CARD = '4242424242424242'
 
@@ -36,7 +40,7 @@ t.test('every fault of the table is exercised here', async (t) => {
 })
 
 t.test('delay: the normal answer, N ms late; the payment is made even if the client gave up', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'delay;150')
   t.ok(out.ok && out.status === 201, 'answered 201')
   t.ok(out.ms >= 140, `after the delay (${Math.round(out.ms)} ms)`)
@@ -49,7 +53,7 @@ t.test('delay: the normal answer, N ms late; the payment is made even if the cli
 })
 
 t.test('slow_body: headers at once, the body dribbled in 8 parts N ms apart, complete and signed', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'slow_body;40')
   if (!out.ok) return t.fail('no answer')
   t.equal(out.status, 201)
@@ -61,7 +65,7 @@ t.test('slow_body: headers at once, the body dribbled in 8 parts N ms apart, com
 })
 
 t.test('timeout_not_processed: no answer until N ms, then a close; nothing is committed', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'timeout_not_processed;300')
   const error = noAnswer(t, out, 'timeout')
   t.ok(out.ms >= 280, `held ${Math.round(out.ms)} ms`)
@@ -75,7 +79,7 @@ t.test('timeout_not_processed: no answer until N ms, then a close; nothing is co
 })
 
 t.test('response_lost: committed, then the socket dies; a query finds exactly one payment', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const body = gw.cardPayment(CARD)
   const out = await gw.call({ method: 'POST', path: '/v1/payments', body, headers: { 'paylab-scenario': 'response_lost;150' } })
   const error = noAnswer(t, out, 'response_lost')
@@ -91,7 +95,7 @@ t.test('response_lost: committed, then the socket dies; a query finds exactly on
 })
 
 t.test('connection_reset: a real TCP reset (read ECONNRESET); nothing is committed', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'connection_reset')
   const error = noAnswer(t, out, 'reset')
   t.equal(error?.code, 'ECONNRESET')
@@ -100,7 +104,7 @@ t.test('connection_reset: a real TCP reset (read ECONNRESET); nothing is committ
 })
 
 t.test('empty_response: the connection closes without a byte; nothing is committed', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'empty_response')
   const error = noAnswer(t, out, 'empty')
   t.equal(error?.message, 'socket hang up')
@@ -109,7 +113,7 @@ t.test('empty_response: the connection closes without a byte; nothing is committ
 })
 
 t.test('http_500/502/503/429: signed error answers, Retry-After on 503 and 429; nothing is committed', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const cases: Array<[string, number, string | undefined]> = [
     ['http_500', 500, undefined], ['http_502', 502, undefined], ['http_503', 503, '1'], ['http_503;retry_after=7', 503, '7'],
     ['http_429', 429, '1'], ['http_429;3', 429, '3']
@@ -126,7 +130,7 @@ t.test('http_500/502/503/429: signed error answers, Retry-After on 503 and 429; 
 })
 
 t.test('malformed_body: committed, answered with half the JSON, signed over what was sent', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const { out, order } = await faulted(gw, 'malformed_body')
   if (!out.ok) return t.fail('no answer')
   t.equal(out.status, 201)
@@ -137,7 +141,7 @@ t.test('malformed_body: committed, answered with half the JSON, signed over what
 })
 
 t.test('bad_signature, unknown_key, stale_timestamp: committed, a valid body with an answer signature to refuse', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const bad = await faulted(gw, 'bad_signature')
   t.ok(bad.out.ok && bad.out.json().merchant_order_id === bad.order, 'bad_signature: the body is the real answer')
   t.notOk(verifies(gw, bad.out), 'bad_signature: the signature does not verify')
@@ -162,7 +166,7 @@ t.test('bad_signature, unknown_key, stale_timestamp: committed, a valid body wit
 })
 
 t.test('faults apply to queries too, and a bad Paylab-Scenario is a 400 that commits nothing', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(gw.cardPayment(CARD))
   const query = await gw.call({ method: 'GET', path: `/v1/payments/${p.id}`, headers: { 'paylab-scenario': 'http_503;2' } })
   t.ok(query.ok && query.status === 503 && query.headers['retry-after'] === '2', 'a query answered 503')

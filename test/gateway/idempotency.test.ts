@@ -2,9 +2,12 @@
 // and merchant_order_id makes a payment unique per merchant even without a key.
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { build, orderId, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import type { Credentials, SignOptions } from '../helpers/signer.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 const DAY_MS = 24 * 3600 * 1000
 let keyNo = 0
@@ -19,7 +22,7 @@ async function listIds (gw: TestGateway, creds?: Credentials, extra: Partial<Sig
 }
 
 t.test('the same key and body replay the first answer byte for byte', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const key = newKey()
   const body = gw.cardPayment('4242424242424242')
   const first = await create(gw, body, key)
@@ -33,7 +36,7 @@ t.test('the same key and body replay the first answer byte for byte', async (t) 
 })
 
 t.test('the same key with another body or path is 409 PAYLAB_IDEMPOTENCY_CONFLICT', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const key = newKey()
   const body = gw.cardPayment('4242424242424242', { capture: 'manual' })
   const first = await create(gw, body, key)
@@ -51,7 +54,7 @@ t.test('the same key with another body or path is 409 PAYLAB_IDEMPOTENCY_CONFLIC
 })
 
 t.test('a key of 1 to 255 characters is accepted; longer is 400', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const longest = await create(gw, gw.cardPayment('4242424242424242'), 'k'.repeat(255))
   t.equal(longest.statusCode, 201, longest.body)
   const tooLong = await create(gw, gw.cardPayment('4242424242424242'), 'k'.repeat(256))
@@ -62,7 +65,7 @@ t.test('a key of 1 to 255 characters is accepted; longer is 400', async (t) => {
 })
 
 t.test('keys belong to one merchant', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const other = await addMerchant(gw)
   const key = newKey()
   const mine = await create(gw, gw.cardPayment('4242424242424242'), key)
@@ -74,7 +77,7 @@ t.test('keys belong to one merchant', async (t) => {
 })
 
 t.test('an error answer is replayed too', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = (await create(gw, gw.cardPayment('4242424242424242', { capture: 'manual', amount: 5000 }))).json()
   const key = newKey()
   const path = `/v1/payments/${payment.id as string}/capture`
@@ -131,7 +134,7 @@ t.test('a key reused after it expired is swept with its new age, not its old pla
 })
 
 t.test('merchant_order_id is unique per merchant', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const order = orderId()
   const body = gw.cardPayment('4242424242424242', { merchant_order_id: order })
   const first = await create(gw, body)

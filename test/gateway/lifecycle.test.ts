@@ -1,7 +1,10 @@
 // The payment state machine as a merchant drives it: manual capture (full and partial) and
 // cancel, including the actions each final status refuses.
 import t from 'tap'
-import { build, orderId, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, orderId, type TestGateway } from '../helpers/build.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 const SUCCEEDS = '4242424242424242'
 const DECLINED = '4000000000000002'
@@ -18,7 +21,7 @@ const cancel = (gw: TestGateway, id: string) => gw.signed({ method: 'POST', path
 const fetchPayment = async (gw: TestGateway, id: string) => (await gw.signed({ method: 'GET', path: `/v1/payments/${id}` })).json()
 
 t.test('capture: "manual" stops at authorized with nothing captured', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual', amount: 5000 }))
   t.equal(payment.status, 'authorized')
   t.equal(payment.capture, 'manual')
@@ -27,7 +30,7 @@ t.test('capture: "manual" stops at authorized with nothing captured', async (t) 
 })
 
 t.test('a full capture without an amount captures everything authorized', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual', amount: 5000 }))
   const res = await capture(gw, payment.id)
   t.equal(res.statusCode, 200, res.body)
@@ -37,7 +40,7 @@ t.test('a full capture without an amount captures everything authorized', async 
 })
 
 t.test('a partial capture records the captured part only', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual', amount: 5000 }))
   const res = await capture(gw, payment.id, { amount: 3000 })
   t.equal(res.statusCode, 200, res.body)
@@ -47,7 +50,7 @@ t.test('a partial capture records the captured part only', async (t) => {
 })
 
 t.test('capturing more than authorized is 409 PAYLAB_CAPTURE_AMOUNT_EXCEEDED and changes nothing', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual', amount: 5000 }))
   const res = await capture(gw, payment.id, { amount: 5001 })
   t.equal(res.statusCode, 409, res.body)
@@ -59,7 +62,7 @@ t.test('capturing more than authorized is 409 PAYLAB_CAPTURE_AMOUNT_EXCEEDED and
 })
 
 t.test('a succeeded or failed payment cannot be captured', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const automatic = await create(gw, gw.cardPayment(SUCCEEDS))
   const manual = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual' }))
   t.equal((await capture(gw, manual.id)).statusCode, 200)
@@ -75,7 +78,7 @@ t.test('a succeeded or failed payment cannot be captured', async (t) => {
 })
 
 t.test('the capture body is optional, but checked when sent', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual', amount: 5000 }))
   for (const body of [{ amount: '3000' }, { amount: 0 }, { amount: 3000, extra: true }]) {
     const res = await capture(gw, payment.id, body)
@@ -86,14 +89,14 @@ t.test('the capture body is optional, but checked when sent', async (t) => {
 })
 
 t.test('capture of an unknown payment is 404', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await capture(gw, 'pay_doesnotexist0000000')
   t.equal(res.statusCode, 404)
   t.equal(res.json().error.code, 'PAYLAB_PAYMENT_NOT_FOUND')
 })
 
 t.test('cancel releases an authorization', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS, { capture: 'manual' }))
   const res = await cancel(gw, payment.id)
   t.equal(res.statusCode, 200, res.body)
@@ -106,7 +109,7 @@ t.test('cancel releases an authorization', async (t) => {
 })
 
 t.test('cancel of a succeeded payment says to refund it', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment(SUCCEEDS))
   const res = await cancel(gw, payment.id)
   t.equal(res.statusCode, 409, res.body)
@@ -116,7 +119,7 @@ t.test('cancel of a succeeded payment says to refund it', async (t) => {
 })
 
 t.test('cancel of a failed or canceled payment is PAYLAB_INVALID_STATE_TRANSITION', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const failed = await create(gw, gw.cardPayment(DECLINED))
   const res = await cancel(gw, failed.id)
   t.equal(res.statusCode, 409, res.body)
@@ -131,7 +134,7 @@ t.test('cancel of a failed or canceled payment is PAYLAB_INVALID_STATE_TRANSITIO
 })
 
 t.test('a wallet payment waits for the buyer and can be canceled', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const before = Date.now()
   const payment = await create(gw, {
     merchant_order_id: orderId(), amount: 5000, currency: 'CNY', method: { type: 'wallet', wallet: { provider: 'alipay' } }
@@ -151,7 +154,7 @@ t.test('a wallet payment waits for the buyer and can be canceled', async (t) => 
 })
 
 t.test('a 3-D Secure test card also waits for the buyer, then can be canceled', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payment = await create(gw, gw.cardPayment('4000002760003184'))
   t.equal(payment.status, 'requires_action')
   t.equal(payment.next_action.type, 'redirect')

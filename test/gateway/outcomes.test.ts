@@ -3,7 +3,10 @@
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { DECLINE_MESSAGES, TEST_CARDS } from '../../gateway/engine/outcomes.js'
-import { live } from '../helpers/live.js'
+import { live, sharedLive } from '../helpers/live.js'
+
+// One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
+const gateway = sharedLive()
 
 // The issue's list: what integrators expect of these numbers.
 const SUCCEEDS = ['4242424242424242', '5555555555554444', '378282246310005']
@@ -27,7 +30,7 @@ t.test('every test card in the engine is one this suite exercises', async (t) =>
 })
 
 t.test('success cards succeed, and an unlisted valid card does too', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   for (const number of [...SUCCEEDS, '4111111111111111']) {
     const p = await gw.create(gw.cardPayment(number))
     t.equal(p.status, 'succeeded', number.slice(-4))
@@ -37,7 +40,7 @@ t.test('success cards succeed, and an unlisted valid card does too', async (t) =
 })
 
 t.test('decline cards fail with their code and message, and the stored payment agrees', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   for (const [number, code] of Object.entries(DECLINES)) {
     const res = await gw.answer({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(number) })
     t.equal(res.status, 201, `${code}: a declined payment is still created`)
@@ -59,7 +62,7 @@ t.test('a number that fails the Luhn check is a 400 incorrect_number and creates
 })
 
 t.test('3-D Secure: the challenge card waits for the buyer; 123456 passes, another code fails', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const passed = await gw.create(gw.cardPayment(CHALLENGE_THEN_SUCCEEDS))
   t.equal(passed.status, 'requires_action')
   t.same(passed.next_action, { type: 'redirect', url: `${gw.engine.ctx.config.publicUrl}/cashier/${passed.id}` })
@@ -73,14 +76,14 @@ t.test('3-D Secure: the challenge card waits for the buyer; 123456 passes, anoth
 })
 
 t.test('3-D Secure with manual capture passes to authorized', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(gw.cardPayment(CHALLENGE_THEN_SUCCEEDS, { capture: 'manual' }))
   await gw.cashier(p.id, { code: '123456' })
   t.match(await gw.payment(p.id), { status: 'authorized', amount_captured: 0 })
 })
 
 t.test('the second 3-D Secure card passes the challenge, then is declined insufficient_funds', async (t) => {
-  const gw = await live(t)
+  const gw = await gateway(t)
   const p = await gw.create(gw.cardPayment(CHALLENGE_THEN_DECLINES))
   t.equal(p.status, 'requires_action')
   await gw.cashier(p.id, { code: '123456' })

@@ -1,9 +1,12 @@
 // Cursor pagination of GET /v1/payments: newest first, and a walk with next_cursor visits every
 // payment exactly once, even while new payments arrive.
 import t from 'tap'
-import { build, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { signRequest, type Credentials } from '../helpers/signer.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 interface Page { object: string, data: Array<{ id: string, merchant_id: string }>, has_more: boolean, next_cursor: string | null }
 
@@ -41,7 +44,7 @@ async function walk (gw: TestGateway, limit: number, pages: number[] = []): Prom
 }
 
 t.test('newest first, with limit and next_cursor', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const ids = await createMany(gw, 5)
   const all = await page(gw, '')
   t.equal(all.object, 'list')
@@ -65,7 +68,7 @@ t.test('newest first, with limit and next_cursor', async (t) => {
 })
 
 t.test('a walk through all pages has no duplicates and no gaps; the default limit is 20', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const ids = await createMany(gw, 23)
   const sizes: number[] = []
   const seen = await walk(gw, 5, sizes)
@@ -79,7 +82,7 @@ t.test('a walk through all pages has no duplicates and no gaps; the default limi
 })
 
 t.test('payments created during a walk neither shift nor repeat the older pages', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const older = await createMany(gw, 6)
   const first = await page(gw, 'limit=3')
   const newer = await createMany(gw, 4)
@@ -90,7 +93,7 @@ t.test('payments created during a walk neither shift nor repeat the older pages'
 })
 
 t.test('each merchant lists only its own payments', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const other = await addMerchant(gw)
   const mine = await createMany(gw, 3)
   const theirs = await createMany(gw, 2, other)
@@ -101,7 +104,7 @@ t.test('each merchant lists only its own payments', async (t) => {
 })
 
 t.test('a cursor that is not one of the merchant\'s payments is 400 PAYLAB_CURSOR_INVALID', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   await createMany(gw, 2)
   const other = await addMerchant(gw)
   const [foreign] = await createMany(gw, 1, other)
@@ -118,7 +121,7 @@ t.test('a cursor that is not one of the merchant\'s payments is 400 PAYLAB_CURSO
 })
 
 t.test('limit must be a whole number from 1 to 100', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   await createMany(gw, 2)
   for (const limit of ['0', '101', '-1', '2.5', 'ten', '']) {
     const res = await list(gw, `limit=${limit}`)
@@ -133,7 +136,7 @@ t.test('limit must be a whole number from 1 to 100', async (t) => {
 })
 
 t.test('a %-escaped /v1 path is authenticated like the plain one', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const bare = await gw.app.inject({ method: 'GET', url: '/%761/payments' })
   t.equal(bare.statusCode, 401, bare.body)
   t.equal(bare.json().error.code, 'PAYLAB_AUTH_HEADERS_MISSING')

@@ -1,9 +1,12 @@
 import t from 'tap'
-import { build, orderId } from '../helpers/build.js'
+import { sharedGateway, orderId } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
+
 t.test('a 4242 card payment succeeds and the answer is signed', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const body = gw.cardPayment('4242424242424242')
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', body })
   t.equal(res.statusCode, 201, res.body)
@@ -16,7 +19,7 @@ t.test('a 4242 card payment succeeds and the answer is signed', async (t) => {
 })
 
 t.test('4000 0000 0000 0002 is declined with card_declined', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4000000000000002') })
   t.equal(res.statusCode, 201)
   t.equal(res.json().status, 'failed')
@@ -24,7 +27,7 @@ t.test('4000 0000 0000 0002 is declined with card_declined', async (t) => {
 })
 
 t.test('query by id and by merchant_order_id', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const body = gw.cardPayment('4242424242424242', { merchant_order_id: orderId() })
   const created = (await gw.signed({ method: 'POST', path: '/v1/payments', body })).json()
   const byId = await gw.signed({ method: 'GET', path: `/v1/payments/${created.id}` })

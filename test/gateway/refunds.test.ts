@@ -1,9 +1,12 @@
 // Refunds: partial and several, never more than was captured, merchant_refund_id as the
 // merchant's retry-safe reference, and one merchant never sees another's money.
 import t from 'tap'
-import { build, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import type { Credentials } from '../helpers/signer.js'
+
+// One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
+const gateway = sharedGateway()
 
 let refNo = 0
 const refId = (): string => `refund-${process.pid}-${++refNo}`
@@ -19,7 +22,7 @@ const refund = (gw: TestGateway, paymentId: string, body: Record<string, unknown
 const payment = async (gw: TestGateway, id: string) => (await gw.signed({ method: 'GET', path: `/v1/payments/${id}` })).json()
 
 t.test('a partial refund, then more, never beyond what was captured', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw)
   const first = await refund(gw, p.id, { merchant_refund_id: refId(), amount: 3000, reason: 'damaged' })
   t.equal(first.statusCode, 201, first.body)
@@ -44,7 +47,7 @@ t.test('a partial refund, then more, never beyond what was captured', async (t) 
 })
 
 t.test('without an amount, a refund returns everything left; then nothing is left', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw)
   t.equal((await refund(gw, p.id, { merchant_refund_id: refId(), amount: 2500 })).statusCode, 201)
   const full = await refund(gw, p.id, { merchant_refund_id: refId() })
@@ -57,7 +60,7 @@ t.test('without an amount, a refund returns everything left; then nothing is lef
 })
 
 t.test('after a partial capture, only the captured part can be refunded', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw, { capture: 'manual' })
   t.equal(p.status, 'authorized')
   const cap = await gw.signed({ method: 'POST', path: `/v1/payments/${p.id}/capture`, body: { amount: 4000 } })
@@ -69,7 +72,7 @@ t.test('after a partial capture, only the captured part can be refunded', async 
 })
 
 t.test('merchant_refund_id: same request gives the same refund, other parameters are a conflict', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw)
   const other = await paid(gw)
   const ref = refId()
@@ -97,7 +100,7 @@ t.test('merchant_refund_id: same request gives the same refund, other parameters
 })
 
 t.test('only a succeeded payment can be refunded', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const failed = await paid(gw, {}, '4000000000000002')
   const authorized = await paid(gw, { capture: 'manual' })
   for (const p of [failed, authorized]) {
@@ -112,7 +115,7 @@ t.test('only a succeeded payment can be refunded', async (t) => {
 })
 
 t.test('GET /v1/refunds/{id} and GET /v1/payments/{id}/refunds, oldest first', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw)
   const made = []
   for (const amount of [1000, 2000, 3000]) made.push((await refund(gw, p.id, { merchant_refund_id: refId(), amount })).json())
@@ -131,7 +134,7 @@ t.test('GET /v1/refunds/{id} and GET /v1/payments/{id}/refunds, oldest first', a
 })
 
 t.test('another merchant can neither see nor refund this merchant\'s payments', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const p = await paid(gw)
   const r = (await refund(gw, p.id, { merchant_refund_id: refId(), amount: 1000 })).json()
   const other = await addMerchant(gw)

@@ -1,7 +1,7 @@
 // Builds a gateway for a test and closes it when the test ends (fastify/demo's build(t)).
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { Test } from 'tap'
+import root, { type Test } from 'tap'
 import { closeNow } from './close.js'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildGateway, type GatewayOptions } from '../../gateway/server.js'
@@ -54,7 +54,44 @@ export async function build (t: Test, options: GatewayOptions = {}): Promise<Tes
   const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options, ...matrixStore(options) })
   t.teardown(() => closeNow(app))
   const demoMerchant = engine.merchant('demo')
-  const demo = { merchant: demoMerchant.id, secret: demoMerchant.hmac_secret }
+  return testGateway(app, engine, { merchant: demoMerchant.id, secret: demoMerchant.hmac_secret })
+}
+
+// The file gateway in use, closed when the next file's is built (a suite runs its files one
+// after the other) or at the end of the process.
+let fileGateway: Promise<{ app: FastifyInstance, engine: Engine }> | undefined
+let closesAtEnd = false
+
+/**
+ * One gateway for a test file, built at its first test, with a merchant of its own for each
+ * test (`demo` is that merchant): a gateway build costs ~75 ms of CPU, and most tests are about
+ * what one merchant sends and is answered, not about a fresh gateway. A test about the gateway's
+ * own state (its clock, config, store, keys, other merchants' absence) builds its own.
+ * Call it once per file, at its top: a file's gateway is closed when another is built.
+ */
+export function sharedGateway (): (t: Test) => Promise<TestGateway> {
+  let mine: Promise<{ app: FastifyInstance, engine: Engine }> | undefined
+  return async () => {
+    if (mine === undefined) {
+      const previous = fileGateway
+      mine = fileGateway = (async () => {
+        if (previous !== undefined) await closeNow((await previous).app)
+        return await buildGateway({ memory: true, crypto: testCrypto })
+      })()
+      if (!closesAtEnd) {
+        closesAtEnd = true
+        root.teardown(async () => { if (fileGateway !== undefined) await closeNow((await fileGateway).app) })
+      }
+    }
+    const { app, engine } = await mine
+    const created = await app.inject({ method: 'POST', url: '/admin/merchants', headers: { authorization: `Bearer ${engine.adminToken}` }, payload: {} })
+    if (created.statusCode !== 201) throw new Error(`creating a merchant answered ${created.statusCode}: ${created.body}`)
+    const merchant = created.json<{ id: string, hmac_secret: string }>()
+    return testGateway(app, engine, { merchant: merchant.id, secret: merchant.hmac_secret })
+  }
+}
+
+function testGateway (app: FastifyInstance, engine: Engine, demo: Credentials): TestGateway {
   const signed = (opts: SignOptions, creds: Credentials = demo) => {
     const { headers, payload } = signRequest(creds, opts)
     return app.inject({ method: opts.method as 'GET', url: opts.path, headers, payload: payload === '' ? undefined : payload })

@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { createHmac } from 'node:crypto'
 import type { Test } from 'tap'
 import type { GatewayOptions } from '../../gateway/server.js'
-import { build, orderId, type TestGateway } from './build.js'
+import { build, orderId, sharedGateway, type TestGateway } from './build.js'
 import { signRequest, type Credentials, type SignOptions } from './signer.js'
 
 export interface Answered {
@@ -58,8 +58,20 @@ export const methodPayment = (type: 'wallet' | 'bank_transfer', amount: number, 
 })
 
 export async function live (t: Test, options: GatewayOptions = {}): Promise<LiveGateway> {
-  const gw = await build(t, options)
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  return await listening(await build(t, options))
+}
+
+/**
+ * live() on the file's one gateway (sharedGateway in build.ts), listening from its first test:
+ * each test is a merchant of its own on it.
+ */
+export function sharedLive (): (t: Test) => Promise<LiveGateway> {
+  const gateway = sharedGateway()
+  return async (t) => await listening(await gateway(t))
+}
+
+async function listening (gw: TestGateway): Promise<LiveGateway> {
+  if (!gw.app.server.listening) await gw.app.listen({ port: 0, host: '127.0.0.1' })
   const port = (gw.app.server.address() as { port: number }).port
   const send = (req: RawRequest): Promise<Exchange> => exchange(port, req)
   const call = (opts: SignOptions & { timeoutMs?: number }, creds: Credentials = gw.demo): Promise<Exchange> => {

@@ -16,7 +16,7 @@ import { PaylabClient, type PaylabClientOptions } from '../../merchant/sdk/index
 import { buildShop, listenShop, type ShopOptions } from '../../merchant/shop/server.js'
 import type { Shop } from '../../merchant/shop/shop.js'
 import type { Order } from '../../merchant/shop/orders.js'
-import { live, type LiveGateway } from './live.js'
+import { live, sharedLive, type LiveGateway } from './live.js'
 import { addMerchant } from './merchants.js'
 
 export const CARD = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: '123' }
@@ -46,7 +46,19 @@ export interface BenchOptions {
 }
 
 export async function gatewayBench (t: Test, options: BenchOptions = {}): Promise<GatewayBench> {
-  const gw = await live(t, { ...(options.virtual === true ? { clock: new VirtualClock() } : {}), ...options.gateway })
+  return await benchOn(await live(t, { ...(options.virtual === true ? { clock: new VirtualClock() } : {}), ...options.gateway }), options)
+}
+
+/**
+ * gatewayBench on the file's one gateway (sharedLive in live.ts), on real time with the default
+ * options: the bench's merchant, rules and journal are the test's own all the same.
+ */
+export function sharedGatewayBench (): (t: Test, options?: Pick<BenchOptions, 'merchant'>) => Promise<GatewayBench> {
+  const gateway = sharedLive()
+  return async (t, options = {}) => await benchOn(await gateway(t), options)
+}
+
+async function benchOn (gw: LiveGateway, options: BenchOptions): Promise<GatewayBench> {
   const creds = await addMerchant(gw, options.merchant)
   const merchant = { id: creds.merchant, secret: creds.secret as string }
   const now = (): number => gw.engine.clock.now()

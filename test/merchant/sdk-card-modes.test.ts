@@ -3,14 +3,17 @@
 // to the buyer on the gateway's hosted cashier.
 import t from 'tap'
 import { encryptCard, type GatewayKey } from '../../merchant/sdk/index.js'
-import { CARD, gatewayBench } from '../helpers/pair.js'
+import { CARD, sharedGatewayBench } from '../helpers/pair.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
+
+// One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
+const bench = sharedGatewayBench()
 
 const sentCards = (rec: ReturnType<typeof recordingFetch>) =>
   rec.sent.filter((s) => s.method === 'POST' && s.path === '/v1/payments').map((s) => JSON.parse(s.body).method.card)
 
 t.test('an envelope made elsewhere is sent as it is, and the gateway opens it', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch })
   const key = b.gw.engine.keys().data[0] as GatewayKey
@@ -22,7 +25,7 @@ t.test('an envelope made elsewhere is sent as it is, and the gateway opens it', 
 })
 
 t.test('a card in clear is still encrypted by the SDK, never sent in clear', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   await b.client({ fetch: rec.fetch }).createPayment({ merchant_order_id: 'clear-1', amount: 1200, currency: 'USD', method: { type: 'card', card: CARD } })
   const [sent] = sentCards(rec)
@@ -31,7 +34,7 @@ t.test('a card in clear is still encrypted by the SDK, never sent in clear', asy
 })
 
 t.test('entry hosted: the payment waits for the buyer at next_action', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const p = await b.client({ fetch: rec.fetch }).createPayment({
     merchant_order_id: 'hosted-1', amount: 1200, currency: 'USD', method: { type: 'card', card: { entry: 'hosted' } }, return_url: 'https://shop.example/back'

@@ -5,8 +5,11 @@
 // Idempotency-Key and the same bytes.
 import t from 'tap'
 import { FAULTS } from '../../gateway/engine/faults.js'
-import { CARD, gatewayBench } from '../helpers/pair.js'
+import { CARD, sharedGatewayBench } from '../helpers/pair.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
+
+// One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
+const bench = sharedGatewayBench()
 
 /**
  * answered: a usable answer, late or slow; committed: processed, but the answer is lost or cannot
@@ -42,7 +45,7 @@ t.test('the cases cover every fault of the catalogue', async (t) => {
 
 for (const [fault, kind] of CASES) {
   t.test(`${fault} (${kind}): one payment`, async (t) => {
-    const b = await gatewayBench(t)
+    const b = await bench(t)
     const rec = recordingFetch()
     const client = b.client({ fetch: rec.fetch })
     const order = `order-${fault.split(';')[0]}`
@@ -61,7 +64,7 @@ for (const [fault, kind] of CASES) {
 }
 
 t.test('delay longer than the client waits: timeout, query finds nothing, retry; the late original adds no payment', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch, timeoutMs: 100 })
   await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'delay;400', times: 1 })
@@ -74,7 +77,7 @@ t.test('delay longer than the client waits: timeout, query finds nothing, retry;
 })
 
 t.test('Retry-After is honoured even when the backoff is shorter', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch })
   await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503;retry_after=1', times: 1 })
@@ -85,7 +88,7 @@ t.test('Retry-After is honoured even when the backoff is shorter', async (t) => 
 })
 
 t.test('retries run out: the 5xx is thrown, no payment exists, no decline is invented', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch, retry: { maxAttempts: 3, baseDelayMs: 5 } })
   await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'http_502' })
@@ -99,7 +102,7 @@ t.test('retries run out: the 5xx is thrown, no payment exists, no decline is inv
 })
 
 t.test('a verified refusal is not retried; a decline is a payment, not an error', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch })
   const err = await client.createPayment({ merchant_order_id: 'order-bad', amount: 1999, currency: 'USD', method: { type: 'card', card: { ...CARD, number: '4242424242424241' } } }).catch((e) => e)
@@ -113,7 +116,7 @@ t.test('a verified refusal is not retried; a decline is a payment, not an error'
 })
 
 t.test('a gateway answering 503 to everything: maxAttempts creates and as many queries, no more', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const rec = recordingFetch()
   const client = b.client({ fetch: rec.fetch, retry: { maxAttempts: 4, baseDelayMs: 5 } })
   await client.refreshKeys()

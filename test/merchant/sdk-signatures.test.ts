@@ -5,13 +5,16 @@
 import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
 import { PaylabApiError, PaylabSignatureError, type Payment } from '../../merchant/sdk/index.js'
-import { gatewayBench, type GatewayBench } from '../helpers/pair.js'
+import { sharedGatewayBench, type GatewayBench } from '../helpers/pair.js'
 import { recordingFetch, type Rewrite } from '../helpers/recording-fetch.js'
+
+// One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
+const bench = sharedGatewayBench()
 
 const wallet = (order: string) => ({ merchant_order_id: order, amount: 1999, currency: 'USD', method: { type: 'wallet' as const, wallet: { provider: 'alipay' } } })
 
 async function withPayment (t: Test): Promise<{ b: GatewayBench, payment: Payment, path: string }> {
-  const b = await gatewayBench(t)
+  const b = await bench(t)
   const payment = await b.client().createPayment(wallet('order-sig'))
   return { b, payment, path: `/v1/payments/${payment.id}` }
 }
