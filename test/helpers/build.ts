@@ -76,7 +76,7 @@ export function sharedGateway (): (t: Test) => Promise<TestGateway> {
       const previous = fileGateway
       mine = fileGateway = (async () => {
         if (previous !== undefined) await closeNow((await previous).app)
-        return await buildGateway({ memory: true, crypto: testCrypto })
+        return await buildGateway({ memory: true, crypto: testCrypto, ...matrixStore({}) })
       })()
       if (!closesAtEnd) {
         closesAtEnd = true
