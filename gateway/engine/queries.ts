@@ -15,17 +15,22 @@ export interface PaymentFilter {
   limit?: number | undefined
 }
 
-export function findPayments (ctx: EngineContext, f: PaymentFilter): Payment[] {
-  const limit = f.limit ?? 100
-  const out: Payment[] = []
-  const all = [...ctx.db.tables.payments.values()]
+/** The newest `limit` records a table holds that `keep` accepts (a table's Map keeps insertion order). */
+function newest<T> (records: Map<string, T>, limit: number, keep: (record: T) => boolean): T[] {
+  const out: T[] = []
+  const all = [...records.values()]
   for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-    const p = all[i] as Payment
-    if ((f.merchant_id === undefined || p.merchant_id === f.merchant_id) && (f.status === undefined || p.status === f.status) &&
-      (f.channel === undefined || channelOf(p) === f.channel) &&
-      (f.merchant_order_id === undefined || p.merchant_order_id.startsWith(f.merchant_order_id))) out.push(p)
+    const record = all[i] as T
+    if (keep(record)) out.push(record)
   }
   return out
+}
+
+export function findPayments (ctx: EngineContext, f: PaymentFilter): Payment[] {
+  return newest(ctx.db.tables.payments, f.limit ?? 100, (p) =>
+    (f.merchant_id === undefined || p.merchant_id === f.merchant_id) && (f.status === undefined || p.status === f.status) &&
+    (f.channel === undefined || channelOf(p) === f.channel) &&
+    (f.merchant_order_id === undefined || p.merchant_order_id.startsWith(f.merchant_order_id)))
 }
 
 export interface EventFilter {
@@ -37,13 +42,7 @@ export interface EventFilter {
 }
 
 export function findEvents (ctx: EngineContext, q: EventFilter): NotificationEvent[] {
-  const limit = q.limit ?? 100
-  const data: NotificationEvent[] = []
-  const all = [...ctx.db.tables.events.values()]
-  for (let i = all.length - 1; i >= 0 && data.length < limit; i--) {
-    const e = all[i] as NotificationEvent
-    if ((q.merchant_id === undefined || e.merchant_id === q.merchant_id) && (q.type === undefined || e.type === q.type) &&
-      (q.status === undefined || e.status === q.status) && (q.payment_id === undefined || e.payment_id === q.payment_id)) data.push(e)
-  }
-  return data
+  return newest(ctx.db.tables.events, q.limit ?? 100, (e) =>
+    (q.merchant_id === undefined || e.merchant_id === q.merchant_id) && (q.type === undefined || e.type === q.type) &&
+    (q.status === undefined || e.status === q.status) && (q.payment_id === undefined || e.payment_id === q.payment_id))
 }
