@@ -8,7 +8,7 @@ import type { Merchant } from './types.js'
 export function notificationFaultFor (rules: RuleBook, merchant: Merchant, type: string, payment: { merchant_order_id: string, amount: number, metadata: Record<string, string> }): NotificationFault | undefined {
   const ruled = rules.evaluateNotification({ merchantId: merchant.id, eventType: type, merchantOrderId: payment.merchant_order_id, amount: payment.amount })
   if (ruled !== undefined) return ruled.value
-  const text = payment.metadata[NOTIFICATION_METADATA_KEY] ?? NOTIFICATION_FAULT_AMOUNTS[payment.amount]
+  const text = payment.metadata[NOTIFICATION_METADATA_KEY] ?? (Object.hasOwn(NOTIFICATION_FAULT_AMOUNTS, payment.amount) ? NOTIFICATION_FAULT_AMOUNTS[payment.amount] : undefined)
   if (text === undefined) return undefined
   try {
     return parseNotificationFault(text, `metadata.${NOTIFICATION_METADATA_KEY}`)

@@ -68,7 +68,7 @@ export class Sandbox {
       decision.fault = ruled.fault.value
       decision.faultSource = ruled.fault.rule.id
     }
-    const byAmount = req.isCreate && req.amount !== undefined ? FAULT_AMOUNTS[req.amount] : undefined
+    const byAmount = req.isCreate && req.amount !== undefined && Object.hasOwn(FAULT_AMOUNTS, req.amount) ? FAULT_AMOUNTS[req.amount] : undefined
     if (decision.fault === undefined && byAmount !== undefined) {
       decision.fault = byAmount
       decision.faultSource = 'amount'
