@@ -72,6 +72,26 @@ BEGIN
 END
 $fn$;
 `
+}, {
+  version: 2,
+  name: 'the request journal of every gateway',
+  sql: `
+-- The request journal (gateway/engine/journal.ts) of every gateway on the database, one row per
+-- answered request; seq is one order for all of them. The filter columns are the entry's own
+-- fields (ids escaped as paylab_rows' are); at_ms is its time in ms. Bounded: the gateways delete
+-- all but the newest entries (journal.ts).
+CREATE TABLE paylab_journal (
+  seq bigserial PRIMARY KEY,
+  merchant_id text,
+  channel text,
+  method text NOT NULL,
+  path text NOT NULL,
+  status integer,
+  payment_id text,
+  at_ms double precision NOT NULL,
+  entry text NOT NULL
+);
+`
 }]
 
 /** Applies the migrations this schema lacks, creating the schema first when search_path names one that is missing. */

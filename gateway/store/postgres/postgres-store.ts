@@ -15,6 +15,7 @@ import pg from 'pg'
 import type { Change, Snapshot, StorePort } from '../../engine/db.js'
 import { StoreConflict } from '../../engine/store-conflict.js'
 import type { TableName } from '../../engine/types.js'
+import { PostgresJournal } from './journal.js'
 import { migrate } from './migrations.js'
 
 interface Row { tbl: string, id: string, value: string | null, version: number }
@@ -46,6 +47,8 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements StorePort {
   readonly shared = true
+  /** The request journal of every gateway on the database. */
+  readonly journal: PostgresJournal
   readonly #url: string
   #client: Promise<pg.Client> | undefined
   /** Version of each row as this gateway last saw it. */
@@ -65,6 +68,7 @@ export class PostgresStore implements StorePort {
 
   constructor (options: PostgresStoreOptions) {
     this.#url = options.url
+    this.journal = new PostgresJournal(options.url)
   }
 
   async open (): Promise<Snapshot> {
@@ -225,6 +229,7 @@ export class PostgresStore implements StorePort {
   async close (): Promise<void> {
     // Nothing connects again once closed (a late commit of a notification attempt is refused).
     this.#closed = true
+    await this.journal.close()
     await this.#tail.catch(() => {})
     const client = this.#client
     this.#client = undefined
