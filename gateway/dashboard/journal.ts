@@ -17,14 +17,15 @@ const row = (e: JournalEntry): Html => html`<tr data-id="${String(e.seq)}"><td><
 
 export default async function journalRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
-  const rows = (query: unknown): Html => {
+  const rows = async (query: unknown): Promise<Html> => {
     const f = filters(query, FILTERS)
-    const list = engine.journal({ ...f, path: f.path === undefined ? undefined : `${f.path}*`, limit: 200 }).reverse()
+    const list = (await engine.journal({ ...f, path: f.path === undefined ? undefined : `${f.path}*`, limit: 200 })).reverse()
     return list.length === 0 ? html`<tr><td colspan="10" class="muted">No requests match.</td></tr>` : html`${list.map(row)}`
   }
 
   app.get('/dashboard/journal', PAGE, async (request, reply) => {
     const f = filters(request.query, FILTERS)
+    const found = await rows(request.query)
     return view(request, reply, 'Journal', 'journal', html`
 <form class="filters card" method="get" action="/dashboard/journal" role="search" aria-label="Filter the journal">
 <div><label for="j-merchant">Merchant id</label><input id="j-merchant" name="merchant_id" value="${f.merchant_id ?? ''}"></div>
@@ -33,14 +34,14 @@ export default async function journalRoutes (app: FastifyInstance): Promise<void
 <button type="submit">Filter</button> <a href="/dashboard/journal">Clear</a></form>
 <p class="muted">Newest first (the newest 200). Open an entry for everything recorded and, for a refused signature, the signature debugger.</p>
 <table><caption class="visually-hidden">Journal</caption><thead><tr><th scope="col">Entry</th><th scope="col">Time</th><th scope="col">Channel</th><th scope="col">Merchant</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Signature</th><th scope="col">Fault (rule)</th><th scope="col">Error code</th><th scope="col">Latency</th></tr></thead>
-<tbody id="journal-rows" data-live="${withQuery('/dashboard/journal/rows', f)}">${rows(request.query)}</tbody></table>`)
+<tbody id="journal-rows" data-live="${withQuery('/dashboard/journal/rows', f)}">${found}</tbody></table>`)
   })
 
-  app.get('/dashboard/journal/rows', DATA, async (request, reply) => sendHtml(reply, rows(request.query)))
+  app.get('/dashboard/journal/rows', DATA, async (request, reply) => sendHtml(reply, await rows(request.query)))
 
   app.get<{ Params: { seq: string } }>('/dashboard/journal/:seq', PAGE, async (request, reply) => {
     const seq = /^\d{1,15}$/.test(request.params.seq) ? Number(request.params.seq) : NaN
-    const e = Number.isNaN(seq) ? undefined : engine.journalEntry(seq)
+    const e = Number.isNaN(seq) ? undefined : await engine.journalEntry(seq)
     if (e === undefined) throw JOURNAL_ENTRY_NOT_FOUND(undefined, { seq: request.params.seq })
     const facts: Array<[string, Html | string]> = [
       ['Time', time(e.time)], ['Request id', e.request_id], ['Channel', e.channel ?? 'cashier'], ['Merchant', e.merchant_id ?? '—'],

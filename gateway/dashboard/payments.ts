@@ -46,7 +46,7 @@ export default async function paymentRoutes (app: FastifyInstance): Promise<void
   app.get('/dashboard/payments/rows', DATA, async (request, reply) => sendHtml(reply, rows(request.query)))
 
   app.get<{ Params: { id: string } }>('/dashboard/payments/:id', PAGE, async (request, reply) => {
-    const timeline = engine.timeline(request.params.id)
+    const timeline = await engine.timeline(request.params.id)
     if (timeline === undefined) throw PAYMENT_NOT_FOUND(undefined, { payment_id: request.params.id })
     return view(request, reply, `Payment ${timeline.payment.id}`, 'payments', timelineView(timeline, request.dashboardCsrf))
   })

@@ -13,6 +13,7 @@
 // gateways changed (catchUp), applied here as they did it, and refuses a commit that conflicts with
 // theirs (StoreConflict): it is undone like a failed one, and the engine runs it again.
 import { STORAGE_UNAVAILABLE } from './errors.js'
+import type { SharedJournal } from './journal.js'
 import { StoreConflict } from './store-conflict.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
 
@@ -33,6 +34,8 @@ export interface StorePort {
   readonly shared?: boolean
   /** A shared store: what other processes committed since the last call, in their order. */
   catchUp? (): Promise<Change[]>
+  /** A shared store: the request journal of every gateway on it. */
+  readonly journal?: SharedJournal
 }
 
 type TableMaps = { [K in TableName]: Map<string, Tables[K]> }
@@ -110,6 +113,9 @@ export class Db {
 
   /** Whether other gateways share the store. */
   get shared (): boolean { return this.#store.shared === true }
+
+  /** The journal the gateways of a shared store keep together; undefined when the store is this process's. */
+  get sharedJournal (): SharedJournal | undefined { return this.#store.journal }
 
   /**
    * Applies what other gateways committed since the last call; undefined (nothing to wait for)

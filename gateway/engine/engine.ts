@@ -513,16 +513,34 @@ export class Engine {
   findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
   // Sandbox controls (rules, journal, clock): callers use these, not the Sandbox they sit on.
   rules (merchantId?: string): Rule[] { return this.sandbox.rules.list(merchantId) }
-  journal (query: JournalQuery): JournalEntry[] { return this.sandbox.journal.query(query) }
-  journalCount (query: JournalQuery): number { return this.sandbox.journal.count(query) }
-  journalEntry (seq: number): JournalEntry | undefined { return this.sandbox.journal.entry(seq) }
-  clearJournal (merchantId?: string): void { this.sandbox.journal.clear(merchantId) }
+  // The journal: this gateway's ring, or with a shared store the journal of every gateway on it
+  // (an entry is there once its request is answered; see docs/postgres.md).
+  async journal (query: JournalQuery): Promise<JournalEntry[]> {
+    const shared = this.ctx.db.sharedJournal
+    return shared === undefined ? this.sandbox.journal.query(query) : await shared.query(query)
+  }
+  async journalCount (query: JournalQuery): Promise<number> {
+    const shared = this.ctx.db.sharedJournal
+    return shared === undefined ? this.sandbox.journal.count(query) : await shared.count(query)
+  }
+  async journalEntry (seq: number): Promise<JournalEntry | undefined> {
+    const shared = this.ctx.db.sharedJournal
+    return shared === undefined ? this.sandbox.journal.entry(seq) : await shared.entry(seq)
+  }
+  async clearJournal (merchantId?: string): Promise<void> {
+    this.sandbox.journal.clear(merchantId)
+    await this.ctx.db.sharedJournal?.clear(merchantId)
+  }
+  /** A journaled request was answered (or its connection ended without one): a shared store keeps its entry now. */
+  journalDone (entry: JournalEntry): void {
+    this.ctx.db.sharedJournal?.add(entry)
+  }
   /** The clock's mode, time and next task due. */
   clockState (): ReturnType<Sandbox['clock']> { return this.sandbox.clock() }
   /** Sends an event again now, whatever its state; undefined when there is no such event. */
   resendEvent (id: string): Promise<NotificationEvent | undefined> { return this.outbox.resend(id) }
 
-  timeline (paymentId: string): PaymentTimeline | undefined {
+  async timeline (paymentId: string): Promise<PaymentTimeline | undefined> {
     const payment = this.findPayment(paymentId)
     if (payment === undefined) return undefined
     return {
@@ -530,7 +548,7 @@ export class Engine {
       refunds: listRefunds(this.ctx, payment.merchant_id, payment.id).data,
       changes: this.history.of(payment.id),
       events: findEvents(this.ctx, { payment_id: payment.id, limit: Infinity }).reverse(),
-      requests: this.sandbox.journal.query({ payment_id: payment.id, limit: 1000 })
+      requests: await this.journal({ payment_id: payment.id, limit: 1000 })
     }
   }
 

@@ -41,13 +41,40 @@ export interface JournalQuery {
 
 const MAX_STRING_TO_SIGN = 4096
 
+/** Entries a journal keeps, in memory and in a shared store alike: the oldest go. */
+export const JOURNAL_CAPACITY = 10_000
+
+/**
+ * Where a shared store keeps the journal of every gateway on it (gateway/store/postgres/journal.ts):
+ * an answered request is seen from every gateway. Same filters and order as Journal, with the
+ * store's own seq (one sequence for all gateways).
+ */
+export interface SharedJournal {
+  /** Keeps an entry of an answered request; written in the background, not waited for. */
+  add (entry: JournalEntry): void
+  query (q: JournalQuery): Promise<JournalEntry[]>
+  count (q: JournalQuery): Promise<number>
+  entry (seq: number): Promise<JournalEntry | undefined>
+  clear (merchantId?: string): Promise<void>
+}
+
+/** `since` as a seq or an instant (ms); VALIDATION_FAILED when it is neither. */
+export function parseSince (since: string | undefined): { seq?: number, ms?: number } {
+  if (since === undefined) return {}
+  if (/^\d+$/.test(since)) return { seq: Number(since) }
+  // Instants, not strings: `…T00:00:00Z` is before `…T00:00:00.400Z`, and offsets count.
+  const ms = Date.parse(since)
+  if (Number.isNaN(ms)) throw VALIDATION_FAILED('since must be an ISO time or an entry seq', { field: 'since' })
+  return { ms }
+}
+
 export class Journal {
   readonly #capacity: number
   readonly #entries: JournalEntry[] = []
   #start = 0
   #seq = 0
 
-  constructor (capacity = 10_000) { this.#capacity = capacity }
+  constructor (capacity = JOURNAL_CAPACITY) { this.#capacity = capacity }
 
   open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'> & { channel?: string | null }): JournalEntry {
     const entry: JournalEntry = {
@@ -101,10 +128,7 @@ export class Journal {
 
   #matcher (q: JournalQuery): (e: JournalEntry) => boolean {
     const path = q.path === undefined ? undefined : compileGlob(q.path)
-    const sinceSeq = q.since !== undefined && /^\d+$/.test(q.since) ? Number(q.since) : undefined
-    // Instants, not strings: `…T00:00:00Z` is before `…T00:00:00.400Z`, and offsets count.
-    const sinceTime = q.since !== undefined && sinceSeq === undefined ? Date.parse(q.since) : undefined
-    if (Number.isNaN(sinceTime)) throw VALIDATION_FAILED('since must be an ISO time or an entry seq', { field: 'since' })
+    const { seq: sinceSeq, ms: sinceTime } = parseSince(q.since)
     return (e) => (q.merchant_id === undefined || e.merchant_id === q.merchant_id) &&
       (q.channel === undefined || e.channel === q.channel) &&
       (path === undefined || path.test(e.path)) &&

@@ -11,6 +11,7 @@ import type { EngineContext, EngineEvent } from './context.js'
 import { eventBody, eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
 import { newId } from './ids.js'
+import { claimAttempts } from './leases.js'
 import { StoreConflict } from './store-conflict.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
@@ -41,7 +42,8 @@ export class Outbox {
   readonly #transport: NotificationTransport
   readonly #channels: (name: string) => ChannelParts | undefined
   readonly #inflight = new Set<Promise<void>>()
-  #urgent: Array<Promise<void>> = []
+  /** before_answer attempts: under way, or (a shared store) to start once the commit that made their event is stored. */
+  #urgent: Array<Promise<void> | (() => Promise<void>)> = []
   /** payment id → its held (out_of_order) events and their release tasks; kept off the store scan. */
   readonly #held = new Map<string, Map<string, string>>()
   /** payment id → the end of its queue of scheduled attempts. */
@@ -60,6 +62,14 @@ export class Outbox {
     // rather than taken, and another gateway's attempt under way has no task: left alone.
     if (ctx.db.shared) {
       for (const event of ctx.db.tables.events.values()) if (event.status === 'held') this.#hold(event.payment_id, event.id, '')
+      // Another gateway's held event is released by the next event of its payment, wherever that
+      // is made; one it released or delivered is no longer held here.
+      ctx.db.onRemote((table, id, value) => {
+        const event = value as NotificationEvent | undefined
+        if (table !== 'events' || event === undefined) return
+        if (event.status === 'held') this.#hold(event.payment_id, id, '')
+        else this.#held.get(event.payment_id)?.delete(id)
+      })
       return
     }
     const scheduled = new Map([...ctx.db.tables.tasks.values()].filter((t) => t.kind === 'event.deliver').map((t) => [t.ref, t.id]))
@@ -117,7 +127,10 @@ export class Outbox {
       this.#hold(event.payment_id, id, scheduler.add(now + OUT_OF_ORDER_HOLD_MS, 'event.deliver', id).id)
     } else if (fault?.name === 'before_answer') {
       db.put('events', id, event)
-      this.#urgent.push(this.#track(this.#attempt(id)))
+      // A shared store may refuse the commit and the operation run again (another event): the
+      // attempt waits for the commit, and is made only for an event that was stored.
+      if (db.shared) this.#urgent.push(() => db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0 ? this.#attempt(id) : Promise.resolve())
+      else this.#urgent.push(this.#track(this.#attempt(id)))
     } else {
       const at = now + (fault?.name === 'delay' ? fault.value : 0)
       event.next_attempt_at = new Date(at).toISOString()
@@ -129,7 +142,9 @@ export class Outbox {
     if (event.status === 'pending' && held !== undefined) {
       this.#held.delete(event.payment_id)
       for (const [heldId, taskId] of held) {
-        scheduler.cancel(taskId)
+        // Held by another gateway (a shared store): its release task is found by the event.
+        if (taskId === '') for (const task of db.tables.tasks.values()) { if (task.kind === 'event.deliver' && task.ref === heldId) scheduler.cancel(task.id) }
+        else scheduler.cancel(taskId)
         const heldEvent = db.get('events', heldId)
         // An operator's resend already delivered it, or the store failed and it was undone.
         if (heldEvent?.status !== 'held') continue
@@ -193,7 +208,7 @@ export class Outbox {
   takeUrgent (): Promise<void> {
     const urgent = this.#urgent
     this.#urgent = []
-    return Promise.all(urgent).then(() => undefined)
+    return Promise.all(urgent.map((u) => typeof u === 'function' ? this.#track(u()) : u)).then(() => undefined)
   }
 
   /** Resolves when no delivery is under way (the virtual clock waits for this between steps). */
@@ -210,7 +225,14 @@ export class Outbox {
 
   /** Attempts every pending event now instead of at its next attempt time. */
   async deliverDue (merchantId?: string): Promise<number> {
-    const due = [...this.#ctx.db.tables.events.values()].filter((e) => e.status === 'pending' && (merchantId === undefined || e.merchant_id === merchantId))
+    const pending = () => [...this.#ctx.db.tables.events.values()].filter((e) => e.status === 'pending' && (merchantId === undefined || e.merchant_id === merchantId))
+    if (this.#ctx.db.shared) {
+      // Each attempt is made by the gateway whose lease on its task the store took (leases.ts).
+      const leased = await claimAttempts(this.#ctx, pending, this.#owner, (e) => this.#leaseMs(e))
+      await Promise.all(leased.map((task) => this.#track(this.#attempt(task.ref, false, task))))
+      return leased.length
+    }
+    const due = pending()
     // The attempt made now replaces the scheduled one; left in place, a failure would schedule
     // a second retry beside it and every attempt from then on would come twice.
     const ids = new Set(due.map((e) => e.id))

@@ -103,6 +103,17 @@ function globMatches (p: string, s: string): boolean {
   return pi === p.length
 }
 
+/**
+ * The n-th number (from 1) of seeded(seed), computed directly: mulberry32's state after n draws
+ * is seed + n × its increment, so a shared store keeps only how many were drawn.
+ */
+export function randomAt (seed: number, n: number): number {
+  let t = (seed + Math.imul(n, 0x6D2B79F5)) >>> 0
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
 /** mulberry32: small, fast and good enough to make "probability with a seed" reproducible. */
 function seeded (seed: number): () => number {
   let a = seed >>> 0
@@ -158,6 +169,11 @@ export class RuleBook {
 
   /** Whether hits were counted that are to be committed before acting on them (a shared store's; see shared-rules.ts). */
   takeHits (): boolean { return false }
+
+  /** The next number of a `probability` rule's seeded sequence. */
+  protected draw (c: Compiled): number {
+    return c.random()
+  }
 
   /** Counts a hit on a rule that applies. */
   protected hit (c: Compiled): void {
@@ -215,7 +231,7 @@ export class RuleBook {
   /** Whether a matching rule applies this time (times, probability); counts the hit if so. */
   #live (c: Compiled): boolean {
     if (c.rule.times !== null && c.rule.hits >= c.rule.times) return false
-    if (c.rule.probability !== null && c.random() >= c.rule.probability) return false
+    if (c.rule.probability !== null && this.draw(c) >= c.rule.probability) return false
     this.hit(c)
     return true
   }

@@ -58,6 +58,9 @@ export class Scheduler {
     return leased
   }
 
+  /** The real time leases run on (ms). */
+  leaseTime (): number { return this.#leaseClock.now() }
+
   /** Cancels a task; a canceled task left in the heap is skipped when it surfaces. */
   cancel (id: string): void {
     this.#db.delete('tasks', id)

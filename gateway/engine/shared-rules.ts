@@ -3,16 +3,21 @@
 // all. A hit is a change of the rule's record like any other: two gateways counting the same hit
 // at once conflict, one is refused and decides again on the count the other left.
 //
-// What stays per gateway: the position in a `probability` rule's seeded random sequence (each
-// gateway draws from its own copy of the sequence).
+// A `probability` rule's place in its seeded sequence is shared too: the record keeps how many
+// numbers were drawn (`draws`, not shown), each draw is a change committed with the decision it
+// made, and the n-th number is computed from the seed (randomAt). A seeded scenario makes the same
+// decisions on one gateway or on three, and on the embedded store.
 import type { Db } from './db.js'
-import { compile, RuleBook, type Compiled, type Rule } from './rules.js'
+import { compile, randomAt, RuleBook, type Compiled, type Rule } from './rules.js'
+
+/** A rule as the shared store keeps it. */
+type StoredRule = Rule & { draws?: number }
 
 export class SharedRuleBook extends RuleBook {
   readonly #db: Db
   /** Rule id → its compiled globs and random sequence; the rule itself is read from the table each time. */
   readonly #compiled = new Map<string, Compiled>()
-  /** Hits counted since the last takeHits(). */
+  /** Hits and draws counted since the last takeHits(). */
   #hits = 0
 
   constructor (db: Db) {
@@ -35,6 +40,13 @@ export class SharedRuleBook extends RuleBook {
     }
   }
 
+  protected override draw (c: Compiled): number {
+    const n = ((c.rule as StoredRule).draws ?? 0) + 1
+    c.rule = this.#db.put('rules', c.rule.id, { ...c.rule, draws: n } as StoredRule)
+    this.#hits++
+    return randomAt(c.rule.seed, n)
+  }
+
   protected override hit (c: Compiled): void {
     // A new record, never a change in place: the store's undo puts the previous one back.
     c.rule = this.#db.put('rules', c.rule.id, { ...c.rule, hits: c.rule.hits + 1 })
@@ -50,6 +62,7 @@ export class SharedRuleBook extends RuleBook {
 
   override list (merchantId?: string): Rule[] {
     return [...this.#db.tables.rules.values()].filter((r) => merchantId === undefined || r.merchant_id === merchantId)
+      .map(({ draws: _draws, ...rule }: StoredRule) => rule)
   }
 
   override delete (id: string): boolean {

@@ -103,8 +103,9 @@ export class PaylabControl {
   }
 
   payment (id: string): Payment | undefined { return this.engine.findPayment(id) }
-  journal (query: JournalQuery = {}) { return this.engine.journal(query) }
-  count (query: JournalQuery = {}): number { return this.engine.journalCount(query) }
+  // msw's engine is in memory, its journal this process's ring: read at once, without a promise.
+  journal (query: JournalQuery = {}) { return this.engine.sandbox.journal.query(query) }
+  count (query: JournalQuery = {}): number { return this.engine.sandbox.journal.count(query) }
 
   /** Notifications delivered so far (with `notifications: 'capture'`). */
   get notifications (): readonly CapturedNotification[] { return this.#capture.delivered }

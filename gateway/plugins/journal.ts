@@ -30,7 +30,7 @@ export default fp(async (app) => {
 export const journaled = fp<JournaledOptions>(async (app, { channel, describe }) => {
   const { engine } = app
 
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = performance.now()
     const [path = '', query] = request.url.split('?', 2)
     const entry = engine.sandbox.journal.open({
@@ -44,6 +44,9 @@ export const journaled = fp<JournaledOptions>(async (app, { channel, describe })
     })
     if (describe !== undefined) Object.assign(entry, describe(request))
     request.journalEntry = entry
+    // A connection a fault ends without an answer never reaches onResponse: its entry is done
+    // when the connection closes (a held one: when the hold ends).
+    if (engine.ctx.db.sharedJournal !== undefined) reply.raw.once('close', () => { if (!reply.raw.writableFinished) engine.journalDone(entry) })
     done()
   })
 
@@ -53,6 +56,7 @@ export const journaled = fp<JournaledOptions>(async (app, { channel, describe })
       entry.status = reply.statusCode
       entry.latency_ms = Math.round(reply.elapsedTime)
     }
+    if (entry !== undefined) engine.journalDone(entry)
     done()
   })
 }, { dependencies: ['engine', 'journal'] })

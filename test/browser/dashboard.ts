@@ -67,7 +67,7 @@ export default function dashboardTests (t: Test, browser: Browser): void {
     await fired.first().waitFor()
     t.ok(await fired.count() >= 1, 'a notification retry fired')
     await shot('dashboard-4-clock')
-    const events = gw.engine.timeline(created.id as string)?.events ?? []
+    const events = (await gw.engine.timeline(created.id as string))?.events ?? []
     t.ok((events[0]?.attempts.length ?? 0) >= 3, 'the retry is the third attempt')
 
     // A response_lost rule from the form; a create loses its answer; the rule counts its hit.

@@ -37,7 +37,7 @@ t.test('alipay-sdk against paylab', async (t) => {
   const query = await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: order } }, { validateSign: true })
   t.match(query, { code: '10000', tradeStatus: 'TRADE_SUCCESS', totalAmount: '88.88', receiptAmount: '88.88', outTradeNo: order, tradeNo: /^pay_/ })
   // Both gateway.do calls are filed under the trade: the dashboard's timeline of the payment lists them.
-  const filed = gw.engine.timeline(String(query.tradeNo))?.requests.filter((e) => e.path === '/gateway.do').map((e) => `${e.status ?? ''}`)
+  const filed = (await gw.engine.timeline(String(query.tradeNo)))?.requests.filter((e) => e.path === '/gateway.do').map((e) => `${e.status ?? ''}`)
   t.same(filed, ['200', '200'], 'the precreate and the query are on the trade\'s timeline')
 
   const note = await gotNotified

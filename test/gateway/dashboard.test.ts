@@ -186,7 +186,7 @@ t.test('the signature debugger: the string to sign with visible newlines, and th
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', timestamp: 1000 })
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', nonce: 'replayed-nonce-0001' })
   await gw.signed({ method: 'GET', path: '/v1/payments/pay_x', nonce: 'replayed-nonce-0001' })
-  const entries = engine.journal({ merchant_id: 'demo', path: '/v1/payments*' }).slice(-4)
+  const entries = (await engine.journal({ merchant_id: 'demo', path: '/v1/payments*' })).slice(-4)
   const show = async (i: number): Promise<string> => (await app.inject({ url: `/dashboard/journal/${entries[i]?.seq ?? 0}`, headers: bearer })).body
   const wrongKey = await show(0)
   t.match(wrongKey, 'Wrong key, or a different string')

@@ -23,13 +23,13 @@ export default async function sandboxRoutes (app: FastifyInstance): Promise<void
   })
 
   app.get<{ Querystring: JournalQuery }>('/admin/journal', async (request, reply) =>
-    sendJson(reply, { object: 'list', data: engine.journal(request.query) }))
+    sendJson(reply, { object: 'list', data: await engine.journal(request.query) }))
 
   app.get<{ Querystring: JournalQuery }>('/admin/journal/count', async (request, reply) =>
-    sendJson(reply, { count: engine.journalCount(request.query) }))
+    sendJson(reply, { count: await engine.journalCount(request.query) }))
 
   app.delete<{ Querystring: { merchant_id?: string } }>('/admin/journal', async (request, reply) => {
-    engine.clearJournal(request.query.merchant_id)
+    await engine.clearJournal(request.query.merchant_id)
     return sendJson(reply, { cleared: true })
   })
 

@@ -72,6 +72,46 @@ BEGIN
 END
 $fn$;
 `
+}, {
+  version: 2,
+  name: 'the request journal of every gateway',
+  sql: `
+-- The request journal (gateway/engine/journal.ts) of every gateway on the database, one row per
+-- answered request; seq is one order for all of them. The filter columns are the entry's own
+-- fields (ids escaped as paylab_rows' are); at_ms is its time in ms. Bounded: the gateways delete
+-- all but the newest entries (journal.ts).
+CREATE TABLE paylab_journal (
+  seq bigserial PRIMARY KEY,
+  merchant_id text,
+  channel text,
+  method text NOT NULL,
+  path text NOT NULL,
+  status integer,
+  payment_id text,
+  at_ms double precision NOT NULL,
+  entry text NOT NULL
+);
+`
+}, {
+  version: 3,
+  name: 'pruning the change feed and tombstones',
+  sql: `
+-- How far each gateway has read the feed (reported now and then, see feed.ts): the feed rows every
+-- live gateway has read are deleted. A gateway not heard of for a while is no longer waited for.
+CREATE TABLE paylab_replicas (
+  id text PRIMARY KEY,
+  last_seq bigint NOT NULL,
+  seen_at timestamptz NOT NULL DEFAULT now()
+);
+-- The last seq deleted from the feed: a gateway that has not read that far reloads every row.
+CREATE TABLE paylab_feed_floor (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  floor bigint NOT NULL
+);
+INSERT INTO paylab_feed_floor (floor) VALUES (0);
+-- Tombstones, found without reading every row.
+CREATE INDEX paylab_rows_dead ON paylab_rows (tbl, id) WHERE value IS NULL;
+`
 }]
 
 /** Applies the migrations this schema lacks, creating the schema first when search_path names one that is missing. */

@@ -11,10 +11,13 @@
 // Commits and catch-ups of one gateway run one at a time on one connection, in the order they
 // were made: a catch-up sees every commit made before it, and a commit refused stops the ones
 // made after it (they may rest on it), as a failed write does in the embedded store.
+import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import type { Change, Snapshot, StorePort } from '../../engine/db.js'
 import { StoreConflict } from '../../engine/store-conflict.js'
 import type { TableName } from '../../engine/types.js'
+import { FEED_HORIZON_MS, leave, PRUNE_EVERY_MS, pruneFeed, report, type Pruned } from './feed.js'
+import { PostgresJournal } from './journal.js'
 import { migrate } from './migrations.js'
 
 interface Row { tbl: string, id: string, value: string | null, version: number }
@@ -42,10 +45,16 @@ function uniqueKey (table: string, value: unknown): string | null {
 export interface PostgresStoreOptions {
   /** postgres://… (a search_path in its options picks the schema, made when missing). */
   url: string
+  /** Real ms between two reports of how far this gateway read the feed, each followed by a try at pruning it (feed.ts); Infinity: only when asked (prune()). */
+  pruneEveryMs?: number
+  /** Real ms after which feed rows go even if a gateway has not read them (it reloads everything). */
+  feedHorizonMs?: number
 }
 
 export class PostgresStore implements StorePort {
   readonly shared = true
+  /** The request journal of every gateway on the database. */
+  readonly journal: PostgresJournal
   readonly #url: string
   #client: Promise<pg.Client> | undefined
   /** Version of each row as this gateway last saw it. */
@@ -62,9 +71,16 @@ export class PostgresStore implements StorePort {
   #queued: Queued[] = []
   #tail: Promise<unknown> = Promise.resolve()
   #closed = false
+  readonly #replica = randomUUID()
+  readonly #pruneEveryMs: number
+  readonly #horizonMs: number
+  #lastPrune = performance.now()
 
   constructor (options: PostgresStoreOptions) {
     this.#url = options.url
+    this.journal = new PostgresJournal(options.url)
+    this.#pruneEveryMs = options.pruneEveryMs ?? PRUNE_EVERY_MS
+    this.#horizonMs = options.feedHorizonMs ?? FEED_HORIZON_MS
   }
 
   async open (): Promise<Snapshot> {
@@ -73,9 +89,11 @@ export class PostgresStore implements StorePort {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     try {
       const rows = (await client.query<Row>('SELECT tbl, id, value, version FROM paylab_rows ORDER BY born')).rows
-      const seq = (await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM paylab_changes')).rows[0]?.seq ?? '0'
+      const seq = (await client.query<{ seq: string }>('SELECT greatest((SELECT coalesce(max(seq), 0) FROM paylab_changes), (SELECT floor FROM paylab_feed_floor)) AS seq')).rows[0]?.seq ?? '0'
       await client.query('COMMIT')
       this.#lastSeq = Number(seq)
+      // Waited for from now on: the feed past this point is kept until this gateway has read it.
+      await report(client, this.#replica, this.#lastSeq)
       const tables: Record<string, unknown[]> = {}
       for (const row of rows) {
         const id = decode(row.id)
@@ -153,7 +171,22 @@ export class PostgresStore implements StorePort {
   }
 
   catchUp (): Promise<Change[]> {
-    return this.#serial(() => this.#pull())
+    const pulled = this.#serial(() => this.#pull())
+    if (performance.now() - this.#lastPrune >= this.#pruneEveryMs) void this.prune().catch(() => {})
+    return pulled
+  }
+
+  /** Reports how far this gateway read the feed, and prunes it unless another gateway is (feed.ts). */
+  prune (horizonMs = this.#horizonMs): Promise<Pruned> {
+    this.#lastPrune = performance.now()
+    return this.#serial(async () => {
+      try {
+        return await pruneFeed(await this.#connection(), this.#replica, this.#lastSeq, horizonMs)
+      } catch (err) {
+        if (!Object.hasOwn(err as object, 'severity')) this.#drop()
+        throw err
+      }
+    })
   }
 
   async #pull (): Promise<Change[]> {
@@ -175,7 +208,9 @@ export class PostgresStore implements StorePort {
     const dirty = [...this.#dirty]
     let feed: FeedRow[]
     let current: Row[] = []
-    const query = 'SELECT seq, tbl, id, value, version FROM paylab_changes WHERE seq > $1 ORDER BY seq'
+    // The feed's floor comes along (a row without tbl) when it is past what this gateway read.
+    const query = `SELECT seq, tbl, id, value, version FROM paylab_changes WHERE seq > $1
+      UNION ALL SELECT floor, NULL, NULL, NULL, 0 FROM paylab_feed_floor WHERE floor > $1 ORDER BY seq`
     if (dirty.length === 0) {
       feed = (await client.query<FeedRow>(query, [this.#lastSeq])).rows
     } else {
@@ -191,6 +226,7 @@ export class PostgresStore implements StorePort {
         throw err
       }
     }
+    if (feed.some((row) => (row.tbl as string | null) === null)) return await this.#reload(client)
     const changes: Change[] = []
     for (const row of feed) {
       const seq = Number(row.seq)
@@ -210,6 +246,40 @@ export class PostgresStore implements StorePort {
     return changes
   }
 
+  /**
+   * The feed was pruned past what this gateway read: every row is read again, and what changed
+   * since this gateway saw it (another version, or gone) is the change to apply.
+   */
+  async #reload (client: pg.Client): Promise<Change[]> {
+    let rows: Row[]
+    let seq: string
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    try {
+      rows = (await client.query<Row>('SELECT tbl, id, value, version FROM paylab_rows ORDER BY born')).rows
+      seq = (await client.query<{ seq: string }>('SELECT greatest((SELECT coalesce(max(seq), 0) FROM paylab_changes), (SELECT floor FROM paylab_feed_floor)) AS seq')).rows[0]?.seq ?? '0'
+      await client.query('COMMIT')
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    }
+    this.#lastSeq = Number(seq)
+    this.#own.clear()
+    this.#dirty.clear()
+    const changes: Change[] = []
+    const found = new Set<string>()
+    for (const row of rows) {
+      const key = keyOf(row.tbl, decode(row.id))
+      found.add(key)
+      if (this.#versions.get(key) !== row.version) changes.push(this.#seen(row))
+    }
+    for (const key of [...this.#versions.keys()]) {
+      if (found.has(key)) continue
+      const at = key.indexOf('\u0000')
+      changes.push(this.#seen({ tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }))
+    }
+    return changes
+  }
+
   /** A row as another gateway left it: its version noted, as the change to apply. */
   #seen (row: Row): Change {
     const id = decode(row.id)
@@ -225,7 +295,10 @@ export class PostgresStore implements StorePort {
   async close (): Promise<void> {
     // Nothing connects again once closed (a late commit of a notification attempt is refused).
     this.#closed = true
+    await this.journal.close()
     await this.#tail.catch(() => {})
+    const open = await this.#client?.catch(() => undefined)
+    if (open !== undefined) await leave(open, this.#replica).catch(() => {})
     const client = this.#client
     this.#client = undefined
     if (client !== undefined) await (await client.catch(() => undefined))?.end().catch(() => {})
