@@ -6,7 +6,7 @@
 // the three consumers run at the same time.
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, statfsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -71,7 +71,20 @@ await control.close()
 console.log(JSON.stringify({ status: fetched.status, amount: fetched.amount, stored, msw: import.meta.resolve('paylab/msw'), sdk: import.meta.resolve('paylab/sdk') }))
 `
 
-const work = await mkdtemp(join(tmpdir(), 'paylab-pack-'))
+/**
+ * Where the scratch project goes: a RAM-backed tmpfs (/dev/shm) when there is one with room, else
+ * the system's temp dir. The install writes ~7,500 files (~80 MB); on this machine's disk that
+ * cost npm 9-11 s of kernel CPU, on tmpfs 3 s, for the same install.
+ */
+function scratchRoot (): string {
+  try {
+    const fs = statfsSync('/dev/shm')
+    if (fs.bavail * fs.bsize > 1024 ** 3) return '/dev/shm'
+  } catch {}
+  return tmpdir()
+}
+
+const work = await mkdtemp(join(scratchRoot(), 'paylab-pack-'))
 t.teardown(() => rm(work, { recursive: true, force: true }))
 const project = join(work, 'consumer')
 const started = performance.now()
