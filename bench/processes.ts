@@ -27,12 +27,15 @@ export const profileInto = (dir: string | undefined): void => { profileDir = dir
 
 /** The environment of every process the bench starts (a test turns tap's coverage off in it). */
 export let childEnv: NodeJS.ProcessEnv = process.env
-export const setChildEnv = (env: NodeJS.ProcessEnv): void => { childEnv = env }
+/** How the bench starts a command: [command, args] as given, or as a test wraps them (without tap's process tracking). */
+export let childCommand = (command: string, args: string[]): [string, string[]] => [command, args]
+export const setChildEnv = (env: NodeJS.ProcessEnv, command = childCommand): void => { childEnv = env; childCommand = command }
 
 function spawn (args: string[]): ChildProcess {
   const profile = profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
   // The child's stdout goes to this process's stderr: stdout is the report (or the --json document).
-  return fork(SERVER, args, { execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc', ...profile], stdio: ['ignore', 2, 'inherit', 'ipc'], env: childEnv })
+  const [execPath, execArgv] = childCommand(process.execPath, ['--import', import.meta.resolve('tsx'), '--expose-gc', ...profile])
+  return fork(SERVER, args, { execPath, execArgv, stdio: ['ignore', 2, 'inherit', 'ipc'], env: childEnv })
 }
 
 function nextMessage<T extends ServerMessage['type']> (child: ChildProcess, type: T): Promise<ServerMessage & { type: T }> {

@@ -49,7 +49,7 @@ function cardBefore (baseline: unknown, stores: { empty: string, large: string }
   return empty === undefined || large === undefined ? CARD_BEFORE : { empty, large, source: 'the --baseline run' }
 }
 
-export async function main (argv: string[], io: { stdout?: (s: string) => void, stderr?: (s: string) => void, env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function main (argv: string[], io: { stdout?: (s: string) => void, stderr?: (s: string) => void, env?: NodeJS.ProcessEnv, command?: (command: string, args: string[]) => [string, string[]] } = {}): Promise<number> {
   const stdout = io.stdout ?? ((s: string) => { process.stdout.write(s) })
   const stderr = io.stderr ?? ((s: string) => { process.stderr.write(s) })
   let s: Options
@@ -60,7 +60,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     return 2
   }
   if (s.help) { stdout(USAGE); return 0 }
-  if (io.env !== undefined) setChildEnv(io.env)
+  if (io.env !== undefined) setChildEnv(io.env, io.command)
   // With --json, stdout carries the document alone; the progress and the tables go to stderr.
   const log = (line = ''): void => { (s.json ? stderr : stdout)(line + '\n') }
   profileInto(s.cpuProf === undefined ? undefined : resolve(s.cpuProf))

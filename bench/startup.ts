@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { cpuSecondsOf } from './load.js'
-import { childEnv } from './processes.js'
+import { childCommand, childEnv } from './processes.js'
 import { median } from './report.js'
 
 const BIN = fileURLToPath(new URL('../bin/paylab.js', import.meta.url))
@@ -16,7 +16,7 @@ export interface StartFigure { name: string, ms: number, cpuMs: number, rssMb: n
 /** One spawn of the gateway: ms to the first /healthz 200, and its CPU ms and RSS in MB at that moment. */
 async function startOnce (args: string[], bin: string): Promise<{ ms: number, cpuMs: number, rssMb: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, [bin, 'gateway', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv })
+  const child = spawn(...childCommand(process.execPath, [bin, 'gateway', '--port', '0', '--log-level', 'warn', ...args]), { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv })
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = ''
@@ -55,7 +55,7 @@ export async function exitTime (name: string, args: string[], spawns: number): P
   const runs: number[] = []
   for (let i = 0; i < spawns; i++) {
     const started = performance.now()
-    const child = spawn(process.execPath, args, { stdio: 'ignore', env: childEnv })
+    const child = spawn(...childCommand(process.execPath, args), { stdio: 'ignore', env: childEnv })
     await new Promise((resolve) => child.once('exit', resolve))
     runs.push(performance.now() - started)
   }

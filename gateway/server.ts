@@ -49,6 +49,11 @@ export interface GatewayOptions {
   logger?: boolean | Record<string, unknown>
   /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
   connections?: Partial<ConnectionLimits>
+  /**
+   * Runs once the gateway is built, after its channels' own onReady, while an in-memory gateway
+   * still hands out the shipped TEST ONLY keys (paylab start: the demo merchant's WeChat Pay keys).
+   */
+  onReady?: (engine: Engine) => Promise<void>
 }
 
 /** Header and field names whose values never reach a log line. */
@@ -116,6 +121,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   })
   await fastify.ready()
   for (const profile of channels) await profile.onReady?.(engine)
+  await options.onReady?.(engine)
   keyPool?.close()
   return { app: fastify, engine }
 }

@@ -29,10 +29,20 @@ Exit codes: 0 all passed, 1 a scenario failed, 2 an invalid scenario file, 3 a r
 (a service could not be reached).
 `
 
-export async function runScenariosCli (argv: string[]): Promise<number> {
+/** Where the command writes: the process's stdout and stderr, or a test's capture. */
+export interface CliOutput {
+  stdout: { write: (text: string) => unknown }
+  stderr: { write: (text: string) => unknown }
+}
+
+export async function runScenariosCli (argv: string[], io: CliOutput = process): Promise<number> {
+  const usage = (message: string): number => {
+    io.stderr.write(`paylab scenarios: ${message}\n\n${SCENARIOS_USAGE}`)
+    return EXIT.invalid
+  }
   const [sub, ...rest] = argv
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(SCENARIOS_USAGE)
+    io.stdout.write(SCENARIOS_USAGE)
     return sub === undefined ? EXIT.invalid : EXIT.passed
   }
   if (sub !== 'run' && sub !== 'validate') return usage(`unknown subcommand ${JSON.stringify(sub)}`)
@@ -62,7 +72,7 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
     return usage((err as Error).message)
   }
   const { values: v, positionals } = parsed
-  if (v.help === true) { process.stdout.write(SCENARIOS_USAGE); return EXIT.passed }
+  if (v.help === true) { io.stdout.write(SCENARIOS_USAGE); return EXIT.passed }
   const paths = positionals.length > 0 ? positionals : [CATALOGUE]
   const vars: Record<string, string> = {}
   for (const pair of v.var ?? []) {
@@ -73,9 +83,9 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
   if (sub === 'validate') {
     const { loadScenarios } = await import('./runner/load.js')
     const { scenarios, problems } = await loadScenarios(paths, Object.keys(vars))
-    for (const p of problems) process.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`)
+    for (const p of problems) io.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`)
     if (problems.length > 0) return EXIT.invalid
-    process.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}, all valid\n`)
+    io.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}, all valid\n`)
     return EXIT.passed
   }
   const seed = v.seed === undefined ? undefined : Number(v.seed)
@@ -98,13 +108,8 @@ export async function runScenariosCli (argv: string[]): Promise<number> {
     reporter: v.reporter,
     junit: v.junit,
     vars,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text)
+    stdout: (text) => io.stdout.write(text),
+    stderr: (text) => io.stderr.write(text)
   })
   return code
-}
-
-function usage (message: string): number {
-  process.stderr.write(`paylab scenarios: ${message}\n\n${SCENARIOS_USAGE}`)
-  return EXIT.invalid
 }

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { uncoveredEnv } from './helpers/child-env.js'
+import { uncoveredEnv, untracked } from './helpers/child-env.js'
 import { signRequest } from './helpers/signer.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -40,7 +40,7 @@ async function until (what: string, check: () => boolean | Promise<boolean>, ms 
 async function stopNpmStart (t: Test, signal: NodeJS.Signals, publicUrl?: string): Promise<void> {
   // Its own process group, so that the signal reaches npm alone (as `kill <npm pid>` does) and
   // the teardown can remove whatever is left.
-  const npm = spawn('npm', ['start', '--', '--port', '0', '--shop-port', '0', '--memory', ...(publicUrl === undefined ? [] : ['--public-url', publicUrl])], { cwd: ROOT, stdio: 'pipe', detached: true, env: uncoveredEnv() })
+  const npm = spawn(...untracked('npm', ['start', '--', '--port', '0', '--shop-port', '0', '--memory', ...(publicUrl === undefined ? [] : ['--public-url', publicUrl])]), { cwd: ROOT, stdio: 'pipe', detached: true, env: uncoveredEnv() })
   const pgid = npm.pid as number
   t.teardown(() => { if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL') })
   npm.stdin.end()

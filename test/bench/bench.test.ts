@@ -10,7 +10,7 @@ import { main } from '../../bench/run.js'
 import { summarize, type Row } from '../../bench/report.js'
 import { BARE_GET, BARE_POST, CARD, CARD_BEFORE, evaluate, PAYLAB, QUERY, RSA_ANSWERS, WECHATPAY } from '../../bench/targets.js'
 import { findWireMock } from '../../bench/wiremock.js'
-import { uncoveredEnv } from '../helpers/child-env.js'
+import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
 const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v)
 const LARGE_SKIPPED = 'large store skipped: --skip large'
@@ -19,7 +19,7 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   let out = ''
   let err = ''
   const argv = ['--json', '-c', '4', '-d', '0.1', '--warmup', '0.1', '--payments', '100', '--rounds', '1', '--skip', 'wiremock,startup,large']
-  const code = await main(argv, { stdout: (s) => { out += s }, stderr: (s) => { err += s }, env: uncoveredEnv() })
+  const code = await main(argv, { stdout: (s) => { out += s }, stderr: (s) => { err += s }, env: uncoveredEnv(), command: untracked })
   t.equal(code, 0, err)
   const doc = JSON.parse(out)
 

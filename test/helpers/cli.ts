@@ -2,7 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
-import { uncoveredEnv } from './child-env.js'
+import { uncoveredEnv, untracked } from './child-env.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BIN = fileURLToPath(new URL('../../bin/paylab.js', import.meta.url))
@@ -34,14 +34,14 @@ function collect (child: ChildProcessWithoutNullStreams): { out: () => string, e
 
 /** Runs the CLI to its end (for --help and usage errors). */
 export async function runCli (args: string[], cwd = ROOT): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: 'pipe', env: uncoveredEnv() })
+  const child = spawn(...untracked(process.execPath, [BIN, ...args]), { cwd, stdio: 'pipe', env: uncoveredEnv() })
   child.stdin.end()
   return await collect(child).exit
 }
 
 /** Starts `paylab gateway` and waits until its banner is complete; kills it when the test ends. */
 export async function startGateway (t: Test, args: string[], cwd = ROOT): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [BIN, 'gateway', ...args], { cwd, stdio: 'pipe', env: uncoveredEnv() })
+  const child = spawn(...untracked(process.execPath, [BIN, 'gateway', ...args]), { cwd, stdio: 'pipe', env: uncoveredEnv() })
   child.stdin.end()
   const { out, err, exit } = collect(child)
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })

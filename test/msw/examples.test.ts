@@ -4,20 +4,20 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
-import { uncoveredEnv } from '../helpers/child-env.js'
+import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
 
 t.test('the tap example passes under node', async (t) => {
-  const { stdout } = await run(process.execPath, ['examples/msw/with-tap.mjs'], { cwd: root, timeout: 60_000, env: uncoveredEnv() })
+  const { stdout } = await run(...untracked(process.execPath, ['examples/msw/with-tap.mjs']), { cwd: root, timeout: 60_000, env: uncoveredEnv() })
   t.match(stdout, /^ok 2 - a notification is signed and captured/m) // execFile rejects on a failing exit code
   t.notMatch(stdout, /not ok/)
 })
 
 t.test('the node:test example passes under node --test', async (t) => {
-  const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'examples/msw/with-node-test.mjs'], { cwd: root, timeout: 60_000, env: uncoveredEnv() })
+  const { stdout } = await run(...untracked(process.execPath, ['--test', '--test-reporter=tap', 'examples/msw/with-node-test.mjs']), { cwd: root, timeout: 60_000, env: uncoveredEnv() })
   t.match(stdout, /# pass 2/)
   t.match(stdout, /# fail 0/)
 })

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url'
 import { JournalStore } from '../../gateway/store/journal-store.js'
 import { signRequest } from '../helpers/signer.js'
 import { card, encryptCard } from '../helpers/envelope.js'
-import { uncoveredEnv } from '../helpers/child-env.js'
+import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
-const CHILD = fileURLToPath(new URL('./fixtures/gateway-on-faulty-disk.ts', import.meta.url))
+const CHILD = fileURLToPath(new URL('./fixtures/gateway-on-faulty-disk.mjs', import.meta.url))
 
 interface Run { acked: Set<string>, refusedOrders: Set<string>, warnings: string[], stored: Map<string, { merchant_order_id: string }> }
 
@@ -22,7 +22,7 @@ interface Run { acked: Set<string>, refusedOrders: Set<string>, warnings: string
 async function killUnderLoad (t: Test, space: number, killAfter: (acked: number, refused: number) => 'go' | 'free' | 'kill'): Promise<Run> {
   const dir = await mkdtemp(join(tmpdir(), 'paylab-kill-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(space)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
+  const child = spawn(...untracked(process.execPath, [CHILD, dir, String(space)]), { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   let out = ''

@@ -111,7 +111,10 @@ t.test(`/healthz answers beside ${STALLED} stalled connections; past the cap con
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.requestTimeout = limits.requestTimeoutMs
   const held = [...stalled, ...excess.slice(0, MAX_CONNECTIONS - STALLED)]
-  t.equal(await allClosed(held, limits.requestTimeoutMs + 3000), 0, 'the timeouts close every stalled connection')
+  // Closing 2,250 connections with a 408 each takes CPU: on a 2-core machine under a load of 20,
+  // 163 were still open 3.9 s on. The wait ends as soon as they are all closed; the bound only
+  // says when to give up (the first test checks that none closes early).
+  t.equal(await allClosed(held, limits.requestTimeoutMs + 15_000), 0, 'the timeouts close every stalled connection')
   t.ok(held.filter(answered408).length >= held.length * 0.99, 'with a 408')
   t.equal(await healthz(), 200, '/healthz answers after them')
   t.equal(await connections(), 0, 'no connection is left open')
