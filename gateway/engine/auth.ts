@@ -163,7 +163,7 @@ function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer, no
     'Paylab-Signature-Type': type
   }
   if (type !== 'RSA-SHA256') return { headers, data, rsaKey: undefined }
-  const key = fault?.kind === 'unknown_key' ? decoyKey(ctx) : activeKey(ctx)
+  const key = fault?.kind === 'unknown_key' ? decoyKey() : activeKey(ctx)
   headers['Paylab-Key-Id'] = key.id
   return { headers, data, rsaKey: key.private_key }
 }
@@ -175,16 +175,14 @@ export function corrupt (signature: string): string {
   return bytes.toString('base64')
 }
 
-const decoys = new WeakMap<EngineContext, { id: string, private_key: string }>()
+// One per process, not one per gateway: RSA-2048 generation costs 100-300 ms of CPU, and a
+// process that builds many gateways (a test suite) would pay it for each.
+let decoy: { id: string, private_key: string } | undefined
 
 /** A key that is never stored nor listed in /v1/keys: no merchant was ever given it. */
-function decoyKey (ctx: EngineContext): { id: string, private_key: string } {
-  let key = decoys.get(ctx)
-  if (key === undefined) {
-    // Made with node:crypto directly, so that it differs from the real key even when a test
-    // provider hands out one cached key pair.
-    key = { id: 'key_unknown0000', private_key: nodeCrypto.generateRsaKeyPair().privateKeyPem }
-    decoys.set(ctx, key)
-  }
-  return key
+function decoyKey (): { id: string, private_key: string } {
+  // Made with node:crypto directly, so that it differs from the real key even when a test
+  // provider hands out one cached key pair.
+  decoy ??= { id: 'key_unknown0000', private_key: nodeCrypto.generateRsaKeyPair().privateKeyPem }
+  return decoy
 }

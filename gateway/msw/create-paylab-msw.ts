@@ -11,7 +11,7 @@ import type { MerchantInput } from '../engine/merchants.js'
 import type { RuleInput } from '../engine/rules.js'
 import type { Payment } from '../engine/types.js'
 import { parseDuration } from '../engine/duration.js'
-import { SANDBOX_TEST_ONLY_KEY } from '../engine/sandbox-key.js'
+import { SANDBOX_TEST_ONLY_KEY, SANDBOX_TEST_ONLY_KEYS } from '../engine/sandbox-key.js'
 import { httpTransport } from '../notify/http-transport.js'
 import { markerFaults } from '../plugins/transport-faults.js'
 import { buildGateway } from '../server.js'
@@ -51,9 +51,12 @@ export class PaylabControl {
   private constructor (options: PaylabMswOptions) {
     this.#options = options
     this.baseUrl = (options.baseUrl ?? 'https://paylab.test').replace(/\/$/, '')
-    // One gateway key pair for the life of this object, so that reset() keeps it.
-    let pair: ReturnType<CryptoProvider['generateRsaKeyPair']> | undefined
-    this.#crypto = { ...nodeCrypto, generateRsaKeyPair: () => (pair ??= nodeCrypto.generateRsaKeyPair()) }
+    // One key pair for every key this object's gateway makes (merchants' channel keys, the
+    // channels' demo apps), for its whole life, so that reset() keeps it: a published TEST ONLY
+    // pair other than the gateway's own (config.initialKey), as an in-memory gateway starts on.
+    // Generating RSA-2048 instead cost 100-300 ms of CPU in every test that made a PaylabControl.
+    const pair = SANDBOX_TEST_ONLY_KEYS[1] as { publicKeyPem: string, privateKeyPem: string }
+    this.#crypto = { ...nodeCrypto, generateRsaKeyPair: () => pair }
   }
 
   static async start (options: PaylabMswOptions): Promise<PaylabControl> {

@@ -5,6 +5,7 @@ import t from 'tap'
 import { AlipayRequestError } from 'alipay-sdk'
 import { qrSvg } from '../../gateway/cashier/qr.js'
 import { alipayGateway, receiver, tradeNo } from './alipay-helpers.js'
+import { spareKeyPair } from '../helpers/fixture-keys.js'
 
 t.test('alipay-sdk against paylab', async (t) => {
   const notify = await receiver(t)
@@ -118,8 +119,7 @@ t.test('alipay-sdk against paylab', async (t) => {
 
   t.test('a request signed with another key: isv.invalid-signature, answered signed', async (t) => {
     const { AlipaySdk } = await import('alipay-sdk')
-    const { generateKeyPairSync } = await import('node:crypto')
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+    const other = spareKeyPair(2, 'pkcs1')
     const wrong = new AlipaySdk({ appId: shown.app_id, privateKey: other.privateKey, alipayPublicKey: shown.alipay_public_key, gateway: `${gw.base}/gateway.do`, endpoint: gw.base })
     const res = await wrong.exec('alipay.trade.query', { bizContent: { outTradeNo: order } }, { validateSign: true })
     t.match(res, { code: '40002', msg: 'Invalid Arguments', subCode: 'isv.invalid-signature', subMsg: /app_id=.*&biz_content=/ })

@@ -2,15 +2,18 @@
 // when it is made, and what an operator changes is what the merchant then signs with.
 import t from 'tap'
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { build, type TestGateway } from '../helpers/build.js'
+import { sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { answerVerifies, type Credentials } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
+// One gateway for the file; its merchants' ids are the tests' own (shop-1, shop-dup, intruder).
+const gateway = sharedGateway()
+
 const list = (gw: TestGateway, creds: Credentials) => gw.signed({ method: 'GET', path: '/v1/payments?limit=1' }, creds)
 
 t.test('no token, a wrong token or a disguised path is 401 PAYLAB_ADMIN_UNAUTHORIZED', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const tries = [
     { url: '/admin/merchants', headers: {} },
     { url: '/admin/merchants', headers: { authorization: 'Bearer wrong-token' } },
@@ -31,7 +34,7 @@ t.test('no token, a wrong token or a disguised path is 401 PAYLAB_ADMIN_UNAUTHOR
 })
 
 t.test('a created merchant shows its secret once, and signs requests with it', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'shop-1', name: 'Shop One' } })
   t.equal(res.statusCode, 201, res.body)
   const created = res.json()
@@ -60,7 +63,7 @@ t.test('a created merchant shows its secret once, and signs requests with it', a
 })
 
 t.test('a merchant id is taken once', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   await addMerchant(gw, { id: 'shop-dup' })
   const again = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'shop-dup', name: 'Other' } })
   t.equal(again.statusCode, 409, again.body)
@@ -71,7 +74,7 @@ t.test('a merchant id is taken once', async (t) => {
 })
 
 t.test('update name and notify_url; a bad notify_url changes nothing', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const { merchant } = await addMerchant(gw, { name: 'Before' })
   const res = await gw.admin({ method: 'PATCH', url: `/admin/merchants/${merchant}`, payload: { name: 'After', notify_url: 'http://shop.localhost:8080/notify' } })
   t.equal(res.statusCode, 200, res.body)
@@ -96,7 +99,7 @@ t.test('update name and notify_url; a bad notify_url changes nothing', async (t)
 })
 
 t.test('rsa_public_key must be a PEM RSA key of 2048 bits or more; then RSA-SHA256 works', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const creds = await addMerchant(gw)
   const url = `/admin/merchants/${creds.merchant}`
   const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -122,7 +125,7 @@ t.test('rsa_public_key must be a PEM RSA key of 2048 bits or more; then RSA-SHA2
 })
 
 t.test('rotate-secret: the old secret stops working at once, the new one works', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const old = await addMerchant(gw)
   t.equal((await list(gw, old)).statusCode, 200)
   const res = await gw.admin({ method: 'POST', url: `/admin/merchants/${old.merchant}/rotate-secret` })
@@ -141,7 +144,7 @@ t.test('rotate-secret: the old secret stops working at once, the new one works',
 })
 
 t.test('answer_signature_type signs answers to requests without a usable type', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const creds = await addMerchant(gw, { answer_signature_type: 'RSA-SHA256' })
   const view = await gw.admin({ method: 'GET', url: `/admin/merchants/${creds.merchant}` })
   t.equal(view.json().answer_signature_type, 'RSA-SHA256')

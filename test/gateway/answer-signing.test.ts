@@ -1,14 +1,20 @@
 // How answers are signed: with the merchant secret for HMAC requests, with the gateway key (named
 // by Paylab-Key-Id) for RSA ones, refusals included; and every answer carries Paylab-Request-Id.
 import t from 'tap'
-import { build, type TestGateway } from '../helpers/build.js'
+import { build, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, signRequest } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
+// One gateway for the file, a merchant of its own for each test; the test about the injected
+// clock builds its own.
+const gateway = sharedGateway()
+
+let rsaShops = 0
 async function rsaMerchant (gw: TestGateway, extra: Record<string, unknown> = {}) {
-  const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'rsa-shop', rsa_public_key: vectorKeys.publicKeyPem, ...extra } })
+  const id = `rsa-shop-${++rsaShops}`
+  const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id, rsa_public_key: vectorKeys.publicKeyPem, ...extra } })
   if (res.statusCode !== 201) throw new Error(`creating a merchant answered ${res.statusCode}`)
-  return { merchant: 'rsa-shop', secret: res.json().hmac_secret as string, privateKeyPem: vectorKeys.privateKeyPem }
+  return { merchant: id, secret: res.json().hmac_secret as string, privateKeyPem: vectorKeys.privateKeyPem }
 }
 
 async function listedKeys (gw: TestGateway): Promise<Array<{ id: string, status: string, public_key: string }>> {
@@ -18,7 +24,7 @@ async function listedKeys (gw: TestGateway): Promise<Array<{ id: string, status:
 }
 
 t.test('an HMAC request gets an HMAC answer under the merchant secret', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const res = await gw.signed({ method: 'GET', path: '/v1/payments' })
   t.equal(res.statusCode, 200)
   t.equal(res.headers['paylab-signature-type'], 'HMAC-SHA256')
@@ -40,11 +46,11 @@ t.test('the answer timestamp comes from the injected clock', async (t) => {
 })
 
 t.test('an RSA request with the merchant key gets an answer signed with the gateway key', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const rsa = await rsaMerchant(gw)
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', type: 'RSA-SHA256', body: gw.cardPayment('4242424242424242') }, rsa)
   t.equal(res.statusCode, 201, res.body)
-  t.equal(res.json().merchant_id, 'rsa-shop')
+  t.equal(res.json().merchant_id, rsa.merchant)
   t.equal(res.headers['paylab-signature-type'], 'RSA-SHA256')
   const [active] = await listedKeys(gw)
   t.equal(res.headers['paylab-key-id'], active?.id, 'names the active key of GET /v1/keys')
@@ -57,7 +63,7 @@ t.test('an RSA request with the merchant key gets an answer signed with the gate
 })
 
 t.test('refusals to an identified merchant are signed too', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const notFound = await gw.signed({ method: 'GET', path: '/v1/payments/pay_doesnotexist0000000' })
   t.equal(notFound.json().error.code, 'PAYLAB_PAYMENT_NOT_FOUND')
   t.ok(answerVerifies(notFound.headers, notFound.body, { secret: gw.demo.secret }))
@@ -75,7 +81,7 @@ t.test('refusals to an identified merchant are signed too', async (t) => {
 })
 
 t.test('an invalid signature type is answered with the merchant\'s answer_signature_type', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const rsa = await rsaMerchant(gw, { answer_signature_type: 'RSA-SHA256' })
   const res = await gw.signed({ method: 'GET', path: '/v1/payments', headers: { 'paylab-signature-type': 'RSA-SHA512' } }, rsa)
   t.equal(res.json().error.code, 'PAYLAB_AUTH_HEADER_INVALID')
@@ -85,7 +91,7 @@ t.test('an invalid signature type is answered with the merchant\'s answer_signat
 })
 
 t.test('every answer carries Paylab-Request-Id, and errors quote it', async (t) => {
-  const gw = await build(t)
+  const gw = await gateway(t)
   const payBody = '{"user_id": "1", "order_id": "req-id-1", "amount": 1.0, "currency": "USD"}'
   const answers = [
     await gw.app.inject({ method: 'GET', url: '/healthz' }),

@@ -3,7 +3,11 @@
 // suites share one gateway.
 import t from 'tap'
 import { addMerchant } from '../helpers/merchants.js'
-import { live, methodPayment, type LiveGateway } from '../helpers/live.js'
+import { live, methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
+
+// One listening gateway for the tests about one merchant's rules, a merchant of its own for each;
+// the tests about every merchant's rules, or about another gateway, build their own.
+const gateway = sharedLive()
 
 const CARD = '4242424242424242'
 
@@ -26,14 +30,15 @@ async function statuses (gw: LiveGateway, n: number, creds = gw.demo, body = () 
 }
 
 t.test('a fault rule applies to its matches; the list shows its hits; delete stops it', async (t) => {
-  const gw = await live(t)
-  const r = await rule(gw, { merchant_id: 'demo', match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503;4' })
-  t.match(r, { id: /^rule_/, merchant_id: 'demo', fault: 'http_503;4', outcome: null, hits: 0 })
+  const gw = await gateway(t)
+  const demo = gw.demo.merchant
+  const r = await rule(gw, { merchant_id: demo, match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503;4' })
+  t.match(r, { id: /^rule_/, merchant_id: demo, fault: 'http_503;4', outcome: null, hits: 0 })
   const res = await gw.answer({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(CARD) })
   t.same([res.status, res.headers['retry-after']], [503, '4'])
   t.equal((await gw.answer({ method: 'GET', path: '/v1/payments' })).status, 200, 'a GET does not match')
-  t.equal((await rules(gw, 'demo'))[0].hits, 1, 'one hit')
-  const journal = (await gw.admin({ method: 'GET', url: '/admin/journal?status=503' })).json().data
+  t.equal((await rules(gw, demo))[0].hits, 1, 'one hit')
+  const journal = (await gw.admin({ method: 'GET', url: `/admin/journal?status=503&merchant_id=${demo}` })).json().data
   t.same(journal.map((e: any) => [e.fault, e.rule_id]), [['http_503;4', r.id]], 'the journal names the rule')
   t.equal((await gw.admin({ method: 'DELETE', url: `/admin/rules/${r.id}` })).json().deleted, 1)
   t.same(await statuses(gw, 1), ['201'], 'deleted: no effect')
@@ -42,10 +47,11 @@ t.test('a fault rule applies to its matches; the list shows its hits; delete sto
 })
 
 t.test('match on merchant_order_id glob, amount and a header', async (t) => {
-  const gw = await live(t)
-  await rule(gw, { merchant_id: 'demo', match: { merchant_order_id: 'order-7*' }, fault: 'connection_reset' })
-  await rule(gw, { merchant_id: 'demo', match: { amount: 4321 }, fault: 'http_502' })
-  await rule(gw, { merchant_id: 'demo', match: { header: { name: 'X-Test-Case', value: 'lost' } }, fault: 'empty_response' })
+  const gw = await gateway(t)
+  const demo = gw.demo.merchant
+  await rule(gw, { merchant_id: demo, match: { merchant_order_id: 'order-7*' }, fault: 'connection_reset' })
+  await rule(gw, { merchant_id: demo, match: { amount: 4321 }, fault: 'http_502' })
+  await rule(gw, { merchant_id: demo, match: { header: { name: 'X-Test-Case', value: 'lost' } }, fault: 'empty_response' })
   const send = (body: Record<string, unknown>, headers: Record<string, string> = {}) => gw.call({ method: 'POST', path: '/v1/payments', body, headers })
   const seven = await send(gw.cardPayment(CARD, { merchant_order_id: 'order-77' }))
   t.ok(!seven.ok && seven.error.syscall === 'read', 'order-77: reset')
@@ -55,32 +61,34 @@ t.test('match on merchant_order_id glob, amount and a header', async (t) => {
   const header = await send(gw.cardPayment(CARD), { 'x-test-case': 'lost' })
   t.ok(!header.ok && header.error.message === 'socket hang up', 'X-Test-Case: lost → empty response')
   t.ok((await send(gw.cardPayment(CARD), { 'x-test-case': 'other' })).ok, 'another header value: untouched')
-  t.same((await rules(gw, 'demo')).map((r) => r.hits), [1, 1, 1])
+  t.same((await rules(gw, demo)).map((r) => r.hits), [1, 1, 1])
 })
 
 t.test('an outcome rule shapes creates only, and `times` counts only those', async (t) => {
-  const gw = await live(t)
-  const r = await rule(gw, { merchant_id: 'demo', outcome: 'decline:stolen_card', times: 2 })
+  const gw = await gateway(t)
+  const demo = gw.demo.merchant
+  const r = await rule(gw, { merchant_id: demo, outcome: 'decline:stolen_card', times: 2 })
   await gw.answer({ method: 'GET', path: '/v1/payments' })
   const results = []
   for (let i = 0; i < 3; i++) results.push((await gw.create(gw.cardPayment(CARD))).failure?.code ?? 'none')
   t.same(results, ['stolen_card', 'stolen_card', 'none'], 'the GET before used none of the two')
-  t.equal((await rules(gw, 'demo')).find((x) => x.id === r.id).hits, 2)
-  await rule(gw, { merchant_id: 'demo', match: { path: '/v1/payments' }, outcome: 'challenge:decline:insufficient_funds' })
+  t.equal((await rules(gw, demo)).find((x) => x.id === r.id).hits, 2)
+  await rule(gw, { merchant_id: demo, match: { path: '/v1/payments' }, outcome: 'challenge:decline:insufficient_funds' })
   const wallet = await gw.create(methodPayment('wallet', 1000))
   await gw.cashier(wallet.id, { action: 'pass' })
   t.match(await gw.payment(wallet.id), { status: 'failed', failure: { code: 'insufficient_funds' } }, 'on a wallet too')
 })
 
 t.test('precedence: the header beats a rule, a rule beats a magic amount; the header does not use up the rule', async (t) => {
-  const gw = await live(t)
-  const r = await rule(gw, { merchant_id: 'demo', fault: 'http_500', times: 1 })
+  const gw = await gateway(t)
+  const demo = gw.demo.merchant
+  const r = await rule(gw, { merchant_id: demo, fault: 'http_500', times: 1 })
   const headed = await gw.call({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(CARD), headers: { 'paylab-scenario': 'http_429' } })
   t.equal(headed.ok && headed.status, 429, 'the header wins')
-  t.equal((await rules(gw, 'demo'))[0].hits, 0, 'and the rule was not spent')
+  t.equal((await rules(gw, demo))[0].hits, 0, 'and the rule was not spent')
   t.same(await statuses(gw, 1, gw.demo, () => methodPayment('wallet', 50502)), ['500'], 'the rule beats amount 50502')
   t.same(await statuses(gw, 1, gw.demo, () => methodPayment('wallet', 50502)), ['502'], 'spent: the amount applies')
-  t.equal((await rules(gw, 'demo')).find((x) => x.id === r.id).hits, 1)
+  t.equal((await rules(gw, demo)).find((x) => x.id === r.id).hits, 1)
 })
 
 t.test("rules never touch another merchant's requests; reset removes one merchant's rules only", async (t) => {

@@ -16,7 +16,12 @@ export interface Operation {
 
 const { doc } = loadOpenApi()
 
+// Derefed once per process: the document does not change, and the same schema objects each time
+// let Ajv reuse what it compiled for them (it caches by object) instead of compiling per answer.
+let all: Operation[] | undefined
+
 export function operations (): Operation[] {
+  if (all !== undefined) return all
   const out: Operation[] = []
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of HTTP_METHODS) {
@@ -26,6 +31,7 @@ export function operations (): Operation[] {
       out.push({ id: String(op.operationId), method: method.toUpperCase(), path, op })
     }
   }
+  all = out
   return out
 }
 

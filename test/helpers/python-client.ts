@@ -37,13 +37,18 @@ def post(url, data=None, headers=None, **_ignored):
         return Response(error.code, error.read(), error.headers)
 `
 
+let hasRequests: boolean | undefined
+
+/** Whether python3 can import requests; asked once per process (a python start each time). */
 export function pythonHasRequests (): boolean {
+  if (hasRequests !== undefined) return hasRequests
   try {
     execFileSync('python3', ['-c', 'import requests'], { stdio: 'ignore' })
-    return true
+    hasRequests = true
   } catch {
-    return false
+    hasRequests = false
   }
+  return hasRequests
 }
 
 export interface ClientRun { stdout: string, stderr: string, code: number }

@@ -34,21 +34,22 @@ export function testFiles (dir = TEST_DIR): string[] {
  * The suites: a name and the files it runs. Each test process costs ~3-4 s of CPU before its
  * first test (node, tap, the loader, the gateway's module graph), so there are few of them, yet
  * enough, three at a time, to keep both cores busy while some wait: the files that wait on child
- * processes (the package, the CLI, the demo, the docs' examples), the scenario runner's and the
- * browser's each on their own; the reliability tests, which wait on a gateway process, timers
- * and sockets, beside the CLI's; the gateway's many files in two; `rest` has the channel
- * profiles, the msw files and whatever no rule names.
+ * processes (the package, the CLI, the demo, the docs' examples) and the browser's each on their
+ * own; the reliability tests, which wait on a gateway process, timers and sockets, beside the
+ * CLI's; the merchant side (the SDK, the reference shop and the scenario runner that drives it),
+ * whose scenario files mostly wait on the shops' timeouts and retries, started first; the
+ * gateway's many files in two; `rest` has the channel profiles, the msw files and whatever no
+ * rule names.
  */
 const RULES: Array<[string, (file: string, index: number) => boolean]> = [
   // npm pack, an install and three consumers: mostly waiting on npm and tsc processes.
   ['package', (f) => f.startsWith('test/package/')],
   ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts', 'test/bench/bench.test.ts'].includes(f)],
   ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f) || f.startsWith('test/reliability/')],
-  ['scenarios', (f) => f.startsWith('test/scenarios/')],
+  ['merchant', (f) => f.startsWith('test/scenarios/') || f.startsWith('test/merchant/')],
   ['browser', (f) => f.startsWith('test/browser/')],
   ['gateway-1', (f, i) => f.startsWith('test/gateway/') && i % 2 === 0],
-  ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 2 === 1],
-  ['merchant', (f) => f.startsWith('test/merchant/')]
+  ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 2 === 1]
 ]
 export const SUITES = [...RULES.map(([name]) => name), 'rest']
 

@@ -1,8 +1,8 @@
 // A live gateway with a WeChat Pay merchant and a notification receiver, for the official SDK
-// tests. Real key pairs (not the suite's shared one): the merchant key, the platform key and the
-// gateway key differ, so a signature made with the wrong one cannot pass.
+// tests. Key pairs that differ (published test ones, not the suite's shared one): the merchant key,
+// the platform key and the gateway key differ, so a signature made with the wrong one cannot pass.
 import type { Test } from 'tap'
-import { nodeCrypto } from '../../gateway/engine/crypto.js'
+import { distinctKeysCrypto } from './fixture-keys.js'
 import { live, type LiveGateway } from './live.js'
 import { receiver, type Receiver } from './receiver.js'
 
@@ -23,7 +23,7 @@ export interface WechatpayBench { gw: LiveGateway, rx: Receiver, merchant: Wecha
 
 let shop = 0
 export async function wechatpayBench (t: Test, mode: 'public_key' | 'certificate' = 'public_key', gw?: LiveGateway): Promise<WechatpayBench> {
-  const gateway = gw ?? await live(t, { crypto: nodeCrypto })
+  const gateway = gw ?? await live(t, { crypto: distinctKeysCrypto() })
   const rx = await receiver(t, { path: '/wechatpay/notify' })
   const id = `wx-shop-${process.pid}-${++shop}`
   const res = await gateway.admin({ method: 'POST', url: '/admin/merchants', payload: { id, channels: { wechatpay: { mode } } } })

@@ -2,10 +2,9 @@
 // through the admin API), gateway keys fetched or pinned, a key rotation picked up, and the card
 // envelope that the SDK makes opened by the gateway.
 import t, { type Test } from 'tap'
-import { generateKeyPairSync } from 'node:crypto'
-import { nodeCrypto } from '../../gateway/engine/crypto.js'
 import { openEnvelope } from '../../gateway/engine/envelope.js'
 import { encryptCard, PaylabSignatureError, type GatewayKey } from '../../merchant/sdk/index.js'
+import { distinctKeysCrypto, spareKeyPair } from '../helpers/fixture-keys.js'
 import { CARD, gatewayBench, type GatewayBench } from '../helpers/pair.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
@@ -21,8 +20,8 @@ function watching () {
   return { rec, answers }
 }
 
-let merchantKey: { publicKey: string, privateKey: string } | undefined
-const rsaPair = () => (merchantKey ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }))
+// The merchant's own key (PKCS#1, as many merchants keep theirs): a published TEST ONLY pair.
+const rsaPair = () => spareKeyPair(0, 'pkcs1')
 
 async function rsaMerchant (t: Test, b: GatewayBench, extra: Record<string, unknown> = {}) {
   const { publicKey, privateKey } = rsaPair()
@@ -70,7 +69,7 @@ t.test('RSA before the key is registered: the HMAC-signed refusal is readable on
 })
 
 t.test('pinned keys: no key fetch at all; a rotation is not followed', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: nodeCrypto } })
+  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
   const pinned = b.gw.engine.keys().data.map((k: any) => ({ id: k.id, public_key: k.public_key }))
   const { client, rec } = await rsaMerchant(t, b, { gatewayKeys: pinned })
   t.equal((await client.createPayment(card('order-pin1'))).status, 'succeeded')
@@ -83,7 +82,7 @@ t.test('pinned keys: no key fetch at all; a rotation is not followed', async (t)
 
 t.test('pinned keys that do not match the gateway\'s are refused', async (t) => {
   const b = await gatewayBench(t)
-  const wrong = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+  const wrong = spareKeyPair(1)
   const { client } = await rsaMerchant(t, b, { gatewayKeys: [{ id: activeKeyId(b), public_key: wrong.publicKey }] })
   const err = await client.getPaymentByOrder('nothing').catch((e) => e)
   t.type(err, PaylabSignatureError)
@@ -91,7 +90,7 @@ t.test('pinned keys that do not match the gateway\'s are refused', async (t) => 
 })
 
 t.test('fetched keys: a rotation is picked up with one refetch, and new cards go to the new key', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: nodeCrypto } })
+  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
   const { client, rec, answers } = await rsaMerchant(t, b)
   const before = await client.createPayment(card('order-rot1'))
   const oldKey = activeKeyId(b)
@@ -109,7 +108,7 @@ t.test('fetched keys: a rotation is picked up with one refetch, and new cards go
 })
 
 t.test('an HMAC merchant\'s card envelope made for a retiring key still opens', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: nodeCrypto } })
+  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
   const client = b.client()
   await client.refreshKeys()
   const oldKey = activeKeyId(b)

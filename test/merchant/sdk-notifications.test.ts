@@ -2,7 +2,7 @@
 // fetched gateway keys) caught by a real receiver, and on notifications made broken on purpose
 // with buildNotification, which is what teams use to test their own receivers.
 import t from 'tap'
-import { generateKeyPairSync } from 'node:crypto'
+import { spareKeyPair } from '../helpers/fixture-keys.js'
 import { buildNotification, PaylabSignatureError, verifyNotification, type Breakage, type PaylabEvent } from '../../merchant/sdk/index.js'
 import { gatewayBench } from '../helpers/pair.js'
 import { receiver } from '../helpers/receiver.js'
@@ -69,7 +69,7 @@ t.test('buildNotification (HMAC): valid accepted, with its own header casing; ea
 })
 
 t.test('buildNotification (RSA): valid accepted with the key pinned; an unknown key id refused', async (t) => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } })
+  const pair = spareKeyPair(0, 'pkcs1')
   const signer = { privateKey: pair.privateKey, keyId: 'key_test' }
   const gatewayKeys = [{ id: 'key_test', public_key: pair.publicKey }]
   const now = () => Date.parse('2030-01-01T00:00:30Z')

@@ -8,14 +8,18 @@ import { CATALOGUE, fixture, run } from './helpers.js'
 
 const TRANSPORT = `${CATALOGUE}/transport.yaml`
 
-/** A gateway of the test's own, with one merchant wired to a fake shop of the given build. */
+/**
+ * A gateway of the test's own, with one merchant wired to a fake shop of the given build. The
+ * shop gives up on an unanswered create after 0.5 s ("timeout, nothing processed" holds it for a
+ * minute): what these tests look at is what it does next, not how long it waited.
+ */
 async function externalShop (t: Test, build: 'correct' | 'double-charge' | 'trusting') {
   const { app, engine } = await buildGateway({ memory: true, clock: new VirtualClock(), logger: false })
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const gateway = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
   engine.ctx.config.publicUrl = gateway
   const merchant = await engine.createMerchant({ name: `fake ${build}` })
-  const shop = await fakeMerchant(t, build, { gateway, merchant_id: merchant.id, secret: merchant.hmac_secret })
+  const shop = await fakeMerchant(t, build, { gateway, merchant_id: merchant.id, secret: merchant.hmac_secret }, 500)
   return { gatewayUrl: gateway, adminToken: engine.adminToken, shopUrl: shop.url, shopMerchant: merchant.id, shopSecret: merchant.hmac_secret }
 }
 

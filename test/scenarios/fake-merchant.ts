@@ -20,7 +20,11 @@ export interface FakeMerchant {
 interface Config { gateway: string, merchant_id: string, secret: string }
 interface Order { id: string, status: string, amount: number, payment_id: string | null }
 
-export async function fakeMerchant (t: Test, build: Build, initial?: Config): Promise<FakeMerchant> {
+/**
+ * `timeoutMs`: how long a create may go unanswered before the service gives up on it (a gateway
+ * that holds a create, as timeout_not_processed does, is only waited on that long).
+ */
+export async function fakeMerchant (t: Test, build: Build, initial?: Config, timeoutMs = 3000): Promise<FakeMerchant> {
   let config = initial
   let n = 0
   const orders = new Map<string, Order>()
@@ -34,7 +38,7 @@ export async function fakeMerchant (t: Test, build: Build, initial?: Config): Pr
     const card = encryptCard({ number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2, cvc: '123' }, key)
     const body = Buffer.from(JSON.stringify({ merchant_order_id: orderId, amount, currency, method: { type: 'card', card: { encrypted: card } } }))
     const headers = signingHeaders({ merchantId: c.merchant_id, signatureType: 'HMAC-SHA256', secret: c.secret }, 'POST', '/v1/payments', body, Math.floor(Date.now() / 1000))
-    const res = await fetch(`${c.gateway}/v1/payments`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: new Uint8Array(body), signal: AbortSignal.timeout(3000) })
+    const res = await fetch(`${c.gateway}/v1/payments`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: new Uint8Array(body), signal: AbortSignal.timeout(timeoutMs) })
     return { status: res.status, json: JSON.parse(await res.text()) as { id?: string, status?: string } }
   }
 
