@@ -329,12 +329,12 @@ export class Engine {
 
   // Protocol
   identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }
-  authenticate (req: SignedRequest, trace?: { stringToSign?: string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
-  signAnswer (identity: Identity, body: Buffer, fault?: SigningFault): Record<string, string> {
+  authenticate (req: SignedRequest, trace?: { signed?: Buffer | string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
+  signAnswer (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> {
     return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
   /** signAnswer for an answer on its way out: an RSA signature may be made off the event loop. */
-  signAnswerAsync (identity: Identity, body: Buffer): Record<string, string> | Promise<Record<string, string>> {
+  signAnswerAsync (identity: Identity, body: Buffer | string): Record<string, string> | Promise<Record<string, string>> {
     return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2))
   }
 
