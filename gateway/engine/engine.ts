@@ -176,6 +176,9 @@ export class Engine {
    */
   catchUp (): Promise<void> | undefined { return this.ctx.db.catchUp() }
 
+  /** Whether other gateways write to the store too: only then is there anything for catchUp() to do. */
+  get sharedStore (): boolean { return this.ctx.db.shared }
+
   /** The server's ticker: catches up (a shared store), then runs what is due, in slices. */
   tick (): void {
     if (this.#ticking) return
