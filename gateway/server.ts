@@ -7,6 +7,7 @@ import { nodeCrypto, type CryptoProvider } from './engine/crypto.js'
 import { Engine } from './engine/engine.js'
 import { newId } from './engine/ids.js'
 import { redactUrl } from './engine/redact.js'
+import { lazyRequestLogger } from './request-logger.js'
 import { sandboxKeyPool } from './engine/sandbox-key.js'
 import type { StorePort } from './engine/db.js'
 import { JournalStore } from './store/journal-store.js'
@@ -105,7 +106,8 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     // parameters up to MAX_PARAM_LENGTH reach the schema, which names the field at fault.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
-    clientErrorHandler
+    clientErrorHandler,
+    ...(logger === false ? {} : { childLoggerFactory: lazyRequestLogger })
   })
   capConnections(fastify.server, limits.maxConnections, fastify.log)
   await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })

@@ -3,6 +3,7 @@
 // (and so RSA-signed answers) can be measured. Talks to its parent over IPC.
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { writeFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { Session } from 'node:inspector/promises'
 import type * as ServerModule from '../../gateway/server.js'
 import type * as JournalModule from '../../gateway/store/journal-store.js'
@@ -10,7 +11,10 @@ import type * as FilesModule from '../../gateway/store/files.js'
 import type { StoreFiles } from '../../gateway/store/files.js'
 
 // MICRO_DIST=1: the compiled dist/ (what `paylab gateway` runs), so profiles carry line numbers.
-const root = process.env.MICRO_DIST === '1' ? '../../dist/' : '../../'
+// MICRO_ROOT=<dir>: the dist/ of another build (bench/micro/ab.ts compares builds).
+const root = process.env.MICRO_ROOT !== undefined
+  ? `${pathToFileURL(process.env.MICRO_ROOT).href}/`
+  : process.env.MICRO_DIST === '1' ? '../../dist/' : '../../'
 const { buildGateway } = await import(`${root}gateway/server.js`) as typeof ServerModule
 const { JournalStore } = await import(`${root}gateway/store/journal-store.js`) as typeof JournalModule
 const { nodeFiles } = await import(`${root}gateway/store/files.js`) as typeof FilesModule

@@ -9,7 +9,7 @@ import { activeKey } from './keys.js'
 import { nonceKey, type NonceCache } from './nonces.js'
 import { nodeCrypto } from './crypto.js'
 import {
-  answerStringToSign, createSignature, NONCE_PATTERN, requestStringToSign, SIGNATURE_TYPES, verifySignature,
+  answerStringToSign, createSignature, NONCE_PATTERN, SIGNATURE_TYPES, signedData, verifySignature,
   type SignatureType
 } from './signing.js'
 import type { Merchant } from './types.js'
@@ -59,16 +59,21 @@ export function identify (ctx: EngineContext, headers: Headers): Identity | unde
 
 const SIGNING_HEADERS = ['Paylab-Merchant', 'Paylab-Timestamp', 'Paylab-Nonce', 'Paylab-Signature-Type', 'Paylab-Signature']
 
-/** `trace` receives the string to sign the gateway computed (for the journal), valid or not. */
-export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest, trace?: { stringToSign?: string }): Identity {
-  const get = (name: string) => header(req.headers, name)
-  const merchantId = get('paylab-merchant')
-  const timestamp = get('paylab-timestamp')
-  const nonce = get('paylab-nonce')
-  const signatureType = get('paylab-signature-type')
-  const signature = get('paylab-signature')
+const first = (v: string | string[] | undefined): string | undefined => Array.isArray(v) ? v[0] : v
+
+/**
+ * `trace.signed` receives what the gateway computed the signature over (for the journal), valid
+ * or not: text for a request without a body, else bytes; decoding it is left to whoever reads it.
+ */
+export function authenticate (ctx: EngineContext, nonces: NonceCache, req: SignedRequest, trace?: { signed?: Buffer | string }): Identity {
+  const h = req.headers
+  const merchantId = first(h['paylab-merchant'])
+  const timestamp = first(h['paylab-timestamp'])
+  const nonce = first(h['paylab-nonce'])
+  const signatureType = first(h['paylab-signature-type'])
+  const signature = first(h['paylab-signature'])
   if (!merchantId || !timestamp || !nonce || !signatureType || !signature) {
-    const missing = SIGNING_HEADERS.filter((name) => (get(name) ?? '') === '')
+    const missing = SIGNING_HEADERS.filter((name) => (header(h, name) ?? '') === '')
     throw AUTH_HEADERS_MISSING(`missing signing header(s): ${missing.join(', ')}`, { headers: missing })
   }
 
@@ -92,11 +97,11 @@ export function authenticate (ctx: EngineContext, nonces: NonceCache, req: Signe
 
   if (!NONCE_PATTERN.test(nonce)) throw AUTH_HEADER_INVALID('Paylab-Nonce must be 16–64 characters of A–Z, a–z, 0–9, _ and -', { header: 'Paylab-Nonce' })
 
-  const data = requestStringToSign(req.method, req.pathWithQuery, timestamp, nonce, req.body)
-  if (trace !== undefined) trace.stringToSign = data.toString('utf8')
+  const data = signedData(req.method, req.pathWithQuery, timestamp, nonce, req.body)
+  if (trace !== undefined) trace.signed = data
   const keys = { hmacSecret: merchant.hmac_secret, rsaPublicKeyPem: merchant.rsa_public_key ?? undefined }
   if (!verifySignature(ctx.crypto, type, keys, data, signature)) {
-    const hint = ctx.config.signatureHints ? { string_to_sign: data.toString('utf8') } : {}
+    const hint = ctx.config.signatureHints ? { string_to_sign: data.toString() } : {}
     throw SIGNATURE_INVALID(undefined, { signature_type: type, ...hint })
   }
   // Only a correctly signed request consumes its nonce, so nobody can burn a merchant's nonces.
@@ -127,7 +132,7 @@ export function nonceHorizon (ctx: EngineContext): number {
 export type SigningFault = { kind: 'bad_signature' } | { kind: 'unknown_key' } | { kind: 'stale_timestamp', seconds: number }
 
 /** The headers that sign an answer (or a notification) body for a merchant. */
-export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): Record<string, string> {
+export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string, fault?: SigningFault): Record<string, string> {
   const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce, fault)
   headers['Paylab-Signature'] = rsaKey !== undefined
     ? createSignature(ctx.crypto, 'RSA-SHA256', { rsaPrivateKeyPem: rsaKey }, data)
@@ -140,7 +145,7 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
  * signAnswer, with an RSA signature made through the provider's async form when it has one
  * (off the event loop with the gateway's worker pool); an HMAC one is made at once, with no promise.
  */
-export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string): Record<string, string> | Promise<Record<string, string>> {
+export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string): Record<string, string> | Promise<Record<string, string>> {
   const signAsync = ctx.crypto.rsaSha256SignAsync
   if (signAsync === undefined || identity.signatureType !== 'RSA-SHA256') return signAnswer(ctx, identity, body, nonce)
   const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce)
@@ -152,7 +157,7 @@ export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: B
 }
 
 /** The answer's signing headers bar the signature, what it signs, and the RSA key to sign with (none: HMAC). */
-function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer, nonce: string, fault?: SigningFault): { headers: Record<string, string>, data: Buffer, rsaKey: string | undefined } {
+function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string, fault?: SigningFault): { headers: Record<string, string>, data: Buffer | string, rsaKey: string | undefined } {
   const skew = fault?.kind === 'stale_timestamp' ? fault.seconds : 0
   const timestamp = String(unixSeconds(signingClock(ctx)) - skew)
   const data = answerStringToSign(timestamp, nonce, body)

@@ -176,6 +176,9 @@ export class Engine {
    */
   catchUp (): Promise<void> | undefined { return this.ctx.db.catchUp() }
 
+  /** Whether other gateways write to the store too: only then is there anything for catchUp() to do. */
+  get sharedStore (): boolean { return this.ctx.db.shared }
+
   /** The server's ticker: catches up (a shared store), then runs what is due, in slices. */
   tick (): void {
     if (this.#ticking) return
@@ -329,12 +332,12 @@ export class Engine {
 
   // Protocol
   identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }
-  authenticate (req: SignedRequest, trace?: { stringToSign?: string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
-  signAnswer (identity: Identity, body: Buffer, fault?: SigningFault): Record<string, string> {
+  authenticate (req: SignedRequest, trace?: { signed?: Buffer | string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
+  signAnswer (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> {
     return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
   /** signAnswer for an answer on its way out: an RSA signature may be made off the event loop. */
-  signAnswerAsync (identity: Identity, body: Buffer): Record<string, string> | Promise<Record<string, string>> {
+  signAnswerAsync (identity: Identity, body: Buffer | string): Record<string, string> | Promise<Record<string, string>> {
     return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2))
   }
 

@@ -40,6 +40,27 @@ export interface JournalQuery {
 }
 
 const MAX_STRING_TO_SIGN = 4096
+const CARD_FIELDS = /("(?:number|cvc)"\s*:\s*)"[^"]*"/g
+
+let isoSecond = NaN
+let isoPrefix = ''
+
+/**
+ * `new Date(ms).toISOString()`, the same text, for an entry's time: every request has one, and
+ * formatting a date costs more than the rest of the entry, so the text up to the second is
+ * formatted once per second and the milliseconds appended.
+ */
+export function journalTime (time: number): string {
+  const ms = Math.trunc(time) // as Date does
+  const second = Math.floor(ms / 1000)
+  if (second !== isoSecond) {
+    const iso = new Date(second * 1000).toISOString()
+    isoPrefix = iso.slice(0, -4) // up to the '.', before 'sssZ'
+    isoSecond = second
+  }
+  const millis = ms - second * 1000
+  return `${isoPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
+}
 
 /** Entries a journal keeps, in memory and in a shared store alike: the oldest go. */
 export const JOURNAL_CAPACITY = 10_000
@@ -77,18 +98,26 @@ export class Journal {
   constructor (capacity = JOURNAL_CAPACITY) { this.#capacity = capacity }
 
   open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'> & { channel?: string | null }): JournalEntry {
+    // One literal, its fields in the order entries have always been listed in.
     const entry: JournalEntry = {
-      seq: ++this.#seq, channel: null, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,
-      rule_id: null, outcome: null, merchant_order_id: null, payment_id: null, error_code: null, ...init
+      seq: ++this.#seq, channel: init.channel ?? null, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,
+      rule_id: null, outcome: null, merchant_order_id: null, payment_id: null, error_code: null,
+      request_id: init.request_id, time: init.time, method: init.method, path: init.path, query: init.query, merchant_id: init.merchant_id
     }
     if (this.#entries.length < this.#capacity) this.#entries.push(entry)
     else { this.#entries[this.#start] = entry; this.#start = (this.#start + 1) % this.#capacity }
     return entry
   }
 
+  /** An entry's signature verdict and what was signed (bytes, or text for a request without a body). */
+  static signature (verdict: string, signed: Buffer | string | undefined): NonNullable<JournalEntry['signature']> {
+    return { verdict, string_to_sign: signed === undefined ? null : Journal.stringToSign(typeof signed === 'string' ? signed : signed.toString('utf8')) }
+  }
+
   /** Bounded, and without card numbers or CVCs (a plaintext-card request carries them). */
   static stringToSign (text: string): string {
-    const safe = text.replace(/("(?:number|cvc)"\s*:\s*)"[^"]*"/g, '$1"[redacted]"')
+    // Most requests carry no card field: the search is skipped for them.
+    const safe = text.includes('"number"') || text.includes('"cvc"') ? text.replace(CARD_FIELDS, '$1"[redacted]"') : text
     return safe.length > MAX_STRING_TO_SIGN ? `${safe.slice(0, MAX_STRING_TO_SIGN)}…` : safe
   }
 

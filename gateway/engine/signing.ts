@@ -19,8 +19,25 @@ export function requestStringToSign (method: string, pathWithQuery: string, time
   ])
 }
 
-/** `TIMESTAMP\nNONCE\nBODY\n`: what the gateway signs for answers and notifications. */
-export function answerStringToSign (timestamp: string, nonce: string, body: Buffer): Buffer {
+/**
+ * requestStringToSign as the gateway checks it: the same bytes, as text when there is no body
+ * (nothing to copy into a Buffer: the hash encodes the text as UTF-8 itself).
+ */
+export function signedData (method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Buffer): Buffer | string {
+  if (body.length === 0) return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n\n`
+  return requestStringToSign(method, pathWithQuery, timestamp, nonce, body)
+}
+
+/**
+ * `TIMESTAMP\nNONCE\nBODY\n`: what the gateway signs for answers and notifications. A text body
+ * gives text: its UTF-8 bytes are the ones hashed and the ones sent, and it is never copied into
+ * a Buffer on the way.
+ */
+export function answerStringToSign (timestamp: string, nonce: string, body: Buffer): Buffer
+export function answerStringToSign (timestamp: string, nonce: string, body: string): string
+export function answerStringToSign (timestamp: string, nonce: string, body: Buffer | string): Buffer | string
+export function answerStringToSign (timestamp: string, nonce: string, body: Buffer | string): Buffer | string {
+  if (typeof body === 'string') return `${timestamp}\n${nonce}\n${body}\n`
   return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), body, Buffer.from('\n')])
 }
 
@@ -30,7 +47,7 @@ export interface VerifyKeys {
 }
 
 /** Checks a base64 signature in constant time. Returns false for any malformed input. */
-export function verifySignature (crypto: CryptoProvider, type: SignatureType, keys: VerifyKeys, data: Buffer, signatureB64: string): boolean {
+export function verifySignature (crypto: CryptoProvider, type: SignatureType, keys: VerifyKeys, data: Buffer | string, signatureB64: string): boolean {
   // Buffer.from skips characters outside the alphabet, so "sig!!" would pass for "sig" without this.
   if (!BASE64.test(signatureB64)) return false
   const given = Buffer.from(signatureB64, 'base64')
@@ -48,7 +65,7 @@ export interface SignKeys {
   rsaPrivateKeyPem?: string | undefined
 }
 
-export function createSignature (crypto: CryptoProvider, type: SignatureType, keys: SignKeys, data: Buffer): string {
+export function createSignature (crypto: CryptoProvider, type: SignatureType, keys: SignKeys, data: Buffer | string): string {
   if (type === 'HMAC-SHA256') {
     if (keys.hmacSecret === undefined) throw new Error('no HMAC secret to sign with')
     return crypto.hmacSha256(keys.hmacSecret, data).toString('base64')

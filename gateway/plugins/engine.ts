@@ -12,6 +12,8 @@ declare module 'fastify' {
 
 export default fp<{ engine: Engine }>(async (app, { engine }) => {
   app.decorate('engine', engine)
+  // A store of this gateway's alone has nothing to catch up with: no hook for every request then.
+  if (!engine.sharedStore) return
   app.addHook('onRequest', (_request, _reply, done) => {
     const caught = engine.catchUp()
     if (caught === undefined) done()

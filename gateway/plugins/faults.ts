@@ -20,7 +20,7 @@ declare module 'fastify' {
     transportFaults: TransportFaults
   }
   interface FastifyContextConfig {
-    /** The route creates a payment: magic amounts and outcome rules apply to it. */
+    /** The route (a POST) creates a payment: magic amounts and outcome rules apply to it. */
     create?: boolean
   }
 }
@@ -92,12 +92,15 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
   function decide (request: FastifyRequest): FaultSpec | undefined {
     const who = target(request)
     if (who === undefined) return undefined
-    const isCreate = who.isCreate ?? request.routeOptions.config.create === true
+    // Creates are POSTs: other requests skip request.routeOptions, which Fastify builds anew at each read.
+    const isCreate = who.isCreate ?? (request.method === 'POST' && request.routeOptions.config.create === true)
     const scenario = request.headers['paylab-scenario']
+    const url = request.url
+    const query = url.indexOf('?')
     const decision = engine.sandbox.decide({
       merchantId: who.merchantId,
       method: request.method,
-      path: request.url.split('?')[0] as string,
+      path: query === -1 ? url : url.slice(0, query),
       headers: request.headers,
       merchantOrderId: who.merchantOrderId,
       amount: isCreate ? who.amount : undefined,
@@ -105,9 +108,13 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
       isCreate
     })
     request.decision = decision
-    if (request.journalEntry !== undefined) {
-      Object.assign(request.journalEntry, engine.sandbox.describe(decision))
-      request.journalEntry.merchant_order_id = who.merchantOrderId ?? null
+    const entry = request.journalEntry
+    if (entry !== undefined) {
+      // Most requests are decided on with nothing to do, on an entry that has nothing yet (a
+      // decision taken again, with a shared store, may have to clear the first one's).
+      const changes = decision.fault !== undefined || decision.outcome !== undefined || entry.fault !== null || entry.outcome !== null || entry.rule_id !== null
+      if (changes) Object.assign(entry, engine.sandbox.describe(decision))
+      entry.merchant_order_id = who.merchantOrderId ?? null
     }
     return decision.fault
   }

@@ -4,7 +4,7 @@
 // `journaled` inside its own encapsulated scope, so no hook decides by the URL.
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import type { JournalEntry } from '../engine/journal.js'
+import { journalTime, type JournalEntry } from '../engine/journal.js'
 import { redactQuery } from '../engine/redact.js'
 
 declare module 'fastify' {
@@ -32,14 +32,15 @@ export const journaled = fp<JournaledOptions>(async (app, { channel, describe })
 
   app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = performance.now()
-    const [path = '', query] = request.url.split('?', 2)
+    const url = request.url
+    const q = url.indexOf('?')
     const entry = engine.sandbox.journal.open({
       request_id: request.id,
-      time: new Date(engine.clock.now()).toISOString(),
+      time: journalTime(engine.clock.now()),
       channel,
       method: request.method,
-      path,
-      query: query === undefined ? null : redactQuery(query),
+      path: q === -1 ? url : url.slice(0, q),
+      query: q === -1 ? null : redactQuery(url.slice(q + 1)),
       merchant_id: null
     })
     if (describe !== undefined) Object.assign(entry, describe(request))

@@ -1,7 +1,7 @@
 // The request journal on its own: a bounded ring that keeps the newest entries in order, the
 // filters the admin API offers, and a string to sign that never carries a card number or CVC.
 import t from 'tap'
-import { Journal, type JournalEntry } from '../../gateway/engine/journal.js'
+import { Journal, journalTime, type JournalEntry } from '../../gateway/engine/journal.js'
 
 function fill (j: Journal, n: number, over: (i: number) => Partial<JournalEntry> = () => ({})): JournalEntry[] {
   return Array.from({ length: n }, (_, i) => {
@@ -84,4 +84,14 @@ t.test('since a time compares instants, whatever the notation; a since that is n
   t.same(seqs('2029-12-31T23:59:59.999Z'), [1, 2, 3])
   t.equal(j.count({ since: '2030-01-01T00:00:00Z' }), 2)
   t.throws(() => j.query({ since: 'yesterday' }), { code: 'PAYLAB_VALIDATION_FAILED', details: { field: 'since' } })
+})
+
+t.test('an entry\'s time is toISOString\'s text, across seconds, before 1970 and for fractional instants', async (t) => {
+  const at = Date.UTC(2030, 0, 1, 0, 0, 59, 990)
+  const instants = [0, 1, 999, 1000, -1, -999, -1000, -1500.5, 0.7, at, at + 9, at + 10, at + 100, at + 1000.9, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -62198755200000]
+  // Consecutive instants share a cached second, then cross into the next one.
+  for (let ms = at; ms < at + 2100; ms += 7) instants.push(ms)
+  const wrong = instants.filter((ms) => journalTime(ms) !== new Date(ms).toISOString())
+  t.same(wrong, [], `${instants.length} instants`)
+  t.throws(() => journalTime(NaN), RangeError, 'an invalid time is refused as Date refuses it')
 })

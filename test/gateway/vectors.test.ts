@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import NodeRSA from 'node-rsa'
 import { nodeCrypto } from '../../gateway/engine/crypto.js'
-import { answerStringToSign, createSignature, requestStringToSign, verifySignature } from '../../gateway/engine/signing.js'
+import { answerStringToSign, createSignature, requestStringToSign, signedData, verifySignature } from '../../gateway/engine/signing.js'
 import { signAnswer } from '../../gateway/engine/auth.js'
 import { build, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, nonce, signRequest } from '../helpers/signer.js'
@@ -45,6 +45,20 @@ t.test('the gateway signing code reproduces every answer vector', async (t) => {
     const data = answerStringToSign(v.timestamp, v.nonce, Buffer.from(v.body))
     t.equal(data.toString('utf8'), v.string_to_sign, `${v.nonce}: string to sign`)
     t.equal(createSignature(nodeCrypto, v.signature_type, keys, data), v.signature, `${v.nonce}: signature`)
+  }
+})
+
+t.test('signed as text, an answer or a bodiless request gives the bytes and signatures of the vectors', async (t) => {
+  for (const v of answerVectors) {
+    const text = answerStringToSign(v.timestamp, v.nonce, v.body)
+    t.equal(text, v.string_to_sign, `${v.nonce}: the text is the string to sign`)
+    t.equal(createSignature(nodeCrypto, v.signature_type, keys, text), v.signature, `${v.nonce}: signed as text`)
+  }
+  for (const v of requestVectors) {
+    const data = signedData(v.method, v.path, v.timestamp, v.nonce, Buffer.from(v.body))
+    t.equal(typeof data, v.body === '' ? 'string' : 'object', `${v.nonce}: text only without a body`)
+    t.equal(data.toString(), v.string_to_sign, `${v.nonce}: the string to sign`)
+    t.ok(verifySignature(nodeCrypto, v.signature_type, keys, data, v.signature), `${v.nonce}: the vector's signature verifies over it`)
   }
 })
 

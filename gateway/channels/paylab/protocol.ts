@@ -13,8 +13,7 @@ declare module 'fastify' {
   }
 }
 
-const traced = (trace: { stringToSign?: string }): string | null =>
-  trace.stringToSign === undefined ? null : Journal.stringToSign(trace.stringToSign)
+const EMPTY = Buffer.alloc(0)
 
 export default fp(async (app) => {
   const { engine } = app
@@ -36,7 +35,7 @@ export default fp(async (app) => {
 
   function check (request: FastifyRequest): void {
     const entry = request.journalEntry
-    const trace: { stringToSign?: string } = {}
+    const trace: { signed?: Buffer | string } = {}
     try {
       request.identity = engine.authenticate({
         method: request.method,
@@ -44,21 +43,21 @@ export default fp(async (app) => {
         headers: request.headers,
         body: request.rawBody
       }, trace)
-      if (entry !== undefined) entry.signature = { verdict: 'valid', string_to_sign: traced(trace) }
+      if (entry !== undefined) entry.signature = Journal.signature('valid', trace.signed)
     } catch (err) {
-      if (entry !== undefined) entry.signature = { verdict: (err as { code?: string }).code ?? 'invalid', string_to_sign: traced(trace) }
+      if (entry !== undefined) entry.signature = Journal.signature((err as { code?: string }).code ?? 'invalid', trace.signed)
       throw err
     }
     if (entry !== undefined) entry.merchant_id = request.identity.merchant.id
   }
 
   app.addHook('onSend', (request, reply, payload, done) => {
-    const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
     if (request.identity === undefined) { done(null, payload); return }
-    // The bytes signed go out as they are: no second encoding of the text.
-    const out = payload === null || payload === undefined ? payload : body
+    // Text is signed and sent as text: never copied into a Buffer first (Node writes it with the
+    // header as one chunk), and its UTF-8 bytes are the ones the signature covers.
+    const body = payload === null || payload === undefined ? EMPTY : typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
     const signed = engine.signAnswerAsync(request.identity, body)
-    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, out); return }
-    signed.then((headers) => { reply.headers(headers); done(null, out) }, done)
+    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, payload === null || payload === undefined ? payload : body); return }
+    signed.then((headers) => { reply.headers(headers); done(null, payload === null || payload === undefined ? payload : body) }, done)
   })
 }, { dependencies: ['engine', 'raw-body'] })
