@@ -13,6 +13,7 @@
 // gateways changed (catchUp), applied here as they did it, and refuses a commit that conflicts with
 // theirs (StoreConflict): it is undone like a failed one, and the engine runs it again.
 import { STORAGE_UNAVAILABLE } from './errors.js'
+import { revive, Shared } from './records.js'
 import { StoreConflict } from './store-conflict.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
 
@@ -72,8 +73,11 @@ export class Db {
   static async open (store: StorePort): Promise<Db> {
     const db = new Db(store)
     const loaded = await store.open(() => db.snapshot())
+    // Values a record repeats from another (an event's payment) become shared: see records.ts.
+    const shared = new Shared()
+    const lookup = (table: 'payments' | 'refunds', id: string) => db.tables[table].get(id)
     for (const table of TABLE_NAMES) {
-      for (const rec of loaded[table] ?? []) db.#set(table, rec)
+      for (const rec of loaded[table] ?? []) db.#set(table, revive(table, rec, lookup, shared) as Tables[typeof table])
     }
     return db
   }

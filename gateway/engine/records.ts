@@ -1,0 +1,125 @@
+// Records as the engine keeps them in memory once read from a store. JSON.parse gives every record
+// its own copy of every value: an event's copy of its payment, the payment's id and URL again in
+// the event and in each attempt, a `method` object per payment. Read back, a record gets the very
+// values (strings, objects) of the records it repeats, so that a stored payment costs one copy.
+// Records are never changed in place (db.ts), so a value two of them share cannot change under
+// either; nothing here changes what a record serializes to.
+import type { NotificationEvent, Payment, Refund, TableName } from './types.js'
+
+/** A value equal to an earlier one (same JSON), handed out instead of it while a store is read. */
+export class Shared {
+  readonly #values = new Map<string, unknown>()
+  /** Distinct values kept at most: low-cardinality values (URLs, methods, failures) are the point. */
+  readonly #limit: number
+
+  constructor (limit = 10_000) { this.#limit = limit }
+
+  /** `key` identifies the value (its JSON); the first value given under a key is the one kept. */
+  get<T> (key: string, value: T): T {
+    const known = this.#values.get(key)
+    if (known !== undefined) return known as T
+    if (this.#values.size < this.#limit) this.#values.set(key, value)
+    return value
+  }
+
+  string<T extends string | null | undefined> (value: T): T {
+    return typeof value === 'string' ? this.get(value, value) : value
+  }
+
+  /** A small object (a method, a failure) by its JSON. */
+  object<T> (value: T): T {
+    return value === null || typeof value !== 'object' ? value : this.get(`\u0000${JSON.stringify(value)}`, value)
+  }
+}
+
+type Lookup = (table: 'payments' | 'refunds', id: string) => Payment | Refund | undefined
+
+/** The record to keep for one read from the store; `lookup` finds those read before it (payments and refunds come before events). */
+export function revive (table: TableName, record: unknown, lookup: Lookup, shared: Shared): unknown {
+  if (table === 'payments') return revivePayment(record as Payment, shared)
+  if (table === 'events') return reviveEvent(record as NotificationEvent & { body?: string }, lookup, shared)
+  return record
+}
+
+function revivePayment (p: Payment, shared: Shared): Payment {
+  p.notify_url = shared.string(p.notify_url)
+  p.return_url = shared.string(p.return_url)
+  p.method = shared.object(p.method)
+  p.failure = shared.object(p.failure)
+  if (p.updated_at === p.created_at) p.updated_at = p.created_at
+  return p
+}
+
+function reviveEvent (stored: NotificationEvent, lookup: Lookup, shared: Shared): NotificationEvent {
+  const event = stored.data_object === undefined ? fromBody(stored) : stored
+  const payment = lookup('payments', event.payment_id) as Payment | undefined
+  const object = event.data_object
+  const like = object.object === 'refund' ? lookup('refunds', object.id) : payment
+  event.data_object = sameValues(object, like) as Payment | Refund
+  if (payment !== undefined) {
+    if (event.payment_id === payment.id) event.payment_id = payment.id
+    if (event.merchant_id === payment.merchant_id) event.merchant_id = payment.merchant_id
+    if (event.merchant_order_id === payment.merchant_order_id) event.merchant_order_id = payment.merchant_order_id
+    if (event.notify_url === payment.notify_url) event.notify_url = payment.notify_url
+  }
+  event.notify_url = shared.string(event.notify_url)
+  event.type = shared.string(event.type)
+  event.fault = shared.string(event.fault)
+  // An event is made at the change it tells of, and a first attempt often lands in the same tick.
+  const time = (t: string | null): string | null => t === null ? null : t === payment?.updated_at ? payment.updated_at : t === event.created ? event.created : t
+  event.created = time(event.created) as string
+  event.delivered_at = time(event.delivered_at)
+  event.next_attempt_at = time(event.next_attempt_at)
+  for (const a of event.attempts) {
+    a.at = time(a.at) as string
+    a.next_attempt_at = time(a.next_attempt_at)
+    a.url = a.url === event.notify_url ? event.notify_url : shared.string(a.url)
+    a.error = shared.string(a.error)
+    a.fault = shared.string(a.fault)
+  }
+  return event
+}
+
+/**
+ * An event an older version stored with its body as text: the object it carries becomes
+ * data_object, and the text goes when data_object rebuilds it byte for byte (always, for the
+ * bodies paylab made; a body that is not rebuilt exactly is kept, and sent as it is).
+ */
+function fromBody (stored: NotificationEvent): NotificationEvent {
+  const { body, ...rest } = stored
+  const text = body ?? ''
+  const object = (JSON.parse(text) as { data: { object: Payment | Refund } }).data.object
+  const event: NotificationEvent = { ...rest, data_object: object }
+  const rebuilt = JSON.stringify({ id: event.id, object: 'event', type: event.type, created: event.created, data: { object } })
+  if (rebuilt !== text) event.body = text
+  return event
+}
+
+/**
+ * `value` with every part that equals the same part of `like` (same JSON, keys in the same order)
+ * replaced by like's: `like` itself when the whole is equal.
+ */
+export function sameValues (value: unknown, like: unknown): unknown {
+  if (value === like || typeof value !== 'object' || value === null || typeof like !== 'object' || like === null) {
+    return typeof value === 'string' && value === like ? like : value
+  }
+  if (Array.isArray(value) !== Array.isArray(like)) return value
+  if (Array.isArray(value)) {
+    const other = like as unknown[]
+    const out = value.map((v, i) => sameValues(v, other[i]))
+    return out.length === other.length && out.every((v, i) => v === other[i]) ? like : out
+  }
+  const a = value as Record<string, unknown>
+  const b = like as Record<string, unknown>
+  const keys = Object.keys(a)
+  const others = Object.keys(b)
+  let equal = keys.length === others.length
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string
+    const v = Object.hasOwn(b, k) ? sameValues(a[k], b[k]) : a[k]
+    // (An own "__proto__" key, as JSON.parse makes one, is a data property: this sets it, not the prototype.)
+    if (v !== a[k]) a[k] = v
+    if (v !== b[k] || others[i] !== k) equal = false
+  }
+  return equal ? like : a
+}
