@@ -13,7 +13,7 @@
 // gateways changed (catchUp), applied here as they did it, and refuses a commit that conflicts with
 // theirs (StoreConflict): it is undone like a failed one, and the engine runs it again.
 import { STORAGE_UNAVAILABLE } from './errors.js'
-import { revive, Shared } from './records.js'
+import { resolveSnapshot, revive, Shared, storedRows } from './records.js'
 import { StoreConflict } from './store-conflict.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
 
@@ -22,8 +22,13 @@ export type Snapshot = { [K in TableName]?: Array<Tables[K]> }
 
 /** The port a storage adapter implements (see gateway/store/). */
 export interface StorePort {
-  /** Reads what was stored; `snapshot` lets the store compact by asking for the current state. */
-  open (snapshot: () => Snapshot): Promise<Snapshot>
+  /**
+   * Reads what was stored; `snapshot` lets the store compact by asking for the current state, its
+   * records as a snapshot writes them (JSON.stringify, which may leave a repeated value out: see
+   * records.ts). `resolve` puts back in the records read from such a snapshot what it left out,
+   * before any later change is applied to them.
+   */
+  open (snapshot: () => Snapshot, resolve?: (tables: ReadonlyMap<TableName, Map<string, unknown>>) => void): Promise<Snapshot>
   /**
    * Persists changes; resolves when they are durable. Appends are written in order, and when one
    * fails, every append made before the failure is reported fails too (none of them is stored).
@@ -72,7 +77,7 @@ export class Db {
 
   static async open (store: StorePort): Promise<Db> {
     const db = new Db(store)
-    const loaded = await store.open(() => db.snapshot())
+    const loaded = await store.open(() => db.#storedSnapshot(), resolveSnapshot)
     // Values a record repeats from another (an event's payment) become shared: see records.ts.
     const shared = new Shared()
     const lookup = (table: 'payments' | 'refunds', id: string) => db.tables[table].get(id)
@@ -250,6 +255,11 @@ export class Db {
 
   snapshot (): Snapshot {
     return Object.fromEntries(TABLE_NAMES.map((t) => [t, [...this.tables[t].values()]]))
+  }
+
+  /** The state as a store's snapshot writes it (records.ts). */
+  #storedSnapshot (): Snapshot {
+    return Object.fromEntries(TABLE_NAMES.map((t) => [t, storedRows(t, [...this.tables[t].values()], this.tables.payments)]))
   }
 
   paymentIdByOrder (merchantId: string, merchantOrderId: string): string | undefined {

@@ -123,3 +123,37 @@ export function sameValues (value: unknown, like: unknown): unknown {
   }
   return equal ? like : a
 }
+
+// A store's snapshot (store/journal-store.ts) writes an event whose object is its payment's very
+// record — the common case: the payment has not changed since — as the word "payment" in place of
+// the object, and the payment once. Read back, the word becomes that payment as the snapshot holds
+// it, before any later change is replayed onto the tables. (A refund's event keeps its copy.)
+const SAME_AS_PAYMENT = 'payment'
+
+/** An event the snapshot writes without its copy of the payment. */
+class EventOfPayment {
+  readonly #event: NotificationEvent
+  constructor (event: NotificationEvent) { this.#event = event }
+  toJSON (): unknown { return { ...this.#event, data_object: SAME_AS_PAYMENT } }
+}
+
+/** The records of the tables as a snapshot stores them (see SAME_AS_PAYMENT). */
+export function storedRows (table: TableName, rows: unknown[], payments: ReadonlyMap<string, Payment>): unknown[] {
+  if (table !== 'events') return rows
+  return rows.map((row) => {
+    const event = row as NotificationEvent
+    return event.data_object === payments.get(event.payment_id) ? new EventOfPayment(event) : event
+  })
+}
+
+/** Gives back, in the records a snapshot held, what storedRows left out. */
+export function resolveSnapshot (tables: ReadonlyMap<TableName, Map<string, unknown>>): void {
+  const payments = tables.get('payments')
+  for (const row of tables.get('events')?.values() ?? []) {
+    const event = row as NotificationEvent
+    if ((event.data_object as unknown) !== SAME_AS_PAYMENT) continue
+    const payment = payments?.get(event.payment_id) as Payment | undefined
+    if (payment === undefined) throw new Error(`the snapshot's event ${event.id} refers to the payment ${event.payment_id}, which it does not hold`)
+    event.data_object = payment
+  }
+}

@@ -20,8 +20,13 @@ import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from 
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
 import { tightenStoreFiles } from './permissions.js'
 
-/** `journal`: the first journal that follows the snapshot (older ones are already in it). */
-interface SnapshotState { format: 1, journal: number, tables: Snapshot }
+/**
+ * `journal`: the first journal that follows the snapshot (older ones are already in it). Format 2
+ * records may leave out what another record of the snapshot holds (see `resolve` in open); format
+ * 1 (before) never does, and reads the same way.
+ */
+interface SnapshotState { format: 1 | 2, journal: number, tables: Snapshot }
+const FORMAT = 2
 
 export interface JournalStoreOptions {
   /**
@@ -89,7 +94,7 @@ export class JournalStore implements StorePort {
     this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'PaylabStoreWarning'))
   }
 
-  async open (snapshot: () => Snapshot): Promise<Snapshot> {
+  async open (snapshot: () => Snapshot, resolve?: (tables: ReadonlyMap<TableName, Map<string, unknown>>) => void): Promise<Snapshot> {
     this.#snapshot = snapshot
     await this.#files.mkdir(this.#dir)
     await tightenStoreFiles(this.#dir)
@@ -97,10 +102,13 @@ export class JournalStore implements StorePort {
     await this.#db.read()
     const state = this.#db.data
     this.#db.data = empty() // the records live in the engine's tables; no second reference here
+    if (state.format > FORMAT) throw new Error(`${join(this.#dir, 'paylab.json')} is in format ${state.format}, written by a later paylab; this one reads up to ${FORMAT}`)
     const tables = new Map<TableName, Map<string, unknown>>()
     for (const [name, rows] of Object.entries(state.tables)) {
       tables.set(name as TableName, new Map((rows as Array<{ id: string }>).map((r) => [r.id, r])))
     }
+    // What the snapshot left out of its records refers to the snapshot's own, not to later changes.
+    resolve?.(tables)
     // Replay every journal the snapshot does not already contain, oldest first. Those it does
     // contain are left over by a crash between a compaction's snapshot and their removal.
     const journals = await this.#journals()
@@ -252,7 +260,7 @@ export class JournalStore implements StorePort {
         throw new StorageFailure('a change in the snapshot was not written; the snapshot is dropped', undefined)
       }
     }
-    await this.#file.write({ format: 1, journal, tables: state }, settled)
+    await this.#file.write({ format: FORMAT, journal, tables: state }, settled)
     // Every older journal, not only the last: a restart after a crash leaves one behind (see open).
     for (const no of await this.#journals()) if (no <= previous) await this.#files.rm(this.#journalPath(no))
   }
