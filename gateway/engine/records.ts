@@ -32,7 +32,7 @@ export class Shared {
   }
 }
 
-type Lookup = (table: 'payments' | 'refunds', id: string) => Payment | Refund | undefined
+export type Lookup = (table: 'payments' | 'refunds', id: string) => Payment | Refund | undefined
 
 /** The record to keep for one read from the store; `lookup` finds those read before it (payments and refunds come before events). */
 export function revive (table: TableName, record: unknown, lookup: Lookup, shared: Shared): unknown {
@@ -146,14 +146,13 @@ export function storedRows (table: TableName, rows: unknown[], payments: Readonl
   })
 }
 
-/** Gives back, in the records a snapshot held, what storedRows left out. */
-export function resolveSnapshot (tables: ReadonlyMap<TableName, Map<string, unknown>>): void {
-  const payments = tables.get('payments')
-  for (const row of tables.get('events')?.values() ?? []) {
-    const event = row as NotificationEvent
-    if ((event.data_object as unknown) !== SAME_AS_PAYMENT) continue
-    const payment = payments?.get(event.payment_id) as Payment | undefined
-    if (payment === undefined) throw new Error(`the snapshot's event ${event.id} refers to the payment ${event.payment_id}, which it does not hold`)
-    event.data_object = payment
-  }
+/** A record of a snapshot, whole again: what storedRows left out, from the snapshot's records read before it. */
+export function readStored (table: TableName, record: unknown, lookup: (table: TableName, id: string) => unknown): unknown {
+  if (table !== 'events') return record
+  const event = record as NotificationEvent
+  if ((event.data_object as unknown) !== SAME_AS_PAYMENT) return record
+  const payment = lookup('payments', event.payment_id) as Payment | undefined
+  if (payment === undefined) throw new Error(`the snapshot's event ${event.id} refers to the payment ${event.payment_id}, which it does not hold`)
+  event.data_object = payment
+  return event
 }
