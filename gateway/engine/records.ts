@@ -9,6 +9,7 @@ import type { NotificationEvent, Payment, Refund, TableName } from './types.js'
 /** A value equal to an earlier one (same JSON), handed out instead of it while a store is read. */
 export class Shared {
   readonly #values = new Map<string, unknown>()
+  readonly #kept = new WeakSet<object>()
   /** Distinct values kept at most: low-cardinality values (URLs, methods, failures) are the point. */
   readonly #limit: number
 
@@ -28,7 +29,12 @@ export class Shared {
 
   /** A small object (a method, a failure) by its JSON. */
   object<T> (value: T): T {
-    return value === null || typeof value !== 'object' ? value : this.get(`\u0000${JSON.stringify(value)}`, value)
+    if (value === null || typeof value !== 'object') return value
+    // A record read twice (from a snapshot, then by Db.open) is not serialized twice.
+    if (this.#kept.has(value)) return value
+    const kept = this.get(`\u0000${JSON.stringify(value)}`, value)
+    this.#kept.add(kept)
+    return kept
   }
 }
 
