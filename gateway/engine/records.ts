@@ -8,23 +8,21 @@ import type { NotificationEvent, Payment, Refund, TableName } from './types.js'
 
 /** A value equal to an earlier one (same JSON), handed out instead of it while a store is read. */
 export class Shared {
-  readonly #values = new Map<string, unknown>()
+  readonly #strings = new Map<string, string>()
+  /** Objects by their JSON. */
+  readonly #objects = new Map<string, object>()
   readonly #kept = new WeakSet<object>()
-  /** Distinct values kept at most: low-cardinality values (URLs, methods, failures) are the point. */
+  /** Distinct values kept at most, of each kind: low-cardinality values (URLs, methods, failures) are the point. */
   readonly #limit: number
 
   constructor (limit = 10_000) { this.#limit = limit }
 
-  /** `key` identifies the value (its JSON); the first value given under a key is the one kept. */
-  get<T> (key: string, value: T): T {
-    const known = this.#values.get(key)
-    if (known !== undefined) return known as T
-    if (this.#values.size < this.#limit) this.#values.set(key, value)
-    return value
-  }
-
   string<T extends string | null | undefined> (value: T): T {
-    return typeof value === 'string' ? this.get(value, value) : value
+    if (typeof value !== 'string') return value
+    const known = this.#strings.get(value)
+    if (known !== undefined) return known as T
+    if (this.#strings.size < this.#limit) this.#strings.set(value, value)
+    return value
   }
 
   /** A small object (a method, a failure) by its JSON. */
@@ -32,9 +30,12 @@ export class Shared {
     if (value === null || typeof value !== 'object') return value
     // A record read twice (from a snapshot, then by Db.open) is not serialized twice.
     if (this.#kept.has(value)) return value
-    const kept = this.get(`\u0000${JSON.stringify(value)}`, value)
-    this.#kept.add(kept)
-    return kept
+    const key = JSON.stringify(value)
+    const known = this.#objects.get(key)
+    if (known !== undefined) return known as T
+    if (this.#objects.size < this.#limit) this.#objects.set(key, value)
+    this.#kept.add(value)
+    return value
   }
 }
 
