@@ -14,16 +14,25 @@
 // theirs (StoreConflict): it is undone like a failed one, and the engine runs it again.
 import { STORAGE_UNAVAILABLE } from './errors.js'
 import type { SharedJournal } from './journal.js'
+import { readStored, revive, Shared, storedRows, type Lookup } from './records.js'
 import { StoreConflict } from './store-conflict.js'
 import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
+
+/** A record read from a store's snapshot → the record to keep; `lookup` finds the snapshot's records read before it. */
+export type ReadRecord = (table: TableName, record: unknown, lookup: (table: TableName, id: string) => unknown) => unknown
 
 export type Change = { table: TableName, id: string, value: unknown } | { table: TableName, id: string, deleted: true }
 export type Snapshot = { [K in TableName]?: Array<Tables[K]> }
 
 /** The port a storage adapter implements (see gateway/store/). */
 export interface StorePort {
-  /** Reads what was stored; `snapshot` lets the store compact by asking for the current state. */
-  open (snapshot: () => Snapshot): Promise<Snapshot>
+  /**
+   * Reads what was stored; `snapshot` lets the store compact by asking for the current state, its
+   * records as a snapshot writes them (JSON.stringify, which may leave a repeated value out: see
+   * records.ts). A store that writes such snapshots hands each record it reads from one to `read`,
+   * and keeps what it returns: the record whole again, before any later change is applied to it.
+   */
+  open (snapshot: () => Snapshot, read?: ReadRecord): Promise<Snapshot>
   /**
    * Persists changes; resolves when they are durable. Appends are written in order, and when one
    * fails, every append made before the failure is reported fails too (none of them is stored).
@@ -60,8 +69,8 @@ export class Db {
   /** The catch-up under way, and the one that follows it for those who arrived meanwhile. */
   #catching: Promise<void> | undefined
   #nextCatchUp: Promise<void> | undefined
-  /** `${merchant}\u0000${merchant_order_id}` → payment id */
-  readonly #paymentByOrder = new Map<string, string>()
+  /** merchant → merchant_order_id → payment id (keyed by the records' own strings: no joined key per payment) */
+  readonly #paymentByOrder = new Map<string, Map<string, string>>()
   /** merchant → payment ids in creation order, with each id's position for cursor paging. */
   readonly #paymentsOfMerchant = new Map<string, { ids: string[], pos: Map<string, number> }>()
   readonly #refundByMerchantRef = new Map<string, string>()
@@ -74,9 +83,12 @@ export class Db {
 
   static async open (store: StorePort): Promise<Db> {
     const db = new Db(store)
-    const loaded = await store.open(() => db.snapshot())
+    // Values a record repeats from another (an event's payment) become shared: see records.ts.
+    const shared = new Shared()
+    const loaded = await store.open(() => db.#storedSnapshot(), (table, record, found) => revive(table, readStored(table, record, found), found as Lookup, shared))
+    const lookup = (table: 'payments' | 'refunds', id: string) => db.tables[table].get(id)
     for (const table of TABLE_NAMES) {
-      for (const rec of loaded[table] ?? []) db.#set(table, rec)
+      for (const rec of loaded[table] ?? []) db.#set(table, revive(table, rec, lookup, shared) as Tables[typeof table])
     }
     return db
   }
@@ -231,8 +243,8 @@ export class Db {
     if (record === undefined) return
     if (table === 'payments') {
       const p = record as Payment
-      const order = `${p.merchant_id}\u0000${p.merchant_order_id}`
-      if (this.#paymentByOrder.get(order) === id) this.#paymentByOrder.delete(order)
+      const orders = this.#paymentByOrder.get(p.merchant_id)
+      if (orders?.get(p.merchant_order_id) === id) orders.delete(p.merchant_order_id)
       const list = this.#paymentsOfMerchant.get(p.merchant_id)
       const at = list?.pos.get(id)
       if (list !== undefined && at !== undefined) {
@@ -254,8 +266,13 @@ export class Db {
     return Object.fromEntries(TABLE_NAMES.map((t) => [t, [...this.tables[t].values()]]))
   }
 
+  /** The state as a store's snapshot writes it (records.ts). */
+  #storedSnapshot (): Snapshot {
+    return Object.fromEntries(TABLE_NAMES.map((t) => [t, storedRows(t, [...this.tables[t].values()], this.tables.payments)]))
+  }
+
   paymentIdByOrder (merchantId: string, merchantOrderId: string): string | undefined {
-    return this.#paymentByOrder.get(`${merchantId}\u0000${merchantOrderId}`)
+    return this.#paymentByOrder.get(merchantId)?.get(merchantOrderId)
   }
 
   refundIdByMerchantRef (merchantId: string, merchantRefundId: string): string | undefined {
@@ -302,7 +319,9 @@ export class Db {
     if (!isNew) return
     if (table === 'payments') {
       const p = value as Payment
-      this.#paymentByOrder.set(`${p.merchant_id}\u0000${p.merchant_order_id}`, p.id)
+      let orders = this.#paymentByOrder.get(p.merchant_id)
+      if (orders === undefined) this.#paymentByOrder.set(p.merchant_id, orders = new Map<string, string>())
+      orders.set(p.merchant_order_id, p.id)
       let list = this.#paymentsOfMerchant.get(p.merchant_id)
       if (list === undefined) this.#paymentsOfMerchant.set(p.merchant_id, list = { ids: [], pos: new Map() })
       list.pos.set(p.id, list.ids.length)

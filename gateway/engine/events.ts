@@ -1,7 +1,7 @@
 // Which engine changes become notifications, and what the event says. The body is fixed when
 // the event is made, so every attempt (and every copy) sends the same bytes.
 import type { EngineEvent } from './context.js'
-import type { EventType, Payment, Refund } from './types.js'
+import type { EventType, NotificationEvent, Payment, Refund } from './types.js'
 
 export interface EventSource {
   type: EventType
@@ -37,8 +37,13 @@ function paymentEventType (payment: Payment, previous: Payment['status']): Event
   }
 }
 
-export function eventBody (id: string, source: EventSource, created: string): string {
-  return JSON.stringify({ id, object: 'event', type: source.type, created, data: { object: source.object } })
+/**
+ * The JSON body every attempt of the event sends. It is not kept as text (that was a second copy
+ * of the payment per event): it is made again from the record of the moment, which gives the same
+ * bytes each time, as JSON.stringify of the same object (or of its JSON read back) does.
+ */
+export function eventBody (event: Pick<NotificationEvent, 'id' | 'type' | 'created' | 'data_object' | 'body'>): string {
+  return event.body ?? JSON.stringify({ id: event.id, object: 'event', type: event.type, created: event.created, data: { object: event.data_object } })
 }
 
 /** A body that differs from the real one in a way a careless receiver would act on. */

@@ -3,12 +3,12 @@
 // resumes where it stopped. Delivery goes through a NotificationTransport (HTTP for the server,
 // capture or msw for tests) and retries on the merchant's schedule, on the gateway clock. What an
 // attempt sends, what counts as received and the retry schedule are the payment's channel
-// profile's (its NotificationCodec); the event row keeps the engine's own body.
+// profile's (its NotificationCodec); the event row keeps what the engine's own body is made of.
 import { signingClock } from './auth.js'
 import { channelOf, DEFAULT_CHANNEL, type ChannelParts, type DeliveryRequest, type NotificationCodec } from './channels.js'
 import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
-import { eventBody, eventFor, OPTIONAL_EVENTS } from './events.js'
+import { eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
 import { newId } from './ids.js'
 import { claimAttempts } from './leases.js'
@@ -16,7 +16,7 @@ import { StoreConflict } from './store-conflict.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
 import type { NotificationFault } from './notification-faults.js'
-import type { DeliveryAttempt, Merchant, NotificationEvent, Payment, Refund, Task } from './types.js'
+import type { DeliveryAttempt, Merchant, NotificationEvent, Task } from './types.js'
 
 export type { DeliveryRequest }
 export interface DeliveryResult {
@@ -108,7 +108,7 @@ export class Outbox {
       created,
       payment_id: source.payment.id,
       merchant_order_id: source.payment.merchant_order_id,
-      body: eventBody(id, source, created),
+      data_object: source.object,
       notify_url: source.payment.notify_url ?? merchant.notify_url,
       status: 'pending',
       fault: fault === undefined ? null : formatNotificationFault(fault),
@@ -316,10 +316,9 @@ export class Outbox {
     if (url === null) return { status: null, error: codec?.destination !== undefined ? `the merchant has no ${channelOf(event)} notification endpoint` : 'no notify_url on the payment or the merchant' }
     if (codec === undefined) return { status: null, error: `no notification codec for the channel ${JSON.stringify(channelOf(event))}` }
     const { crypto, clock, config } = this.#ctx
-    const object = (JSON.parse(event.body) as { data: { object: Payment | Refund } }).data.object
     let request: DeliveryRequest
     try {
-      request = codec.encode({ event, object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now(), notifyHosts: config.notifyHosts } })
+      request = codec.encode({ event, object: event.data_object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now(), notifyHosts: config.notifyHosts } })
     } catch (err) {
       return { status: null, error: `the notification could not be encoded: ${(err as Error).message}` }
     }

@@ -169,8 +169,15 @@ export interface NotificationEvent {
   /** The payment the event is about (a refund's payment too), for ordering and filters. */
   payment_id: string
   merchant_order_id: string
-  /** The exact JSON body every attempt sends. */
-  body: string
+  /**
+   * The payment or refund as it was when the event was made: the body's `data.object`. The body
+   * every attempt sends is rebuilt from it (eventBody in events.ts), byte for byte the same each
+   * time: records are replaced on update, never changed in place, so this is the record of that
+   * moment — often the very one the payments table still holds, and then no second copy.
+   */
+  data_object: Payment | Refund
+  /** The exact body of an event an older version stored, when it is not what data_object rebuilds (see records.ts). */
+  body?: string
   notify_url: string | null
   status: 'pending' | 'held' | 'delivered' | 'failed' | 'dropped'
   fault: string | null

@@ -1,5 +1,6 @@
 // File operations the store's durability rests on, behind one injectable interface: tests hand
 // the store a file layer that runs out of space or writes short, which no real disk does on cue.
+import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { SECRET_DIR_MODE, SECRET_FILE_MODE } from './permissions.js'
 
@@ -16,6 +17,8 @@ export interface StoreFiles {
   /** `a`: append (created if missing); `w`: write from empty; `r`: read. */
   open (path: string, flags: 'a' | 'w' | 'r'): Promise<StoreFile>
   readFile (path: string): Promise<string>
+  /** The bytes of a file, a piece at a time (a large snapshot is not held whole); readFile's when absent. */
+  readChunks? (path: string): AsyncIterable<Buffer>
   readdir (path: string): Promise<string[]>
   mkdir (path: string): Promise<void>
   rename (from: string, to: string): Promise<void>
@@ -27,6 +30,7 @@ export const nodeFiles: StoreFiles = {
   // A data dir holds secrets (permissions.ts): what the store creates is the owner's alone.
   open: (path, flags) => open(path, flags, SECRET_FILE_MODE),
   readFile: (path) => readFile(path, 'utf8'),
+  readChunks: (path) => createReadStream(path, { highWaterMark: 1 << 20 }),
   readdir: (path) => readdir(path),
   mkdir: async (path) => { await mkdir(path, { recursive: true, mode: SECRET_DIR_MODE }) },
   rename: (from, to) => rename(from, to),

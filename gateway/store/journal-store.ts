@@ -14,14 +14,19 @@
 // from then on and reports it once (onFatal).
 import { join } from 'node:path'
 import { Low } from 'lowdb'
-import type { Change, Snapshot, StorePort } from '../engine/db.js'
+import type { Change, ReadRecord, Snapshot, StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
 import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
 import { tightenStoreFiles } from './permissions.js'
 
-/** `journal`: the first journal that follows the snapshot (older ones are already in it). */
-interface SnapshotState { format: 1, journal: number, tables: Snapshot }
+/**
+ * `journal`: the first journal that follows the snapshot (older ones are already in it). Format 2
+ * records may leave out what another record of the snapshot holds (see `resolve` in open); format
+ * 1 (before) never does, and reads the same way.
+ */
+interface SnapshotState { format: 1 | 2, journal: number, tables: Snapshot }
+const FORMAT = 2
 
 export interface JournalStoreOptions {
   /**
@@ -89,18 +94,30 @@ export class JournalStore implements StorePort {
     this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'PaylabStoreWarning'))
   }
 
-  async open (snapshot: () => Snapshot): Promise<Snapshot> {
+  async open (snapshot: () => Snapshot, read?: ReadRecord): Promise<Snapshot> {
     this.#snapshot = snapshot
     await this.#files.mkdir(this.#dir)
     await tightenStoreFiles(this.#dir)
     await this.#file.removeTemp()
-    await this.#db.read()
+    // Each record of the snapshot goes to its table as it is read, through `read`: what it left
+    // out refers to the snapshot's own records, not to later changes; and what `read` drops is
+    // dropped before the next record is read, not after the whole snapshot.
+    const tables = new Map<TableName, Map<string, unknown>>()
+    const lookup = (table: TableName, id: string): unknown => tables.get(table)?.get(id)
+    this.#file.onRow = (name, row) => {
+      const kept = read === undefined ? row : read(name as TableName, row, lookup)
+      let table = tables.get(name as TableName)
+      if (table === undefined) tables.set(name as TableName, table = new Map<string, unknown>())
+      table.set((kept as { id: string }).id, kept)
+    }
+    try {
+      await this.#db.read()
+    } finally {
+      this.#file.onRow = undefined
+    }
     const state = this.#db.data
     this.#db.data = empty() // the records live in the engine's tables; no second reference here
-    const tables = new Map<TableName, Map<string, unknown>>()
-    for (const [name, rows] of Object.entries(state.tables)) {
-      tables.set(name as TableName, new Map((rows as Array<{ id: string }>).map((r) => [r.id, r])))
-    }
+    if (state.format > FORMAT) throw new Error(`${join(this.#dir, 'paylab.json')} is in format ${state.format}, written by a later paylab; this one reads up to ${FORMAT}`)
     // Replay every journal the snapshot does not already contain, oldest first. Those it does
     // contain are left over by a crash between a compaction's snapshot and their removal.
     const journals = await this.#journals()
@@ -252,7 +269,7 @@ export class JournalStore implements StorePort {
         throw new StorageFailure('a change in the snapshot was not written; the snapshot is dropped', undefined)
       }
     }
-    await this.#file.write({ format: 1, journal, tables: state }, settled)
+    await this.#file.write({ format: FORMAT, journal, tables: state }, settled)
     // Every older journal, not only the last: a restart after a crash leaves one behind (see open).
     for (const no of await this.#journals()) if (no <= previous) await this.#files.rm(this.#journalPath(no))
   }

@@ -1,6 +1,6 @@
-// The lowdb adapter of the store's snapshot (paylab.json). It reads the file as lowdb's DataFile
-// does, but writes it in pieces: a snapshot of 100,000 payments is hundreds of MB of JSON, and one
-// JSON.stringify of it held the event loop for seconds. Here each table is serialized a record at a
+// The lowdb adapter of the store's snapshot (paylab.json). It reads and writes the file a record
+// at a time (snapshot-lines.ts), where lowdb's DataFile holds it whole: a snapshot of 100,000
+// payments is over 100 MB of JSON, and one JSON.stringify of it held the event loop for seconds. Here each table is serialized a record at a
 // time into chunks of CHUNK characters, and every chunk's write yields to the event loop, so requests
 // go on being answered while a snapshot is written. The file appears whole or not at all: it is
 // written to a temp file, fsync'ed, renamed over paylab.json, and the folder fsync'ed. A write
@@ -8,6 +8,7 @@
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
 import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
+import { layout, readSnapshot, type OnRow } from './snapshot-lines.js'
 
 /** A snapshot: header fields, and tables of records (arrays that the writer does not change). */
 export interface SnapshotData { tables: Record<string, readonly unknown[] | undefined> }
@@ -31,15 +32,17 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
     this.#files = options.files ?? nodeFiles
   }
 
+  /** Set: each record read is handed to it, as it is read, instead of being kept in the tables' arrays. */
+  onRow: OnRow | undefined
+
   async read (): Promise<T | null> {
-    let text: string
     try {
-      text = await this.#files.readFile(this.#path)
+      const chunks = this.#files.readChunks?.(this.#path) ?? [Buffer.from(await this.#files.readFile(this.#path), 'utf8')]
+      return await readSnapshot(chunks, this.#path, this.onRow) as T
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw err
     }
-    return JSON.parse(text) as T
   }
 
   /** Removes a temp file left by a write that a crash interrupted. */
@@ -70,20 +73,19 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
       // Awaited only when a chunk is written: an await per record would cost a microtask each.
       let written: Promise<void> | undefined
       const { tables, ...header } = data
-      const head = JSON.stringify(header)
-      await out.add(`${head.slice(0, -1)}${head === '{}' ? '' : ','}"tables":{`)
+      await out.add(layout.head(JSON.stringify(header)))
       let firstTable = true
       for (const [name, rows] of Object.entries(tables)) {
         if (rows === undefined) continue
-        await out.add(`${firstTable ? '' : ','}${JSON.stringify(name)}:[`)
+        await out.add(layout.table(name, firstTable))
         firstTable = false
         for (let i = 0; i < rows.length; i++) {
-          written = out.add((i === 0 ? '' : ',') + (JSON.stringify(rows[i]) ?? 'null'))
+          written = out.add(layout.row(JSON.stringify(rows[i]) ?? 'null', i === rows.length - 1))
           if (written !== undefined) await written
         }
-        await out.add(']')
+        await out.add(layout.tableEnd)
       }
-      await out.add('}}')
+      await out.add(layout.end)
       await out.flush()
       await file.sync()
     } finally {

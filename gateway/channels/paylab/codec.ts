@@ -3,7 +3,7 @@
 import type { SigningFault } from '../../engine/auth.js'
 import type { NotificationCodec } from '../../engine/channels.js'
 import type { Engine } from '../../engine/engine.js'
-import { tamper } from '../../engine/events.js'
+import { eventBody, tamper } from '../../engine/events.js'
 import type { NotificationFault } from '../../engine/notification-faults.js'
 
 const SIGNING_FAULTS: Partial<Record<NotificationFault['name'], SigningFault>> = {
@@ -16,10 +16,11 @@ export function paylabCodec (engine: Engine): NotificationCodec {
   return {
     encode ({ event, merchant, url, attempt, fault }) {
       const signingFault = fault === undefined ? undefined : SIGNING_FAULTS[fault.name]
-      const signed = engine.signAnswer({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(event.body), signingFault)
+      const body = eventBody(event)
+      const signed = engine.signAnswer({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(body), signingFault)
       return {
         url,
-        body: fault?.name === 'tampered_body' ? tamper(event.body) : event.body,
+        body: fault?.name === 'tampered_body' ? tamper(body) : body,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'paylab-notifier/1',

@@ -1,7 +1,7 @@
 // Events (/v1/events): what the merchant's webhooks carry, kept and listed newest first, as
 // Stripe keeps them for polling and for replaying a missed webhook by hand.
 import type { FastifyInstance } from 'fastify'
-import type { NotificationEvent, Payment, Refund } from '../../engine/types.js'
+import type { NotificationEvent } from '../../engine/types.js'
 import { eventObject } from './codec.js'
 import { noSuch } from './errors.js'
 import { parseQuery } from './form.js'
@@ -13,7 +13,7 @@ import { CHANNEL, EVENT_TYPES } from './transformers.js'
 export function eventRoutes (app: FastifyInstance, { constraints }: Kit): void {
   const { engine } = app
   const route = { constraints, config: { contract: false as const } }
-  const view = (e: NotificationEvent) => eventObject(engine, e, (JSON.parse(e.body) as { data: { object: Payment | Refund } }).data.object, engine.ctx.crypto)
+  const view = (e: NotificationEvent) => eventObject(engine, e, e.data_object, engine.ctx.crypto)
 
   app.get<{ Params: { id: string } }>('/v1/events/:id', route, async (request) => {
     const caller = callerOf(request)

@@ -1,13 +1,17 @@
 // The notification delivery log and an operator's levers on it.
 import type { FastifyInstance } from 'fastify'
 import { EVENT_NOT_FOUND } from '../../engine/errors.js'
+import { eventBody } from '../../engine/events.js'
 import type { NotificationEvent } from '../../engine/types.js'
 import { sendJson } from '../reply.js'
 
 interface EventQuery { merchant_id?: string, type?: string, status?: NotificationEvent['status'], payment_id?: string, limit?: number }
 
 /** The event as the log shows it: the body it sends, parsed, beside its delivery state. */
-const view = ({ body, ...rest }: NotificationEvent) => ({ ...rest, payload: JSON.parse(body) as unknown })
+const view = (event: NotificationEvent) => {
+  const { body: _body, data_object: _object, ...rest } = event
+  return { ...rest, payload: JSON.parse(eventBody(event)) as unknown }
+}
 
 export default async function eventRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
