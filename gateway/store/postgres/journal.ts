@@ -8,6 +8,8 @@
 // replica first writes that replica's waiting entries, so what it answered is there; another
 // replica's entries arrive within the round trip of its write (docs/postgres.md).
 import pg from 'pg'
+import { STORAGE_RETRY_AFTER_SEC } from '../../engine/db.js'
+import { STORAGE_UNAVAILABLE } from '../../engine/errors.js'
 import { JOURNAL_CAPACITY, parseSince, type JournalEntry, type JournalQuery, type SharedJournal } from '../../engine/journal.js'
 
 /** U+0000 cannot be stored in text: ids are escaped as paylab_rows' are. */
@@ -105,28 +107,32 @@ export class PostgresJournal implements SharedJournal {
   }
 
   async clear (merchantId?: string): Promise<void> {
-    await this.#flush()
-    const client = await this.#connection()
-    if (merchantId === undefined) await client.query('DELETE FROM paylab_journal')
-    else await client.query('DELETE FROM paylab_journal WHERE merchant_id = $1', [encode(merchantId)])
+    if (merchantId === undefined) await this.#read('DELETE FROM paylab_journal', [])
+    else await this.#read('DELETE FROM paylab_journal WHERE merchant_id = $1', [encode(merchantId)])
   }
 
   async close (): Promise<void> {
-    await this.#flush()
+    // Entries handed over while the waiting ones are written (a connection the shutdown ends hands
+    // its entry over then) are written too: closed only once nothing waits.
+    for (let tail = this.#flush(); ; tail = this.#flush()) {
+      await tail
+      if (this.#queue.length === 0 && this.#flushing === tail) break
+    }
     this.#closed = true
     const client = this.#client
     this.#client = undefined
     if (client !== undefined) await (await client.catch(() => undefined))?.end().catch(() => {})
   }
 
-  /** This replica's waiting entries written first: what it answered is in what it reads. */
+  /** This replica's waiting entries written first: what it answered is in what it reads (or clears). */
   async #read<R extends pg.QueryResultRow> (sql: string, params: unknown[]): Promise<R[]> {
     await this.#flush()
     try {
       return (await (await this.#connection()).query<R>(sql, params)).rows
     } catch (err) {
       if (!Object.hasOwn(err as object, 'severity')) this.#drop()
-      throw err
+      // The database is down or restarting: a 503 the operator can retry, not a 500.
+      throw STORAGE_UNAVAILABLE(`the journal could not be read from the database (${(err as { code?: string }).code ?? 'error'}); retry in a moment`, { retry_after: STORAGE_RETRY_AFTER_SEC })
     }
   }
 
@@ -141,7 +147,8 @@ export class PostgresJournal implements SharedJournal {
     if (q.method !== undefined) parts.push(`method = ${$(q.method.toUpperCase())}`)
     if (q.status !== undefined) parts.push(Number.isInteger(Number(q.status)) ? `status = ${$(Number(q.status))}` : 'false')
     if (q.payment_id !== undefined) parts.push(`payment_id = ${$(encode(q.payment_id))}`)
-    if (seq !== undefined) parts.push(`seq > ${$(seq)}`)
+    // A seq past any bigint (since is up to 40 digits) is past every entry, as in the ring.
+    if (seq !== undefined) parts.push(seq >= Number.MAX_SAFE_INTEGER ? 'false' : `seq > ${$(seq)}`)
     if (ms !== undefined) parts.push(`at_ms > ${$(ms)}`)
     return parts.join(' AND ')
   }
