@@ -10,6 +10,7 @@ import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
 import { eventBody, eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
+import { STORAGE_UNAVAILABLE } from './errors.js'
 import { newId } from './ids.js'
 import { claimAttempts } from './leases.js'
 import { StoreConflict } from './store-conflict.js'
@@ -277,7 +278,8 @@ export class Outbox {
         await this.#record(id, merchant, codec, attempts, delivered, manual, lease)
         return
       } catch (err) {
-        if (!(err instanceof StoreConflict) || runs >= 10) throw err
+        if (!(err instanceof StoreConflict)) throw err
+        if (runs >= 10) throw STORAGE_UNAVAILABLE('other gateways on the same database keep changing this event first: the attempt was made but is not recorded, retry in a moment', { retry_after: 1 })
         await db.catchUp()
       }
     }

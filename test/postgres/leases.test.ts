@@ -6,6 +6,9 @@ import { live, type LiveGateway } from '../helpers/live.js'
 import { orderId } from '../helpers/build.js'
 import { startPostgres } from '../helpers/postgres.js'
 import { receiver, type Receiver } from '../helpers/receiver.js'
+import { PostgresStore } from '../../gateway/store/postgres/postgres-store.js'
+import { StoreConflict } from '../../gateway/engine/store-conflict.js'
+import type { Change } from '../../gateway/engine/db.js'
 
 const pg = await startPostgres()
 t.teardown(() => pg.stop())
@@ -87,4 +90,31 @@ t.test('resend on one replica of an event another made: one attempt, recorded fo
   t.equal(rx.requests.length, 2, 'the receiver got it once')
   t.equal((await a.admin({ method: 'GET', url: `/admin/events/${id}` })).json().attempts.length, 2, 'A sees the attempt B made')
   t.equal(made.status, 'succeeded')
+})
+
+t.test('deliver-due that other replicas keep beating to the leases: 503 with its code, not a 500', async (t) => {
+  const rx = await receiver(t)
+  /** A replica whose commits the database refuses, as when others keep changing the same records first. */
+  class Outpaced extends PostgresStore {
+    refusing = false
+    override append (changes: Change[]): Promise<void> {
+      return this.refusing ? Promise.reject(new StoreConflict('paylab: tasks changed under this commit', 'tasks', 'x')) : super.append(changes)
+    }
+  }
+  const store = new Outpaced({ url: pg.freshSchemaUrl(), pruneEveryMs: Infinity })
+  const gw = await live(t, { store, config: { allowPlaintextCards: true } })
+  await gw.create(createBody(rx, { metadata: { paylab_notification: 'delay;1h' } }))
+  store.refusing = true
+  const res = await gw.admin({ method: 'POST', url: '/admin/events/deliver-due', payload: {} })
+  store.refusing = false
+  t.same([res.statusCode, res.json().error?.code], [503, 'PAYLAB_STORAGE_UNAVAILABLE'], 'refused, retry later')
+  t.equal(rx.requests.length, 0, 'nothing sent')
+  const again = await gw.admin({ method: 'POST', url: '/admin/events/deliver-due', payload: {} })
+  t.same([again.statusCode, again.json().attempted], [200, 1], 'and made once the database takes it')
+  await rx.waitFor(1, 10_000)
+  // A resend whose record the database keeps refusing: sent, but the answer says it is not recorded.
+  store.refusing = true
+  const resent = await gw.admin({ method: 'POST', url: `/admin/events/${rx.requests[0]?.headers['paylab-event-id'] as string}/resend` })
+  store.refusing = false
+  t.same([resent.statusCode, resent.json().error?.code], [503, 'PAYLAB_STORAGE_UNAVAILABLE'], 'a resend that cannot be recorded: 503, not a 500')
 })
