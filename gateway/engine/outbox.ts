@@ -129,8 +129,10 @@ export class Outbox {
     } else if (fault?.name === 'before_answer') {
       db.put('events', id, event)
       // A shared store may refuse the commit and the operation run again (another event): the
-      // attempt waits for the commit, and is made only for an event that was stored.
-      if (db.shared) this.#urgent.push(() => db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0 ? this.#attempt(id) : Promise.resolve())
+      // attempt waits for the commit, and is made only for an event that was stored. Another
+      // request of this gateway whose commit landed first may take it (takeUrgent takes them all):
+      // it waits for every commit under way, this event's among them, before looking.
+      if (db.shared) this.#urgent.push(async () => { await db.settled(); if (db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0) await this.#attempt(id) })
       else this.#urgent.push(this.#track(this.#attempt(id)))
     } else {
       const at = now + (fault?.name === 'delay' ? fault.value : 0)

@@ -118,3 +118,36 @@ t.test('deliver-due that other replicas keep beating to the leases: 503 with its
   store.refusing = false
   t.same([resent.statusCode, resent.json().error?.code], [503, 'PAYLAB_STORAGE_UNAVAILABLE'], 'a resend that cannot be recorded: 503, not a 500')
 })
+
+t.test('before_answer: no attempt for an event whose commit is refused, even when another request of the replica lands first', async (t) => {
+  const rx = await receiver(t)
+  const [x, y] = [orderId(), orderId()]
+  /** Holds the commit of X until Y's arrives; Y's first is refused (another gateway got there first), after X's landed. */
+  class Interleaved extends PostgresStore {
+    #releaseX: (() => void) | undefined
+    #refusedY = false
+    override append (changes: Change[]): Promise<void> {
+      const text = JSON.stringify(changes)
+      if (text.includes(x) && this.#releaseX === undefined && !this.#refusedY) {
+        return new Promise<void>((resolve) => { this.#releaseX = resolve }).then(() => super.append(changes))
+      }
+      if (text.includes(y) && !this.#refusedY) {
+        this.#refusedY = true
+        this.#releaseX?.()
+        return new Promise((resolve) => setTimeout(resolve, 200)).then(() => { throw new StoreConflict('paylab: payments changed under this commit') })
+      }
+      return super.append(changes)
+    }
+  }
+  const store = new Interleaved({ url: pg.freshSchemaUrl(), pruneEveryMs: Infinity })
+  const gw = await live(t, { store, config: { allowPlaintextCards: true } })
+  const first = gw.create({ ...createBody(rx), merchant_order_id: x })
+  await new Promise((resolve) => setTimeout(resolve, 50)) // X's commit is under way
+  const second = await gw.create({ ...createBody(rx), merchant_order_id: y, metadata: { paylab_notification: 'before_answer' } })
+  await first
+  await rx.waitFor(2, 10_000) // X's scheduled event and Y's
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const ofY = rx.requests.filter((r) => r.json().data.object.merchant_order_id === y)
+  const stored = (await gw.admin({ method: 'GET', url: `/admin/events?payment_id=${second.id as string}` })).json().data as Array<{ id: string }>
+  t.same(ofY.map((r) => r.headers['paylab-event-id']), stored.map((e) => e.id), 'one attempt for Y, of the event that was stored')
+})
