@@ -13,6 +13,7 @@ import { notificationFaultFor } from './delivery.js'
 import { STORAGE_UNAVAILABLE } from './errors.js'
 import { newId } from './ids.js'
 import { claimAttempts } from './leases.js'
+import { leaseOf } from './scheduler.js'
 import { StoreConflict } from './store-conflict.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
@@ -145,9 +146,14 @@ export class Outbox {
     if (event.status === 'pending' && held !== undefined) {
       this.#held.delete(event.payment_id)
       for (const [heldId, taskId] of held) {
-        // Held by another gateway (a shared store): its release task is found by the event.
-        if (taskId === '') for (const task of db.tables.tasks.values()) { if (task.kind === 'event.deliver' && task.ref === heldId) scheduler.cancel(task.id) }
-        else scheduler.cancel(taskId)
+        // Held by another gateway (a shared store): its release task is found by the event. A
+        // leased one: the hold ended there and that gateway is making the attempt now; released
+        // here too, it would be sent twice (and that gateway's attempt go unrecorded).
+        if (taskId === '') {
+          const tasks = [...db.tables.tasks.values()].filter((task) => task.kind === 'event.deliver' && task.ref === heldId)
+          if (tasks.some((task) => (leaseOf(task)?.until ?? 0) > scheduler.leaseTime())) continue
+          for (const task of tasks) scheduler.cancel(task.id)
+        } else scheduler.cancel(taskId)
         const heldEvent = db.get('events', heldId)
         // An operator's resend already delivered it, or the store failed and it was undone.
         if (heldEvent?.status !== 'held') continue

@@ -151,3 +151,27 @@ t.test('before_answer: no attempt for an event whose commit is refused, even whe
   const stored = (await gw.admin({ method: 'GET', url: `/admin/events?payment_id=${second.id as string}` })).json().data as Array<{ id: string }>
   t.same(ofY.map((r) => r.headers['paylab-event-id']), stored.map((e) => e.id), 'one attempt for Y, of the event that was stored')
 })
+
+t.test('an out_of_order event whose hold just ended is not released again by the next event on another replica', async (t) => {
+  const rx = await receiver(t)
+  const { VirtualClock } = await import('../../gateway/engine/clock.js')
+  const url = pg.freshSchemaUrl()
+  const a = await live(t, { databaseUrl: url, clock: new VirtualClock(), config: { allowPlaintextCards: true } })
+  const b = await live(t, { databaseUrl: url, clock: new VirtualClock(), config: { allowPlaintextCards: true } })
+  const made = await a.create(createBody(rx, { capture: 'manual', metadata: { paylab_notification: 'out_of_order' } }))
+  // A's attempt of the held event, once its hold ends, is answered only after B has made the next event.
+  let answer!: (status: number) => void
+  const later = new Promise<number>((resolve) => { answer = resolve })
+  rx.answer = (req) => req.json().type === 'payment.authorized' && rx.of(req.headers['paylab-event-id'] as string).length === 1 ? later : 200
+  const advanced = a.advance('61s')
+  await rx.waitFor(1, 10_000)
+  t.equal(rx.requests[0]?.json().type, 'payment.authorized', 'A is making the attempt of the held event (its lease committed)')
+  t.equal((await b.answer({ method: 'POST', path: `/v1/payments/${made.id as string}/capture`, body: {} })).status, 200, 'captured on B meanwhile')
+  await rx.waitFor(2, 10_000)
+  answer(200)
+  await advanced
+  await new Promise((resolve) => setTimeout(resolve, 1500)) // two ticks of each replica
+  t.same(rx.requests.map((r) => r.json().type).sort(), ['payment.authorized', 'payment.captured'], 'each event sent once')
+  const events = (await b.admin({ method: 'GET', url: `/admin/events?payment_id=${made.id as string}` })).json().data as Array<{ type: string, status: string, attempts: unknown[] }>
+  t.same(events.map((e) => `${e.type} ${e.status} ${e.attempts.length}`).sort(), ['payment.authorized delivered 1', 'payment.captured delivered 1'], 'and recorded once')
+})
