@@ -19,7 +19,7 @@ export async function claimAttempts (ctx: EngineContext, events: () => Notificat
     const leased: Task[] = []
     for (const event of events()) {
       const task = tasks.get(event.id)
-      // No task: its attempt is under way (a before_answer one); a live lease: another one is.
+      // No task: its attempt is under way and being recorded; a live lease: another gateway is making it.
       const lease = task === undefined ? undefined : leaseOf(task)
       if (task === undefined || (lease !== undefined && lease.until > now)) continue
       leased.push(scheduler.lease(task, owner, leaseMs(event)))

@@ -133,7 +133,12 @@ export class Outbox {
       // attempt waits for the commit, and is made only for an event that was stored. Another
       // request of this gateway whose commit landed first may take it (takeUrgent takes them all):
       // it waits for every commit under way, this event's among them, before looking.
-      if (db.shared) this.#urgent.push(async () => { await db.settled(); if (db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0) await this.#attempt(id) })
+      // Its task is leased to this gateway in the same commit: should the gateway die before the
+      // attempt is recorded, another makes it once the lease runs out (no task: none ever would).
+      if (db.shared) {
+        const lease = scheduler.lease(scheduler.add(now, 'event.deliver', id), this.#owner, this.#leaseMs(event))
+        this.#urgent.push(async () => { await db.settled(); if (db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0) await this.#attempt(id, false, lease) })
+      }
       else this.#urgent.push(this.#track(this.#attempt(id)))
     } else {
       const at = now + (fault?.name === 'delay' ? fault.value : 0)
