@@ -134,3 +134,21 @@ t.test('a journal the database fails: a 503 with its code, never a 500 or a cras
   await t.rejects(gone.query({}), { code: 'PAYLAB_STORAGE_UNAVAILABLE', statusCode: 503 })
   await gone.close()
 })
+
+t.test('a database that stops answering: journal reads give up with a 503 instead of waiting for ever', async (t) => {
+  // Accepts connections and never says a word, as a hung host does.
+  const { createServer } = await import('node:net')
+  const sockets = new Set<import('node:net').Socket>()
+  const silent = createServer((s) => { sockets.add(s) })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close() })
+  const journal = new PostgresJournal(`postgres://nobody@127.0.0.1:${(silent.address() as { port: number }).port}/none`, 100, 300)
+  journal.add(entryAt(1))
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise((resolve) => { timer = setTimeout(() => resolve('still waiting after 5 s'), 5000) })
+  const outcome = await Promise.race([journal.query({}).then(() => 'answered', (err: { code?: string, statusCode?: number }) => `${err.statusCode ?? ''} ${err.code ?? ''}`), gaveUp])
+  clearTimeout(timer)
+  t.equal(outcome, '503 PAYLAB_STORAGE_UNAVAILABLE', 'the read gave up')
+  const closed = await Promise.race([journal.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('close hangs'), 5000))])
+  t.equal(closed, 'closed', 'and the journal closes')
+})

@@ -26,6 +26,7 @@ function likeOf (glob: string): string {
 export class PostgresJournal implements SharedJournal {
   readonly #url: string
   readonly #capacity: number
+  readonly #timeoutMs: number
   #client: Promise<pg.Client> | undefined
   #queue: JournalEntry[] = []
   /** Entries handed over already (a connection a fault ends may report its entry twice). */
@@ -35,9 +36,11 @@ export class PostgresJournal implements SharedJournal {
   #sincePrune = 0
   #closed = false
 
-  constructor (url: string, capacity = JOURNAL_CAPACITY) {
+  /** `timeoutMs`: how long connecting, and each query, may take before the journal gives up on them. */
+  constructor (url: string, capacity = JOURNAL_CAPACITY, timeoutMs = 10_000) {
     this.#url = url
     this.#capacity = capacity
+    this.#timeoutMs = timeoutMs
   }
 
   add (entry: JournalEntry): void {
@@ -162,7 +165,9 @@ export class PostgresJournal implements SharedJournal {
   #connection (): Promise<pg.Client> {
     if (this.#closed) return Promise.reject(new Error('the journal is closed'))
     if (this.#client === undefined) {
-      const client = new pg.Client({ connectionString: this.#url })
+      // Bounded waits: a database that stopped answering (no reset, a hung host) must not hold
+      // every later batch, and every journal read waiting behind them, for ever.
+      const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#timeoutMs, query_timeout: this.#timeoutMs })
       const connecting = client.connect().then(() => client)
       client.on('error', () => { if (this.#client === connecting) this.#client = undefined })
       connecting.catch(() => { if (this.#client === connecting) this.#client = undefined })
