@@ -191,6 +191,11 @@ export class Db {
     return entry.done
   }
 
+  /** Resolves once every commit handed to the store so far is confirmed or undone (never rejects). */
+  settled (): Promise<void> {
+    return Promise.allSettled(this.#unconfirmed.map((u) => u.done)).then(() => undefined)
+  }
+
   async close (): Promise<void> {
     // What is still pending was never acknowledged (a refused request's nonce, say): a store that
     // cannot take it now does not keep the store from closing.

@@ -3,6 +3,7 @@
 // attempt started by an operator's lever (deliver-due) is made by one gateway, never beside the
 // scheduled one another gateway is making. A lease that ran out (its holder died) is taken over.
 import type { EngineContext } from './context.js'
+import { STORAGE_UNAVAILABLE } from './errors.js'
 import { leaseOf } from './scheduler.js'
 import { StoreConflict } from './store-conflict.js'
 import type { NotificationEvent, Task } from './types.js'
@@ -18,7 +19,7 @@ export async function claimAttempts (ctx: EngineContext, events: () => Notificat
     const leased: Task[] = []
     for (const event of events()) {
       const task = tasks.get(event.id)
-      // No task: its attempt is under way (a before_answer one); a live lease: another one is.
+      // No task: its attempt is under way and being recorded; a live lease: another gateway is making it.
       const lease = task === undefined ? undefined : leaseOf(task)
       if (task === undefined || (lease !== undefined && lease.until > now)) continue
       leased.push(scheduler.lease(task, owner, leaseMs(event)))
@@ -28,7 +29,8 @@ export async function claimAttempts (ctx: EngineContext, events: () => Notificat
       return leased
     } catch (err) {
       // Another gateway took one of them first (or changed its event): claim again on what it did.
-      if (!(err instanceof StoreConflict) || runs >= 10) throw err
+      if (!(err instanceof StoreConflict)) throw err
+      if (runs >= 10) throw STORAGE_UNAVAILABLE('other gateways on the same database keep taking these notifications first; none was attempted here, retry in a moment', { retry_after: 1 })
     }
   }
 }

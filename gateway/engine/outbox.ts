@@ -10,8 +10,10 @@ import { isoTime } from './clock.js'
 import type { EngineContext, EngineEvent } from './context.js'
 import { eventFor, OPTIONAL_EVENTS } from './events.js'
 import { notificationFaultFor } from './delivery.js'
+import { STORAGE_UNAVAILABLE } from './errors.js'
 import { newId } from './ids.js'
 import { claimAttempts } from './leases.js'
+import { leaseOf } from './scheduler.js'
 import { StoreConflict } from './store-conflict.js'
 import { formatNotificationFault, parseNotificationFault } from './notification-faults.js'
 import type { RuleBook } from './rules.js'
@@ -128,8 +130,15 @@ export class Outbox {
     } else if (fault?.name === 'before_answer') {
       db.put('events', id, event)
       // A shared store may refuse the commit and the operation run again (another event): the
-      // attempt waits for the commit, and is made only for an event that was stored.
-      if (db.shared) this.#urgent.push(() => db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0 ? this.#attempt(id) : Promise.resolve())
+      // attempt waits for the commit, and is made only for an event that was stored. Another
+      // request of this gateway whose commit landed first may take it (takeUrgent takes them all):
+      // it waits for every commit under way, this event's among them, before looking.
+      // Its task is leased to this gateway in the same commit: should the gateway die before the
+      // attempt is recorded, another makes it once the lease runs out (no task: none ever would).
+      if (db.shared) {
+        const lease = scheduler.lease(scheduler.add(now, 'event.deliver', id), this.#owner, this.#leaseMs(event))
+        this.#urgent.push(async () => { await db.settled(); if (db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0) await this.#attempt(id, false, lease) })
+      }
       else this.#urgent.push(this.#track(this.#attempt(id)))
     } else {
       const at = now + (fault?.name === 'delay' ? fault.value : 0)
@@ -142,9 +151,14 @@ export class Outbox {
     if (event.status === 'pending' && held !== undefined) {
       this.#held.delete(event.payment_id)
       for (const [heldId, taskId] of held) {
-        // Held by another gateway (a shared store): its release task is found by the event.
-        if (taskId === '') for (const task of db.tables.tasks.values()) { if (task.kind === 'event.deliver' && task.ref === heldId) scheduler.cancel(task.id) }
-        else scheduler.cancel(taskId)
+        // Held by another gateway (a shared store): its release task is found by the event. A
+        // leased one: the hold ended there and that gateway is making the attempt now; released
+        // here too, it would be sent twice (and that gateway's attempt go unrecorded).
+        if (taskId === '') {
+          const tasks = [...db.tables.tasks.values()].filter((task) => task.kind === 'event.deliver' && task.ref === heldId)
+          if (tasks.some((task) => (leaseOf(task)?.until ?? 0) > scheduler.leaseTime())) continue
+          for (const task of tasks) scheduler.cancel(task.id)
+        } else scheduler.cancel(taskId)
         const heldEvent = db.get('events', heldId)
         // An operator's resend already delivered it, or the store failed and it was undone.
         if (heldEvent?.status !== 'held') continue
@@ -277,7 +291,8 @@ export class Outbox {
         await this.#record(id, merchant, codec, attempts, delivered, manual, lease)
         return
       } catch (err) {
-        if (!(err instanceof StoreConflict) || runs >= 10) throw err
+        if (!(err instanceof StoreConflict)) throw err
+        if (runs >= 10) throw STORAGE_UNAVAILABLE('other gateways on the same database keep changing this event first: the attempt was made but is not recorded, retry in a moment', { retry_after: 1 })
         await db.catchUp()
       }
     }

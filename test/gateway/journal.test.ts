@@ -99,6 +99,11 @@ t.test('filters: merchant, path glob, since a seq, limit; count answers "exactly
   t.equal(await count(gw, '?path=/v1/payments&method=POST'), 2)
   t.equal(await count(gw, '?merchant_id=demo&path=/v1/payments/*'), 2, 'a glob')
   t.equal(await count(gw, `?merchant_id=${other.merchant}`), 1)
+  t.same((await journal(gw, `?payment_id=${id as string}`)).map((e) => `${e.method as string} ${e.path as string}`),
+    ['POST /v1/payments', `GET /v1/payments/order/${body.merchant_order_id as string}`, `GET /v1/payments/${id as string}`], 'the requests about one payment')
+  t.equal(await count(gw, `?payment_id=${id as string}&method=GET`), 2, 'counted with the other filters')
+  const badPayment = await gw.admin({ method: 'GET', url: '/admin/journal?payment_id=%27%3B' })
+  t.same([badPayment.statusCode, badPayment.json().error.field], [400, 'payment_id'])
   const all = await journal(gw)
   t.same((await journal(gw, `?since=${all[1].seq as number}`)).map((e) => e.seq), all.slice(2).map((e) => e.seq), 'since a seq')
   t.same((await journal(gw, `?since=${encodeURIComponent(all[1].time)}`)).map((e) => e.seq), all.slice(2).map((e) => e.seq), 'since a time')

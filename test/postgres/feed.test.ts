@@ -97,3 +97,30 @@ t.test('a replica behind the pruned feed reloads, and converges; tombstones go',
   const later = await a.gw.create(createBody())
   t.ok((await behind.catchUp()).some((c) => c.table === 'payments' && c.id === later.id), 'a later write reaches it by the feed')
 })
+
+t.test('the versions of deleted records are forgotten once the feed is pruned past them; made again, they are stored', async (t) => {
+  const url = server.freshSchemaUrl()
+  const a = new PostgresStore({ url, pruneEveryMs: Infinity })
+  const b = new PostgresStore({ url, pruneEveryMs: Infinity })
+  t.teardown(() => a.close())
+  t.teardown(() => b.close())
+  await a.open()
+  await b.open()
+  const ids = Array.from({ length: 20 }, (_, i) => `rule_gone${i}`)
+  await a.append(ids.map((id) => ({ table: 'rules', id, value: { id } })))
+  await a.append(ids.map((id) => ({ table: 'rules', id, deleted: true })))
+  await a.catchUp()
+  t.equal((await b.catchUp()).filter((c) => 'deleted' in c).length, 20, 'B applied the deletions from the feed')
+  const kept = [a.versionsKept, b.versionsKept]
+  t.ok(kept.every((n) => n >= 20), `both keep the deleted records' versions (${kept.join(', ')})`)
+  // Each reports where it read, then one prunes; the other learns the new floor at its next turn.
+  for (const store of [a, b, a]) await store.prune()
+  const count = await sql(t, url)
+  t.equal(await count("SELECT count(*) AS n FROM paylab_rows WHERE value IS NULL AND tbl = 'rules'"), 0, 'the tombstones are gone')
+  t.same([a.versionsKept, b.versionsKept], kept.map((n) => n - 20), 'and so are their versions, on the replica that deleted them and on the other')
+  // A record made again with an id the feed forgot: a new row, not a conflict with a version no row has.
+  await t.resolves(a.append([{ table: 'rules', id: 'rule_gone0', value: { id: 'rule_gone0' } }]), 'made again on A')
+  await b.catchUp()
+  await t.resolves(b.append([{ table: 'rules', id: 'rule_gone0', deleted: true }, { table: 'rules', id: 'rule_gone1', value: { id: 'rule_gone1' } }]), 'changed on B, and another made again there')
+  t.same(await a.catchUp(), [{ table: 'rules', id: 'rule_gone0', deleted: true }, { table: 'rules', id: 'rule_gone1', value: { id: 'rule_gone1' } }], 'A reads both')
+})

@@ -86,3 +86,69 @@ t.test('the shared journal keeps the newest entries only', async (t) => {
   const rows = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM paylab_journal')).rows[0]?.n)
   t.ok(rows <= 50 + 500, `the table is pruned (${rows} rows for 1200 written)`)
 })
+
+const entryAt = (i: number): JournalEntry => ({
+  seq: 0, request_id: `req_${i}`, time: new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString(), channel: 'paylab', merchant_id: 'demo', method: 'GET', path: `/v1/payments/p_${i}`,
+  query: null, status: 200, latency_ms: 1, signature: null, idempotency: null, fault: null, rule_id: null, outcome: null, merchant_order_id: null, payment_id: `p_${i}`, error_code: null
+})
+
+t.test('entries handed over while the journal closes are written, not lost', async (t) => {
+  const url = pg.freshSchemaUrl()
+  await replicas(t, 1, url) // applies the migrations
+  const journal = new PostgresJournal(url)
+  for (let i = 0; i < 3; i++) journal.add(entryAt(i))
+  const closing = journal.close()
+  // A held connection the shutdown ends hands its entry over now, and one a turn later.
+  journal.add(entryAt(3))
+  setImmediate(() => journal.add(entryAt(4)))
+  await closing
+  const reader = new PostgresJournal(url)
+  t.teardown(() => reader.close())
+  t.same((await reader.query({})).map((e) => e.request_id), ['req_0', 'req_1', 'req_2', 'req_3', 'req_4'], 'every entry handed over before the close ended')
+})
+
+t.test('a journal the database fails: a 503 with its code, never a 500 or a crash', async (t) => {
+  const url = pg.freshSchemaUrl()
+  const [a] = await replicas(t, 1, url) as [LiveGateway]
+  const { Client } = (await import('pg')).default
+  const client = new Client({ connectionString: url })
+  await client.connect()
+  t.teardown(() => client.end())
+  t.same((await journalOf(a, `since=${'9'.repeat(40)}`)), [], 'a seq past any bigint: nothing after it, as in the ring')
+  // The table out of reach, as while PostgreSQL restarts: batch inserts fail, reads fail.
+  await client.query('ALTER TABLE paylab_journal RENAME TO paylab_journal_away')
+  const made = await a.create(createBody())
+  t.ok(made.id, 'requests are still answered')
+  for (const url of ['/admin/journal', '/admin/journal/count']) {
+    const res = await a.admin({ method: 'GET', url })
+    t.same([res.statusCode, res.json().error.code], [503, 'PAYLAB_STORAGE_UNAVAILABLE'], `GET ${url}: 503`)
+    t.ok(res.headers['retry-after'], 'with Retry-After')
+  }
+  t.equal((await a.admin({ method: 'DELETE', url: '/admin/journal' })).statusCode, 503, 'DELETE /admin/journal: 503')
+  await client.query('ALTER TABLE paylab_journal_away RENAME TO paylab_journal')
+  await a.payment(made.id)
+  t.match(await journalOf(a, `payment_id=${made.id as string}&method=GET`), [{ status: 200 }], 'the journal is written again once the database is back')
+  // With no database at all: the reads refuse with the code, the writes in the background are dropped.
+  const gone = new PostgresJournal('postgres://nobody@127.0.0.1:1/none')
+  gone.add(entryAt(1))
+  await t.rejects(gone.query({}), { code: 'PAYLAB_STORAGE_UNAVAILABLE', statusCode: 503 })
+  await gone.close()
+})
+
+t.test('a database that stops answering: journal reads give up with a 503 instead of waiting for ever', async (t) => {
+  // Accepts connections and never says a word, as a hung host does.
+  const { createServer } = await import('node:net')
+  const sockets = new Set<import('node:net').Socket>()
+  const silent = createServer((s) => { sockets.add(s) })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close() })
+  const journal = new PostgresJournal(`postgres://nobody@127.0.0.1:${(silent.address() as { port: number }).port}/none`, 100, 300)
+  journal.add(entryAt(1))
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise((resolve) => { timer = setTimeout(() => resolve('still waiting after 5 s'), 5000) })
+  const outcome = await Promise.race([journal.query({}).then(() => 'answered', (err: { code?: string, statusCode?: number }) => `${err.statusCode ?? ''} ${err.code ?? ''}`), gaveUp])
+  clearTimeout(timer)
+  t.equal(outcome, '503 PAYLAB_STORAGE_UNAVAILABLE', 'the read gave up')
+  const closed = await Promise.race([journal.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('close hangs'), 5000))])
+  t.equal(closed, 'closed', 'and the journal closes')
+})

@@ -110,3 +110,35 @@ t.test('kill -9 of a replica under load loses no acknowledged write; its leased 
   t.pass(`every recorded attempt reached the receiver once; ${unrecorded.length} attempts the killed replica left unrecorded were made again`)
   t.ok(unrecorded.length > 0, 'attempts the killed replica had under way were made again by the other (its leases ran out)')
 })
+
+t.test('kill -9 of a replica making a before_answer attempt: the other makes it once the lease runs out', async (t) => {
+  const rx = await receiver(t)
+  const url = pg.freshSchemaUrl()
+  const b = await live(t, { databaseUrl: url, config: { allowPlaintextCards: true, deliveryLeaseMs: LEASE_MS } })
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const aUrl = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url)
+    })
+    child.on('exit', () => reject(new Error(`the replica exited:\n${out}`)))
+  })
+  // The first attempt is held open by the receiver: the replica dies while making it.
+  rx.answer = (req) => rx.of(req.headers['paylab-event-id'] as string).length === 1 ? 'hang' : 200
+  const plainCard = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' }
+  const body = { merchant_order_id: orderId(), amount: 1000, currency: 'USD', notify_url: rx.url, metadata: { paylab_notification: 'before_answer' }, method: { type: 'card', card: plainCard } }
+  const { headers, payload } = signRequest(b.demo, { method: 'POST', path: '/v1/payments', body })
+  fetch(`${aUrl}/v1/payments`, { method: 'POST', headers, body: payload }).catch(() => {})
+  const [first] = await rx.waitFor(1, 10_000)
+  child.kill('SIGKILL')
+  const killedAt = Date.now()
+  const again = await rx.waitFor(2, LEASE_MS + 10_000).catch(() => rx.requests)
+  t.equal(again.length, 2, 'the attempt was made again')
+  t.equal(again[1]?.headers['paylab-event-id'], first?.headers['paylab-event-id'], 'for the same event')
+  t.ok(Date.now() - killedAt >= LEASE_MS - KILL_SLACK_MS, 'once the lease had run out')
+  const events = (await b.admin({ method: 'GET', url: '/admin/events?limit=10' })).json().data as Array<{ status: string, attempts: unknown[] }>
+  t.same(events.map((e) => `${e.status} ${e.attempts.length}`), ['delivered 1'], 'recorded delivered by the other replica')
+})

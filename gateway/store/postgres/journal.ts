@@ -8,6 +8,8 @@
 // replica first writes that replica's waiting entries, so what it answered is there; another
 // replica's entries arrive within the round trip of its write (docs/postgres.md).
 import pg from 'pg'
+import { STORAGE_RETRY_AFTER_SEC } from '../../engine/db.js'
+import { STORAGE_UNAVAILABLE } from '../../engine/errors.js'
 import { JOURNAL_CAPACITY, parseSince, type JournalEntry, type JournalQuery, type SharedJournal } from '../../engine/journal.js'
 
 /** U+0000 cannot be stored in text: ids are escaped as paylab_rows' are. */
@@ -24,6 +26,7 @@ function likeOf (glob: string): string {
 export class PostgresJournal implements SharedJournal {
   readonly #url: string
   readonly #capacity: number
+  readonly #timeoutMs: number
   #client: Promise<pg.Client> | undefined
   #queue: JournalEntry[] = []
   /** Entries handed over already (a connection a fault ends may report its entry twice). */
@@ -33,9 +36,11 @@ export class PostgresJournal implements SharedJournal {
   #sincePrune = 0
   #closed = false
 
-  constructor (url: string, capacity = JOURNAL_CAPACITY) {
+  /** `timeoutMs`: how long connecting, and each query, may take before the journal gives up on them. */
+  constructor (url: string, capacity = JOURNAL_CAPACITY, timeoutMs = 10_000) {
     this.#url = url
     this.#capacity = capacity
+    this.#timeoutMs = timeoutMs
   }
 
   add (entry: JournalEntry): void {
@@ -105,28 +110,32 @@ export class PostgresJournal implements SharedJournal {
   }
 
   async clear (merchantId?: string): Promise<void> {
-    await this.#flush()
-    const client = await this.#connection()
-    if (merchantId === undefined) await client.query('DELETE FROM paylab_journal')
-    else await client.query('DELETE FROM paylab_journal WHERE merchant_id = $1', [encode(merchantId)])
+    if (merchantId === undefined) await this.#read('DELETE FROM paylab_journal', [])
+    else await this.#read('DELETE FROM paylab_journal WHERE merchant_id = $1', [encode(merchantId)])
   }
 
   async close (): Promise<void> {
-    await this.#flush()
+    // Entries handed over while the waiting ones are written (a connection the shutdown ends hands
+    // its entry over then) are written too: closed only once nothing waits.
+    for (let tail = this.#flush(); ; tail = this.#flush()) {
+      await tail
+      if (this.#queue.length === 0 && this.#flushing === tail) break
+    }
     this.#closed = true
     const client = this.#client
     this.#client = undefined
     if (client !== undefined) await (await client.catch(() => undefined))?.end().catch(() => {})
   }
 
-  /** This replica's waiting entries written first: what it answered is in what it reads. */
+  /** This replica's waiting entries written first: what it answered is in what it reads (or clears). */
   async #read<R extends pg.QueryResultRow> (sql: string, params: unknown[]): Promise<R[]> {
     await this.#flush()
     try {
       return (await (await this.#connection()).query<R>(sql, params)).rows
     } catch (err) {
       if (!Object.hasOwn(err as object, 'severity')) this.#drop()
-      throw err
+      // The database is down or restarting: a 503 the operator can retry, not a 500.
+      throw STORAGE_UNAVAILABLE(`the journal could not be read from the database (${(err as { code?: string }).code ?? 'error'}); retry in a moment`, { retry_after: STORAGE_RETRY_AFTER_SEC })
     }
   }
 
@@ -141,7 +150,8 @@ export class PostgresJournal implements SharedJournal {
     if (q.method !== undefined) parts.push(`method = ${$(q.method.toUpperCase())}`)
     if (q.status !== undefined) parts.push(Number.isInteger(Number(q.status)) ? `status = ${$(Number(q.status))}` : 'false')
     if (q.payment_id !== undefined) parts.push(`payment_id = ${$(encode(q.payment_id))}`)
-    if (seq !== undefined) parts.push(`seq > ${$(seq)}`)
+    // A seq past any bigint (since is up to 40 digits) is past every entry, as in the ring.
+    if (seq !== undefined) parts.push(seq >= Number.MAX_SAFE_INTEGER ? 'false' : `seq > ${$(seq)}`)
     if (ms !== undefined) parts.push(`at_ms > ${$(ms)}`)
     return parts.join(' AND ')
   }
@@ -155,7 +165,9 @@ export class PostgresJournal implements SharedJournal {
   #connection (): Promise<pg.Client> {
     if (this.#closed) return Promise.reject(new Error('the journal is closed'))
     if (this.#client === undefined) {
-      const client = new pg.Client({ connectionString: this.#url })
+      // Bounded waits: a database that stopped answering (no reset, a hung host) must not hold
+      // every later batch, and every journal read waiting behind them, for ever.
+      const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#timeoutMs, query_timeout: this.#timeoutMs })
       const connecting = client.connect().then(() => client)
       client.on('error', () => { if (this.#client === connecting) this.#client = undefined })
       connecting.catch(() => { if (this.#client === connecting) this.#client = undefined })

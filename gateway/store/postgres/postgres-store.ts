@@ -22,7 +22,7 @@ import { migrate } from './migrations.js'
 
 interface Row { tbl: string, id: string, value: string | null, version: number }
 interface FeedRow extends Row { seq: string }
-interface Queued { batch: string, keys: string[], finals: Map<string, number>, commit: number, resolve: () => void, reject: (e: unknown) => void }
+interface Queued { batch: string, keys: string[], finals: Map<string, number>, deleted: Set<string>, commit: number, resolve: () => void, reject: (e: unknown) => void }
 
 /** SQLSTATEs of a refused commit: paylab_apply's conflict, a unique key taken, a deadlock, a serialization failure. */
 const CONFLICT_CODES = new Set(['PY409', '23505', '40P01', '40001'])
@@ -59,6 +59,13 @@ export class PostgresStore implements StorePort {
   #client: Promise<pg.Client> | undefined
   /** Version of each row as this gateway last saw it. */
   readonly #versions = new Map<string, number>()
+  /**
+   * Rows this gateway saw deleted → a seq at or after their deletion's. Once the feed's floor is
+   * past it, the tombstone is gone from the database (feed.ts) and its version is forgotten: the
+   * next commit making that id again expects no row, as it must. Without it the versions of every
+   * record ever deleted (each task run) stay in memory, and such a commit is refused once.
+   */
+  readonly #deletedAt = new Map<string, number>()
   /** Version a row will have once the commits queued are stored, and the last commit that changes it. */
   readonly #pending = new Map<string, { version: number, commit: number }>()
   /** Feed entries of this gateway's own commits, skipped when catching up. */
@@ -99,6 +106,7 @@ export class PostgresStore implements StorePort {
         const id = decode(row.id)
         this.#versions.set(keyOf(row.tbl, id), row.version)
         if (row.value !== null) (tables[row.tbl] ??= []).push(JSON.parse(row.value))
+        else this.#deletedAt.set(keyOf(row.tbl, id), this.#lastSeq)
       }
       return tables
     } catch (err) {
@@ -112,18 +120,21 @@ export class PostgresStore implements StorePort {
     if (this.#refusing !== undefined) return Promise.reject(this.#refusing)
     const commit = ++this.#commitNo
     const finals = new Map<string, number>()
+    const gone = new Set<string>()
     const items = changes.map((c) => {
       const key = keyOf(c.table, c.id)
       const expected = this.#pending.get(key)?.version ?? this.#versions.get(key) ?? 0
       const deleted = 'deleted' in c
       this.#pending.set(key, { version: expected + 1, commit })
       finals.set(key, expected + 1)
+      if (deleted) gone.add(key)
+      else gone.delete(key)
       return { t: c.table, k: encode(c.id), u: deleted ? null : uniqueKey(c.table, c.value), v: deleted ? null : JSON.stringify(c.value), e: expected }
     })
     let resolve!: () => void
     let reject!: (e: unknown) => void
     const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
-    const entry: Queued = { batch: JSON.stringify(items), keys: [...finals.keys()], finals, commit, resolve, reject }
+    const entry: Queued = { batch: JSON.stringify(items), keys: [...finals.keys()], finals, deleted: gone, commit, resolve, reject }
     this.#queued.push(entry)
     void this.#serial(() => this.#write(entry))
     return done
@@ -135,9 +146,12 @@ export class PostgresStore implements StorePort {
       const client = await this.#connection()
       const result = await client.query<{ seqs: string[] | null }>('SELECT paylab_apply($1) AS seqs', [entry.batch])
       this.#queued.shift()
-      for (const seq of result.rows[0]?.seqs ?? []) this.#own.add(Number(seq))
+      let last = 0
+      for (const seq of result.rows[0]?.seqs ?? []) this.#own.add(last = Number(seq))
       for (const [key, version] of entry.finals) {
         this.#versions.set(key, version)
+        if (entry.deleted.has(key)) this.#deletedAt.set(key, last)
+        else this.#deletedAt.delete(key)
         if (this.#pending.get(key)?.commit === entry.commit) this.#pending.delete(key)
       }
       entry.resolve()
@@ -181,13 +195,29 @@ export class PostgresStore implements StorePort {
     this.#lastPrune = performance.now()
     return this.#serial(async () => {
       try {
-        return await pruneFeed(await this.#connection(), this.#replica, this.#lastSeq, horizonMs)
+        const client = await this.#connection()
+        const pruned = await pruneFeed(client, this.#replica, this.#lastSeq, horizonMs)
+        this.#forget(Number((await client.query<{ floor: string }>('SELECT floor FROM paylab_feed_floor')).rows[0]?.floor ?? 0))
+        return pruned
       } catch (err) {
         if (!Object.hasOwn(err as object, 'severity')) this.#drop()
         throw err
       }
     })
   }
+
+  /** The versions of deletions the feed's floor has passed: their tombstones are gone. */
+  #forget (floor: number): void {
+    for (const [key, seq] of this.#deletedAt) {
+      // A commit queued on it names the version already; its outcome sets the version again.
+      if (seq > floor || this.#pending.has(key)) continue
+      this.#deletedAt.delete(key)
+      if (this.#versions.get(key) !== STALE) this.#versions.delete(key)
+    }
+  }
+
+  /** How many rows this gateway keeps a version of: live ones, and deletions the feed still holds. */
+  get versionsKept (): number { return this.#versions.size }
 
   async #pull (): Promise<Change[]> {
     try {
@@ -232,14 +262,14 @@ export class PostgresStore implements StorePort {
       const seq = Number(row.seq)
       this.#lastSeq = seq
       if (this.#own.delete(seq)) continue
-      changes.push(this.#seen(row))
+      changes.push(this.#seen(row, seq))
     }
     if (dirty.length > 0) {
       const found = new Map(current.map((r) => [keyOf(r.tbl, decode(r.id)), r]))
       for (const key of dirty) {
         const row = found.get(key)
         const at = key.indexOf('\u0000')
-        changes.push(this.#seen(row ?? { tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }))
+        changes.push(this.#seen(row ?? { tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }, this.#lastSeq))
         this.#dirty.delete(key)
       }
     }
@@ -270,24 +300,27 @@ export class PostgresStore implements StorePort {
     for (const row of rows) {
       const key = keyOf(row.tbl, decode(row.id))
       found.add(key)
-      if (this.#versions.get(key) !== row.version) changes.push(this.#seen(row))
+      if (this.#versions.get(key) !== row.version) changes.push(this.#seen(row, this.#lastSeq))
+      else if (row.value === null) this.#deletedAt.set(key, this.#lastSeq)
     }
     for (const key of [...this.#versions.keys()]) {
       if (found.has(key)) continue
       const at = key.indexOf('\u0000')
-      changes.push(this.#seen({ tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }))
+      changes.push(this.#seen({ tbl: key.slice(0, at), id: encode(key.slice(at + 1)), value: null, version: 0 }, this.#lastSeq))
     }
     return changes
   }
 
-  /** A row as another gateway left it: its version noted, as the change to apply. */
-  #seen (row: Row): Change {
+  /** A row as another gateway left it (as of feed seq `seq` or later): its version noted, as the change to apply. */
+  #seen (row: Row, seq: number): Change {
     const id = decode(row.id)
     const table = row.tbl as TableName
     const key = keyOf(table, id)
     // A row never made (a dirty one that is not there): version 0, the next change creates it.
     if (row.version === 0) this.#versions.delete(key)
     else this.#versions.set(key, row.version)
+    if (row.value === null && row.version !== 0) this.#deletedAt.set(key, seq)
+    else this.#deletedAt.delete(key)
     if (row.value === null) return { table, id, deleted: true }
     return { table, id, value: JSON.parse(row.value) }
   }
