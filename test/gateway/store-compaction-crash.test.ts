@@ -21,8 +21,21 @@ async function tempDir (): Promise<string> {
   return dir
 }
 
+/**
+ * The folder as it stands. A file the store removes (an old journal, after a compaction) while the
+ * copy is being read is left out: the copy is then the folder just after that removal, itself a
+ * point a crash can come at.
+ */
 function copyFolder (dir: string): Files {
-  return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]))
+  const files: Files = new Map()
+  for (const f of readdirSync(dir)) {
+    try {
+      files.set(f, readFileSync(join(dir, f)))
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENOENT') throw err
+    }
+  }
+  return files
 }
 
 /** Opens the files of a crashed folder in a new folder; returns the rows and what is left there. */
