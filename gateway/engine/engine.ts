@@ -522,6 +522,9 @@ export class Engine {
     const shared = this.ctx.db.sharedJournal
     return shared === undefined ? this.sandbox.journal.query(query) : await shared.query(query)
   }
+  /** This process's own ring, read at once (an in-process gateway such as msw's has no other). */
+  localJournal (query: JournalQuery): JournalEntry[] { return this.sandbox.journal.query(query) }
+  localJournalCount (query: JournalQuery): number { return this.sandbox.journal.count(query) }
   async journalCount (query: JournalQuery): Promise<number> {
     const shared = this.ctx.db.sharedJournal
     return shared === undefined ? this.sandbox.journal.count(query) : await shared.count(query)

@@ -107,8 +107,8 @@ export class PaylabControl {
 
   payment (id: string): Payment | undefined { return this.engine.findPayment(id) }
   // msw's engine is in memory, its journal this process's ring: read at once, without a promise.
-  journal (query: JournalQuery = {}) { return this.engine.sandbox.journal.query(query) }
-  count (query: JournalQuery = {}): number { return this.engine.sandbox.journal.count(query) }
+  journal (query: JournalQuery = {}) { return this.engine.localJournal(query) }
+  count (query: JournalQuery = {}): number { return this.engine.localJournalCount(query) }
 
   /** Notifications delivered so far (with `notifications: 'capture'`). */
   get notifications (): readonly CapturedNotification[] { return this.#capture.delivered }
