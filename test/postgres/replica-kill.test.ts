@@ -1,8 +1,8 @@
 // kill -9 of one of two replicas under load: no acknowledged write is lost, and the notification
 // attempts it had leased are made by the other once the lease runs out. A real PostgreSQL
 // (test/helpers/postgres.ts); the killed replica is a process of its own.
-import t from 'tap'
-import { spawn } from 'node:child_process'
+import t, { type Test } from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { live } from '../helpers/live.js'
 import { orderId } from '../helpers/build.js'
@@ -20,23 +20,29 @@ const KILL_SLACK_MS = 250
 const pg = await startPostgres()
 t.teardown(() => pg.stop())
 
-t.test('kill -9 of a replica under load loses no acknowledged write; its leased deliveries are made by the other', async (t) => {
-  const rx = await receiver(t)
-  // Every attempt is answered 2xx after 300 ms: at any moment some are under way.
-  rx.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 300))
-  const url = pg.freshSchemaUrl()
-  const b = await live(t, { databaseUrl: url, config: { allowPlaintextCards: true, deliveryLeaseMs: LEASE_MS } })
+/** Replica A, in a process of its own (so it can be killed -9) on the database at `url`: its URL once it listens. */
+async function replicaProcess (t: Test, url: string): Promise<{ child: ChildProcess, url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  const aUrl = await new Promise<string>((resolve, reject) => {
+  const listening = await new Promise<string>((resolve, reject) => {
     let out = ''
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString()
       const line = out.split('\n').find((l) => l.startsWith('{'))
       if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url)
     })
     child.on('exit', () => reject(new Error(`the replica exited:\n${out}`)))
   })
+  return { child, url: listening }
+}
+
+t.test('kill -9 of a replica under load loses no acknowledged write; its leased deliveries are made by the other', async (t) => {
+  const rx = await receiver(t)
+  // Every attempt is answered 2xx after 300 ms: at any moment some are under way.
+  rx.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 300))
+  const url = pg.freshSchemaUrl()
+  const b = await live(t, { databaseUrl: url, config: { allowPlaintextCards: true, deliveryLeaseMs: LEASE_MS } })
+  const { child, url: aUrl } = await replicaProcess(t, url)
 
   const acked = new Map<string, 'a' | 'b'>()
   const onA = new Set<string>()
@@ -115,17 +121,7 @@ t.test('kill -9 of a replica making a before_answer attempt: the other makes it 
   const rx = await receiver(t)
   const url = pg.freshSchemaUrl()
   const b = await live(t, { databaseUrl: url, config: { allowPlaintextCards: true, deliveryLeaseMs: LEASE_MS } })
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  const aUrl = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const line = out.split('\n').find((l) => l.startsWith('{'))
-      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url)
-    })
-    child.on('exit', () => reject(new Error(`the replica exited:\n${out}`)))
-  })
+  const { child, url: aUrl } = await replicaProcess(t, url)
   // The first attempt is held open by the receiver: the replica dies while making it.
   rx.answer = (req) => rx.of(req.headers['paylab-event-id'] as string).length === 1 ? 'hang' : 200
   const plainCard = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 3, cvc: '123' }
