@@ -62,9 +62,9 @@ function payRequest (orderId: string, secret: string): RequestInit {
   return { method: 'POST', body, headers: { 'content-type': 'application/json', signature: createHmac('sha256', secret).update(body).digest('hex') } }
 }
 
-// One gateway process for both (each start costs ~0.8 s of CPU): the limits, and --memory with
-// --seed-secret.
-t.test('--headers-timeout, --request-timeout and --max-connections reach the server; --memory leaves no files behind; --seed-secret signs /pay', async (t) => {
+// One gateway process for all (each start costs ~0.8 s of CPU): the limits, --memory with
+// --seed-secret, and the JSON log lines of a piped gateway.
+t.test('--headers-timeout, --request-timeout and --max-connections reach the server; --memory leaves no files behind; --seed-secret signs /pay; piped, it logs JSON lines', async (t) => {
   const cwd = join(dir, 'memory-cwd')
   await mkdir(cwd)
   const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'], cwd)
@@ -82,8 +82,15 @@ t.test('--headers-timeout, --request-timeout and --max-connections reach the ser
 
   t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'your-api-key'))).status, 401, '--seed-secret replaces your-api-key')
   t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'cli-seed-secret'))).status, 200)
-  t.equal((await gw.stop()).code, 0)
+  const { code, stdout } = await gw.stop()
+  t.equal(code, 0)
   t.same(await readdir(cwd), [], '--memory: nothing written, not even the --data-dir')
+
+  // Piped (stdout is not a terminal), it logs JSON lines (pretty ones: test/log-format.test.ts).
+  const jsonLines = stdout.slice(stdout.indexOf('/pay client:')).split('\n').slice(1).filter((l) => l.trim() !== '')
+  t.ok(jsonLines.length > 0, 'something was logged')
+  for (const line of jsonLines) t.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line.slice(0, 60)}`)
+  t.ok(jsonLines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'request completed'), 'the request is logged')
 })
 
 t.test('a data dir that cannot be used ends the start with one line and exit code 1', async (t) => {
