@@ -1,9 +1,11 @@
 // `paylab gateway` as an operator starts it: the connection limits are set from the command line,
+// --memory writes nothing and --seed-secret signs /pay,
 // and a data dir it cannot use ends the start with one clear line and exit code 1 (bin/paylab.js
 // exits with what runGateway returns).
 import t from 'tap'
 import { connect, type Socket } from 'node:net'
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createHmac } from 'node:crypto'
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startGateway } from './helpers/cli.js'
@@ -54,8 +56,20 @@ t.test('bad limit flags are usage errors', async (t) => {
   for (const flag of ['--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-connections']) t.match(GATEWAY_USAGE, flag)
 })
 
-t.test('--headers-timeout, --request-timeout and --max-connections reach the server', async (t) => {
-  const gw = await startGateway(t, ['--port', '0', '--memory', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'])
+/** A /pay request as the source document's client sends it, signed with `secret`. */
+function payRequest (orderId: string, secret: string): RequestInit {
+  const body = JSON.stringify({ user_id: 'u', order_id: orderId, amount: 100.0, currency: 'USD' })
+  return { method: 'POST', body, headers: { 'content-type': 'application/json', signature: createHmac('sha256', secret).update(body).digest('hex') } }
+}
+
+// One gateway process for all (each start costs ~0.8 s of CPU): the limits, --memory with
+// --seed-secret, and the JSON log lines of a piped gateway.
+t.test('--headers-timeout, --request-timeout and --max-connections reach the server; --memory leaves no files behind; --seed-secret signs /pay; piped, it logs JSON lines', async (t) => {
+  const cwd = join(dir, 'memory-cwd')
+  await mkdir(cwd)
+  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'], cwd)
+  t.match(gw.stdout(), /store:\s+in memory/)
+  t.equal(gw.seedSecret, 'cli-seed-secret')
   const port = Number(new URL(gw.url).port)
   const held = await Promise.all([stalled(port), stalled(port), stalled(port)])
   const over = await stalled(port)
@@ -65,6 +79,18 @@ t.test('--headers-timeout, --request-timeout and --max-connections reach the ser
   t.match(gw.stdout(), /connection limit reached: 3 connections are open/, 'the cap is logged')
   t.equal((await fetch(`${gw.url}/healthz`)).status, 200, '/healthz answers once they are gone')
   for (const s of [...held, over]) s.socket.destroy()
+
+  t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'your-api-key'))).status, 401, '--seed-secret replaces your-api-key')
+  t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'cli-seed-secret'))).status, 200)
+  const { code, stdout } = await gw.stop()
+  t.equal(code, 0)
+  t.same(await readdir(cwd), [], '--memory: nothing written, not even the --data-dir')
+
+  // Piped (stdout is not a terminal), it logs JSON lines (pretty ones: test/log-format.test.ts).
+  const jsonLines = stdout.slice(stdout.indexOf('/pay client:')).split('\n').slice(1).filter((l) => l.trim() !== '')
+  t.ok(jsonLines.length > 0, 'something was logged')
+  for (const line of jsonLines) t.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line.slice(0, 60)}`)
+  t.ok(jsonLines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'request completed'), 'the request is logged')
 })
 
 t.test('a data dir that cannot be used ends the start with one line and exit code 1', async (t) => {

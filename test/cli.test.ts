@@ -85,19 +85,6 @@ t.test('the gateway serves, prints its credentials, and keeps its state across a
   t.equal(JSON.parse(found.text).id, JSON.parse(paid.text).id)
 })
 
-t.test('--memory leaves no files behind; --seed-secret signs /pay', async (t) => {
-  const cwd = await tempDir()
-  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret'], cwd)
-  t.match(gw.stdout(), /store:\s+in memory/)
-  t.equal(gw.seedSecret, 'cli-seed-secret')
-  t.equal((await fetch(`${gw.url}/healthz`)).status, 200)
-  t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order').init)).status, 401, '--seed-secret replaces your-api-key')
-  const paid = await fetch(`${gw.url}/pay`, payRequest('mem-order', 'cli-seed-secret').init)
-  t.equal(paid.status, 200)
-  t.equal((await gw.stop()).code, 0)
-  t.same(await readdir(cwd), [])
-})
-
 t.test('info logs never hold signatures, the admin token or secrets; SIGINT stops the gateway', async (t) => {
   const gw = restarted
   if (gw === undefined) throw new Error('the restarted gateway of the test above is not running')
