@@ -7,7 +7,7 @@
 //
 // Which suite runs a file is decided here, by its folder; a file no rule names runs in `rest`,
 // so a new test file is never left out. The suites are test/suites/*.ts, named so that the
-// longest start first (tap starts files in name order, 3 at a time: .taprc): a long suite that
+// longest start first (tap starts files in name order, 4 at a time: .taprc): a long suite that
 // starts late is the run's tail, one core idle. By the wall time of each in a full run on 2 cores
 // (2026-11-30): browser 61 s, gateway-1 55, package 47, scenarios 45, processes 43, cli 36,
 // gateway-2 35, rest 33, merchant 27.
@@ -33,7 +33,7 @@ export function testFiles (dir = TEST_DIR): string[] {
 /**
  * The suites: a name and the files it runs. Each test process costs ~3-4 s of CPU before its
  * first test (node, tap, the loader, the gateway's module graph), so there are few of them, yet
- * enough, three at a time, to keep both cores busy while some wait: the files that wait on child
+ * enough, four at a time, to keep both cores busy while some wait: the files that wait on child
  * processes (the package, the CLI, the demo, the docs' examples) and the browser's each on their
  * own; the reliability tests, which wait on a gateway process, timers and sockets, beside the
  * CLI's; the merchant side (the SDK, the reference shop and the scenario runner that drives it),
