@@ -124,7 +124,7 @@ export async function main (): Promise<number> {
   } finally {
     await pg.stop()
   }
-  console.log(`PostgreSQL store, ${CONNECTIONS} connections, ${DURATION} s each (PROVISIONAL: a shared machine; the lead measures final figures)`)
+  console.log(`PostgreSQL store, ${CONNECTIONS} connections, ${DURATION} s each; PostgreSQL runs with the test cluster's settings (fsync off)`)
   console.log('| load | req/s | p99 ms | non-2xx | gateway CPU µs/req | PostgreSQL CPU µs/req |')
   console.log('|---|---:|---:|---:|---:|---:|')
   for (const f of figures) console.log(`| ${f.name} | ${f.reqPerSec} | ${f.p99} | ${f.non2xx} | ${f.gatewayCpuUs} | ${f.postgresCpuUs} |`)
