@@ -137,7 +137,11 @@ export class Outbox {
       // attempt is recorded, another makes it once the lease runs out (no task: none ever would).
       if (db.shared) {
         const lease = scheduler.lease(scheduler.add(now, 'event.deliver', id), this.#owner, this.#leaseMs(event))
-        this.#urgent.push(async () => { await db.settled(); if (db.get('events', id)?.status === 'pending' && db.get('events', id)?.attempts.length === 0) await this.#attempt(id, false, lease) })
+        this.#urgent.push(async () => {
+          await db.settled()
+          const stored = db.get('events', id)
+          if (stored?.status === 'pending' && stored.attempts.length === 0) await this.#attempt(id, false, lease)
+        })
       }
       else this.#urgent.push(this.#track(this.#attempt(id)))
     } else {
