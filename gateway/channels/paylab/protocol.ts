@@ -55,9 +55,11 @@ export default fp(async (app) => {
     if (request.identity === undefined) { done(null, payload); return }
     // Text is signed and sent as text: never copied into a Buffer first (Node writes it with the
     // header as one chunk), and its UTF-8 bytes are the ones the signature covers.
-    const body = payload === null || payload === undefined ? EMPTY : typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
+    const none = payload === null || payload === undefined
+    const body = none ? EMPTY : typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string)
+    const out = none ? payload : body
     const signed = engine.signAnswerAsync(request.identity, body)
-    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, payload === null || payload === undefined ? payload : body); return }
-    signed.then((headers) => { reply.headers(headers); done(null, payload === null || payload === undefined ? payload : body) }, done)
+    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, out); return }
+    signed.then((headers) => { reply.headers(headers); done(null, out) }, done)
   })
 }, { dependencies: ['engine', 'raw-body'] })
