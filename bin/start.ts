@@ -1,6 +1,8 @@
 // `paylab start` (npm start): the gateway and the reference shop in one process, wired to each
 // other over HTTP like two separate parties — the shop only knows the gateway's URL and its
 // merchant credentials.
+import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -71,7 +73,7 @@ export async function runStart (argv: string[]): Promise<number> {
     logger: await loggerOptions(log, 'shop')
   })
   const shopUrl = await listenShop(shopApp, shop, values.host, Number(values['shop-port']))
-  const wechatFile = values.memory ? join(tmpdir(), `paylab-${process.pid}`, 'wechatpay-demo.json') : join(values['data-dir'], 'wechatpay-demo.json')
+  const wechatFile = join(values.memory ? await privateTempDir() : values['data-dir'], 'wechatpay-demo.json')
   const wechat = await demoWechatpay(gateway.engine, wechatFile, gatewayUrl)
   process.stdout.write([
     '',
@@ -96,6 +98,17 @@ export async function runStart (argv: string[]): Promise<number> {
   })
   stopWithNpmParent()
   return 0
+}
+
+/**
+ * With --memory the demo's WeChat Pay keys file (mode 0600) still needs a place on disk: a folder
+ * of the owner's alone (mkdtemp, 0700, a name no one can claim first), removed as the process exits,
+ * whether it ends normally or by SIGINT/SIGTERM (close-with-grace exits through process.exit).
+ */
+async function privateTempDir (): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'paylab-'))
+  process.once('exit', () => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
 }
 
 interface StripeKeys { secret_key: string, publishable_key: string, webhook_secret: string, webhook_url: string | null }

@@ -1,9 +1,13 @@
 // `npm start` stops when npm is told to stop: a SIGTERM or SIGINT sent to the npm process (a
 // process manager, a CI step, `kill`) frees both ports and leaves no process behind. npm passes
 // the signal on to its script, which execs node (package.json), so paylab receives it itself.
+// With --memory it leaves nothing on disk either: the demo's WeChat Pay keys file goes with it.
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { uncoveredEnv, untracked } from './helpers/child-env.js'
 import { signRequest } from './helpers/signer.js'
@@ -55,6 +59,11 @@ async function stopNpmStart (t: Test, signal: NodeJS.Signals, publicUrl?: string
   t.not(new URL(gateway).port, '7400')
   t.equal((await fetch(`${shop}/`)).status, 200, 'the shop answers')
   t.equal(await refused(gateway), false, 'the gateway listens')
+  // --memory keeps nothing on disk: the demo's WeChat Pay keys live in a private temp folder while it runs.
+  const keys = /keys and certificate:\s+(\S+)/.exec(out)?.[1] as string
+  t.equal(dirname(keys), join(tmpdir(), basename(dirname(keys))), 'the keys file is in the temp dir')
+  t.equal(statSync(keys).mode & 0o777, 0o600, 'the keys file is the owner\'s alone')
+  t.equal(statSync(dirname(keys)).mode & 0o777, 0o700, 'and so is its folder')
   if (publicUrl !== undefined) {
     // Buyers are sent to the cashier at the public URL (a phone scanning a QR code reaches it there).
     const secret = /HMAC secret:\s+(\S+)/.exec(out)?.[1] as string
@@ -69,6 +78,7 @@ async function stopNpmStart (t: Test, signal: NodeJS.Signals, publicUrl?: string
   await until('the ports to be freed', async () => await refused(shop) && await refused(gateway))
   await until('every process to exit', () => !groupAlive(pgid))
   t.pass(`after ${signal} to npm, both ports are free and no process remains`)
+  t.notOk(existsSync(dirname(keys)), `after ${signal}, the keys file and its folder are gone`)
 }
 
 // Three at once (each waits on npm and the servers' start, not on the CPU). SIGKILL cannot be
