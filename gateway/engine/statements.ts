@@ -22,8 +22,23 @@ export function statementCsv (ctx: EngineContext, merchantId: string, date: stri
   return toCsv([[...STATEMENT_COLUMNS], ...rows])
 }
 
-/** RFC 4180: CRLF after each row; a field with a comma, quote or line break is quoted. */
+/**
+ * RFC 4180: CRLF after each row; a field with a comma, quote or line break is quoted. A text cell
+ * is guarded against formula injection: merchant_order_id is the merchant's text (a paylab,
+ * WeChat Pay or Alipay order id may start with '-', /pay's order_id with anything), and a
+ * statement is opened in spreadsheets.
+ */
 export function toCsv (rows: Array<Array<string | number>>): string {
   // csv-stringify leaves a lone CR or LF bare unless told to quote it.
-  return stringify(rows, { record_delimiter: 'windows', quoted_match: /[\r\n]/ })
+  return stringify(rows.map((row) => row.map((cell) => typeof cell === 'string' ? guardCell(cell) : cell)), { record_delimiter: 'windows', quoted_match: /[\r\n]/ })
+}
+
+/**
+ * OWASP's CSV injection defence: a cell starting with = + - @, a tab or a CR, which Excel and its
+ * kin would run as a formula, gets a leading single quote (shown as text, the quote hidden). A cell
+ * that starts with a quote gets one too, so that a reader can undo the guard exactly: take the
+ * first character off a cell that starts with a quote (docs/protocol.md, "The daily statement").
+ */
+function guardCell (cell: string): string {
+  return /^[=+\-@\t\r']/.test(cell) ? `'${cell}` : cell
 }

@@ -17,9 +17,13 @@ export interface ReconcileReport { date: string, rows: number, orders: number, m
 
 interface Row { payment_id: string, merchant_order_id: string, status: string, amount: number, amount_captured: number, amount_refunded: number }
 
-/** The statement's rows by column name (the header row), whatever the order of the columns. */
+/**
+ * The statement's rows by column name (the header row), whatever the order of the columns. The
+ * gateway sends a text cell that a spreadsheet would run as a formula (or that starts with a
+ * quote) with a leading single quote (docs/protocol.md, "The daily statement"): it comes off.
+ */
 export function parseStatement (csv: string): Row[] {
-  const records = parse<Record<string, string | undefined>>(csv, { columns: true, skip_empty_lines: true })
+  const records = parse<Record<string, string | undefined>>(csv, { columns: true, skip_empty_lines: true, cast: (cell) => cell.startsWith("'") ? cell.slice(1) : cell })
   return records.map((cells) => ({
     payment_id: cells.payment_id ?? '',
     merchant_order_id: cells.merchant_order_id ?? '',
