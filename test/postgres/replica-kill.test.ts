@@ -3,12 +3,13 @@
 // (test/helpers/postgres.ts); the killed replica is a process of its own.
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { live } from '../helpers/live.js'
 import { orderId } from '../helpers/build.js'
 import { signRequest } from '../helpers/signer.js'
 import { receiver, type Received } from '../helpers/receiver.js'
-import { uncoveredEnv } from '../helpers/child-env.js'
+import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 import { startPostgres } from '../helpers/postgres.js'
 
 const CHILD = fileURLToPath(new URL('./fixtures/replica.ts', import.meta.url))
@@ -22,7 +23,8 @@ t.teardown(() => pg.stop())
 
 /** Replica A, in a process of its own (so it can be killed -9) on the database at `url`: its URL once it listens. */
 async function replicaProcess (t: Test, url: string): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
+  // Without tap's process tracker (untracked): env(1) execs node, so the pid is node's, for kill -9.
+  const child = spawn(...untracked(process.execPath, ['--import', 'tsx', CHILD, url, String(LEASE_MS)]), { stdio: ['ignore', 'pipe', 'inherit'], env: uncoveredEnv() })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const listening = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -33,6 +35,8 @@ async function replicaProcess (t: Test, url: string): Promise<{ child: ChildProc
     })
     child.on('exit', () => reject(new Error(`the replica exited:\n${out}`)))
   })
+  // Its environment as it was exec'd: tap's tracker would cost it CPU for every module it loads.
+  if (existsSync(`/proc/${String(child.pid)}/environ`)) t.notMatch(readFileSync(`/proc/${String(child.pid)}/environ`, 'latin1'), /@tapjs[\\/]processinfo/, 'the replica runs without tap\'s process tracker')
   return { child, url: listening }
 }
 
