@@ -598,7 +598,10 @@ export class Engine {
   }
 
   #idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
-    const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
+    const head = `${req.method}\n${req.path}\n`
+    const data = Buffer.allocUnsafe(Buffer.byteLength(head) + req.body.length)
+    req.body.copy(data, data.write(head))
+    const fingerprint = this.ctx.crypto.sha256(data).toString('base64url')
     return this.#retrying(() => this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
   }
 }
