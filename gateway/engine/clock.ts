@@ -32,4 +32,12 @@ export class VirtualClock implements Clock {
 }
 
 export const unixSeconds = (clock: Clock): number => Math.floor(clock.now() / 1000)
-export const isoTime = (clock: Clock): string => new Date(clock.now()).toISOString()
+// A request reads the time as ISO text three or four times within the same millisecond (a
+// payment's created_at and updated_at, its history entry): the text is made once per millisecond.
+let lastMs = NaN
+let lastIso = ''
+export const isoTime = (clock: Clock): string => {
+  const ms = clock.now()
+  if (ms !== lastMs) { lastIso = new Date(ms).toISOString(); lastMs = ms }
+  return lastIso
+}

@@ -21,8 +21,21 @@ import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } f
 /** A record read from a store's snapshot → the record to keep; `lookup` finds the snapshot's records read before it. */
 export type ReadRecord = (table: TableName, record: unknown, lookup: (table: TableName, id: string) => unknown) => unknown
 
-export type Change = { table: TableName, id: string, value: unknown } | { table: TableName, id: string, deleted: true }
+/**
+ * `text`, when set, is JSON.stringify(value) made already (the body of the answer that returns the
+ * record): a store writes it instead of serializing the record again.
+ */
+export type Change = { table: TableName, id: string, value: unknown, text?: string } | { table: TableName, id: string, deleted: true }
 export type Snapshot = { [K in TableName]?: Array<Tables[K]> }
+
+/**
+ * The text a store's file keeps for a record: JSON.stringify, unless the record makes its own
+ * (`storedText`, a form that Db.open reads back to the same record: see idempotency.ts).
+ */
+export function recordText (value: unknown): string {
+  const own = (value as { storedText?: () => string } | null)?.storedText
+  return typeof own === 'function' ? own.call(value) : JSON.stringify(value)
+}
 
 /** The port a storage adapter implements (see gateway/store/). */
 export interface StorePort {
@@ -103,6 +116,18 @@ export class Db {
     this.#set(table, value, id)
     this.#pending.push({ table, id, value })
     return value
+  }
+
+  /**
+   * `text` is JSON.stringify(value), made already (an answer's body), of a record put in the commit
+   * under way: the store writes it as it is. (Records are never changed once put.)
+   */
+  serialized (value: object, text: string): void {
+    const pending = this.#pending
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const change = pending[i] as Change
+      if ('value' in change && change.value === value) { change.text = text; return }
+    }
   }
 
   delete (table: TableName, id: string): void {

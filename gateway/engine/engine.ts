@@ -472,20 +472,29 @@ export class Engine {
       : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
     return await this.#mutate(req, () => {
       const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome, undefined, opened)
-      return { ...jsonAnswer(created ? 201 : 200, payment), ref: payment.id }
+      const answer = this.#recordAnswer(created ? 201 : 200, payment)
+      answer.ref = payment.id
+      return answer
     })
   }
   capturePayment (req: MutationRequest, id: string, amount?: number) {
-    return this.#mutate(req, () => jsonAnswer(200, capturePayment(this.ctx, req.merchantId, id, amount)))
+    return this.#mutate(req, () => this.#recordAnswer(200, capturePayment(this.ctx, req.merchantId, id, amount)))
   }
   cancelPayment (req: MutationRequest, id: string) {
-    return this.#mutate(req, () => jsonAnswer(200, cancelPayment(this.ctx, req.merchantId, id)))
+    return this.#mutate(req, () => this.#recordAnswer(200, cancelPayment(this.ctx, req.merchantId, id)))
   }
   createRefund (req: MutationRequest, paymentId: string, input: CreateRefundInput) {
     return this.#mutate(req, () => {
       const { refund, created } = createRefund(this.ctx, req.merchantId, paymentId, input)
-      return jsonAnswer(created ? 201 : 200, refund)
+      return this.#recordAnswer(created ? 201 : 200, refund)
     })
+  }
+
+  /** The answer that returns a record: when the record was just put, its row in the store is these very bytes. */
+  #recordAnswer (status: number, record: object): Answer {
+    const answer = jsonAnswer(status, record)
+    this.ctx.db.serialized(record, answer.body)
+    return answer
   }
   getPayment (merchantId: string, id: string) { return getPayment(this.ctx, merchantId, id) }
   getPaymentByOrder (merchantId: string, orderId: string) { return getPaymentByOrder(this.ctx, merchantId, orderId) }
@@ -589,7 +598,10 @@ export class Engine {
   }
 
   #idempotent (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
-    const fingerprint = this.ctx.crypto.sha256(Buffer.concat([Buffer.from(`${req.method}\n${req.path}\n`), req.body])).toString('base64url')
+    const head = `${req.method}\n${req.path}\n`
+    const data = Buffer.allocUnsafe(Buffer.byteLength(head) + req.body.length)
+    req.body.copy(data, data.write(head))
+    const fingerprint = this.ctx.crypto.sha256(data).toString('base64url')
     return this.#retrying(() => this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
   }
 }

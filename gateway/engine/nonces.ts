@@ -10,12 +10,12 @@
 // a read is kept in memory only.
 import type { EngineContext } from './context.js'
 
-interface Entry { key: string, timestamp: number }
-
 export class NonceCache {
   /** key → the timestamp it was last accepted with. */
   readonly #seen = new Map<string, number>()
-  readonly #heap: Entry[] = []
+  // The min-heap by timestamp, as two parallel arrays: no object per remembered nonce.
+  readonly #keys: string[] = []
+  readonly #times: number[] = []
 
   /**
    * Records `key` for a request signed at `timestamp` (unix s); returns false when it is already
@@ -25,42 +25,55 @@ export class NonceCache {
     this.#expire(horizon)
     if (this.#seen.has(key)) return false
     this.#seen.set(key, timestamp)
-    this.#push({ key, timestamp })
+    this.#push(key, timestamp)
     return true
   }
 
   get size (): number { return this.#seen.size }
 
   #expire (horizon: number): void {
-    const h = this.#heap
-    while (h.length > 0 && (h[0] as Entry).timestamp < horizon) {
-      const { key, timestamp } = h[0] as Entry
-      if (this.#seen.get(key) === timestamp) this.#seen.delete(key)
-      const last = h.pop() as Entry
-      if (h.length === 0) break
-      h[0] = last
-      for (let i = 0; ;) {
+    const keys = this.#keys
+    const times = this.#times
+    while (times.length > 0 && (times[0] as number) < horizon) {
+      const key = keys[0] as string
+      if (this.#seen.get(key) === times[0]) this.#seen.delete(key)
+      const lastKey = keys.pop() as string
+      const lastTime = times.pop() as number
+      if (times.length === 0) break
+      // Sift the last entry down from the root.
+      let i = 0
+      for (;;) {
         const l = 2 * i + 1
         const r = l + 1
-        let m = i
-        if (l < h.length && (h[l] as Entry).timestamp < (h[m] as Entry).timestamp) m = l
-        if (r < h.length && (h[r] as Entry).timestamp < (h[m] as Entry).timestamp) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m] as Entry, h[i] as Entry]
+        let m = -1
+        let t = lastTime
+        if (l < times.length && (times[l] as number) < t) { m = l; t = times[l] as number }
+        if (r < times.length && (times[r] as number) < t) m = r
+        if (m < 0) break
+        keys[i] = keys[m] as string
+        times[i] = times[m] as number
         i = m
       }
+      keys[i] = lastKey
+      times[i] = lastTime
     }
   }
 
-  #push (entry: Entry): void {
-    const h = this.#heap
-    h.push(entry)
-    for (let i = h.length - 1; i > 0;) {
+  #push (key: string, timestamp: number): void {
+    const keys = this.#keys
+    const times = this.#times
+    let i = times.length
+    keys.push(key)
+    times.push(timestamp)
+    while (i > 0) {
       const parent = (i - 1) >> 1
-      if ((h[parent] as Entry).timestamp <= (h[i] as Entry).timestamp) break
-      ;[h[i], h[parent]] = [h[parent] as Entry, h[i] as Entry]
+      if ((times[parent] as number) <= timestamp) break
+      keys[i] = keys[parent] as string
+      times[i] = times[parent] as number
       i = parent
     }
+    keys[i] = key
+    times[i] = timestamp
   }
 }
 

@@ -4,7 +4,8 @@
 // values (strings, objects) of the records it repeats, so that a stored payment costs one copy.
 // Records are never changed in place (db.ts), so a value two of them share cannot change under
 // either; nothing here changes what a record serializes to.
-import type { NotificationEvent, Payment, Refund, TableName } from './types.js'
+import { readIdempotency } from './idempotency.js'
+import type { IdempotencyRecord, NotificationEvent, Payment, Refund, TableName } from './types.js'
 
 /** A value equal to an earlier one (same JSON), handed out instead of it while a store is read. */
 export class Shared {
@@ -45,6 +46,7 @@ export type Lookup = (table: 'payments' | 'refunds', id: string) => Payment | Re
 export function revive (table: TableName, record: unknown, lookup: Lookup, shared: Shared): unknown {
   if (table === 'payments') return revivePayment(record as Payment, shared)
   if (table === 'events') return reviveEvent(record as NotificationEvent & { body?: string }, lookup, shared)
+  if (table === 'idempotency') return readIdempotency(record as IdempotencyRecord)
   return record
 }
 

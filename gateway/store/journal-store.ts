@@ -14,7 +14,7 @@
 // from then on and reports it once (onFatal).
 import { join } from 'node:path'
 import { Low } from 'lowdb'
-import type { Change, ReadRecord, Snapshot, StorePort } from '../engine/db.js'
+import { recordText, type Change, type ReadRecord, type Snapshot, type StorePort } from '../engine/db.js'
 import type { TableName } from '../engine/types.js'
 import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 import { SnapshotFile, type SnapshotFileOptions } from './snapshot-file.js'
@@ -23,10 +23,12 @@ import { tightenStoreFiles } from './permissions.js'
 /**
  * `journal`: the first journal that follows the snapshot (older ones are already in it). Format 2
  * records may leave out what another record of the snapshot holds (see `resolve` in open); format
- * 1 (before) never does, and reads the same way.
+ * 1 (before) never does, and reads the same way. Format 3 (and the journal lines written beside
+ * it) may keep a record in its own form (db.ts recordText: an idempotency record's answer as JSON,
+ * not as a string of JSON), which a paylab reading up to format 2 would misread.
  */
-interface SnapshotState { format: 1 | 2, journal: number, tables: Snapshot }
-const FORMAT = 2
+interface SnapshotState { format: 1 | 2 | 3, journal: number, tables: Snapshot }
+const FORMAT = 3
 
 export interface JournalStoreOptions {
   /**
@@ -145,7 +147,8 @@ export class JournalStore implements StorePort {
     if (changes.length === 0) return Promise.resolve()
     const refused = this.#fatal ?? this.#refusing
     if (refused !== undefined) return Promise.reject(refused)
-    const text = changes.map((c) => JSON.stringify(c)).join('\n') + '\n'
+    let text = ''
+    for (const c of changes) text += `${lineOf(c)}\n`
     this.#lines += changes.length
     let resolve!: () => void
     let reject!: (e: unknown) => void
@@ -308,6 +311,15 @@ export class JournalStore implements StorePort {
   #journalPath (no: number): string {
     return join(this.#dir, `journal-${no}.jsonl`)
   }
+}
+
+/**
+ * A change's journal line: `{"table":…,"id":…,"value":…}` (or `"deleted":true`), the value's text
+ * taken as made (Change.text, recordText) rather than serialized again.
+ */
+function lineOf (c: Change): string {
+  if ('deleted' in c) return JSON.stringify(c)
+  return `{"table":"${c.table}","id":${JSON.stringify(c.id)},"value":${c.text ?? recordText(c.value)}}`
 }
 
 function empty (): SnapshotState {

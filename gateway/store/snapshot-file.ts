@@ -7,6 +7,7 @@
 // that fails (a full disk) removes its temp file, giving the space back.
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
+import { recordText } from '../engine/db.js'
 import { fsyncPath, nodeFiles, writeAll, type StoreFile, type StoreFiles } from './files.js'
 import { layout, readSnapshot, type OnRow } from './snapshot-lines.js'
 
@@ -80,7 +81,7 @@ export class SnapshotFile<T extends SnapshotData> implements Adapter<T> {
         await out.add(layout.table(name, firstTable))
         firstTable = false
         for (let i = 0; i < rows.length; i++) {
-          written = out.add(layout.row(JSON.stringify(rows[i]) ?? 'null', i === rows.length - 1))
+          written = out.add(layout.row(recordText(rows[i]) ?? 'null', i === rows.length - 1))
           if (written !== undefined) await written
         }
         await out.add(layout.tableEnd)

@@ -147,7 +147,7 @@ t.test('a snapshot names the payment instead of repeating it; a later change to 
   const snapshot = JSON.parse(await readFile(join(b.dataDir, 'paylab.json'), 'utf8'))
   const stored = snapshot.tables.events.find((e: NotificationEvent) => e.id === attempt1?.json().id)
   t.equal(stored?.data_object, 'payment', 'the event names its payment, stored beside it')
-  t.equal(snapshot.format, 2)
+  t.equal(snapshot.format, 3)
   // The capture goes to the journal after that snapshot: the payment changes, the event must not.
   await b.signed(first, shop, `/v1/payments/${payment.id}/capture`, {})
   // What a crash would leave now: that snapshot and the journal after it.

@@ -99,3 +99,27 @@ t.test('history forgets the payments seen longest ago beyond its capacity', asyn
   t.same(history.of('p2').map((c) => c.time), ['t2', 't3'])
   t.same(history.of('p3').map((c) => c.to), ['succeeded'])
 })
+
+t.test('history keeps the last changes of the payments seen most recently, over many evictions', async (t) => {
+  const history = new History(10)
+  const payment = (id: string): Payment => ({ id, status: 'succeeded' }) as unknown as Payment
+  // The model: payments in the order first seen, each with its changes, evicted from the front.
+  const model = new Map<string, string[]>()
+  let size = 0
+  for (let i = 0; i < 5000; i++) {
+    const id = `p${i % 7 === 0 && i > 0 ? i - 1 : i}` // every seventh change is a second one of the payment before
+    history.record({ type: 'payment.changed', payment: payment(id), previous: 'processing' }, `t${i}`)
+    model.set(id, [...(model.get(id) ?? []), `t${i}`])
+    if (++size > 10) {
+      const [oldest, changes] = [...model][0] as [string, string[]]
+      model.delete(oldest)
+      size -= changes.length
+    }
+  }
+  for (let i = 4900; i < 5000; i++) {
+    if (history.of(`p${i}`).map((c) => c.time).join() !== (model.get(`p${i}`) ?? []).join()) { t.fail(`p${i}`); return }
+  }
+  t.ok([...model.keys()].length >= 5, 'the model keeps several payments')
+  t.same(history.of([...model.keys()][0] as string).map((c) => c.time), [...model.values()][0], 'the oldest kept one')
+  t.same(history.of('p10'), [], 'an early one is gone')
+})
