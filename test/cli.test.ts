@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli, startGateway, type RunningGateway } from './helpers/cli.js'
+import { runCli, runCliHere, startGateway, type RunningGateway } from './helpers/cli.js'
 import { signRequest } from './helpers/signer.js'
 import { card, encryptCard } from './helpers/envelope.js'
 
@@ -36,22 +36,24 @@ function payRequest (orderId: string, secret = 'your-api-key'): { init: RequestI
   return { init: { method: 'POST', body, headers: { 'content-type': 'application/json', signature } }, signature }
 }
 
+// Two runs of the command (the exit code as a shell sees it, 0 and 2); the other usage errors and
+// the top-level help call the same main() in this process.
 t.test('--help exits 0 with the usage; an unknown option exits 2', async (t) => {
   const help = await runCli(['gateway', '--help'])
   t.equal(help.code, 0)
   t.match(help.stdout, /Usage: paylab gateway \[options\]/)
   t.match(help.stdout, /--data-dir/)
-  const top = await runCli(['--help'])
+  const top = await runCliHere(['--help'])
   t.equal(top.code, 0)
   t.match(top.stdout, /paylab gateway \[options\]/)
   const unknown = await runCli(['gateway', '--no-such-option'])
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /no-such-option/)
   t.match(unknown.stderr, /Usage: paylab gateway/)
-  const badPort = await runCli(['gateway', '--port', 'x'])
+  const badPort = await runCliHere(['gateway', '--port', 'x'])
   t.equal(badPort.code, 2)
   t.match(badPort.stderr, /--port/)
-  const badCommand = await runCli(['nonsense'])
+  const badCommand = await runCliHere(['nonsense'])
   t.equal(badCommand.code, 2)
 })
 

@@ -7,7 +7,7 @@ import {
 } from './errors.js'
 import { activeKey } from './keys.js'
 import { nonceKey, type NonceCache } from './nonces.js'
-import { nodeCrypto } from './crypto.js'
+import { DECOY_TEST_ONLY_PRIVATE_KEY } from './decoy-key.js'
 import {
   answerStringToSign, createSignature, NONCE_PATTERN, SIGNATURE_TYPES, signedData, verifySignature,
   type SignatureType
@@ -168,7 +168,7 @@ function answerHeaders (ctx: EngineContext, identity: Identity, body: Buffer | s
     'Paylab-Signature-Type': type
   }
   if (type !== 'RSA-SHA256') return { headers, data, rsaKey: undefined }
-  const key = fault?.kind === 'unknown_key' ? decoyKey() : activeKey(ctx)
+  const key = fault?.kind === 'unknown_key' ? DECOY : activeKey(ctx)
   headers['Paylab-Key-Id'] = key.id
   return { headers, data, rsaKey: key.private_key }
 }
@@ -180,14 +180,5 @@ export function corrupt (signature: string): string {
   return bytes.toString('base64')
 }
 
-// One per process, not one per gateway: RSA-2048 generation costs 100-300 ms of CPU, and a
-// process that builds many gateways (a test suite) would pay it for each.
-let decoy: { id: string, private_key: string } | undefined
-
 /** A key that is never stored nor listed in /v1/keys: no merchant was ever given it. */
-function decoyKey (): { id: string, private_key: string } {
-  // Made with node:crypto directly, so that it differs from the real key even when a test
-  // provider hands out one cached key pair.
-  decoy ??= { id: 'key_unknown0000', private_key: nodeCrypto.generateRsaKeyPair().privateKeyPem }
-  return decoy
-}
+const DECOY = { id: 'key_unknown0000', private_key: DECOY_TEST_ONLY_PRIVATE_KEY }

@@ -39,6 +39,28 @@ export async function runCli (args: string[], cwd = ROOT): Promise<Exit> {
   return await collect(child).exit
 }
 
+/**
+ * `paylab ARGS` in this process: the main() that bin/paylab.js runs, its exit code and what it
+ * printed. For help and usage errors, which return before anything starts: a process costs ~0.12 s
+ * of CPU each, and one spawned run of each kind (runCli) already shows that bin/paylab.js exits
+ * with what main() returns.
+ */
+export async function runCliHere (args: string[]): Promise<Omit<Exit, 'signal'>> {
+  const { main } = await import('../../bin/cli.js')
+  let stdout = ''
+  let stderr = ''
+  const out = process.stdout.write.bind(process.stdout)
+  const err = process.stderr.write.bind(process.stderr)
+  process.stdout.write = ((chunk: string) => { stdout += chunk; return true })
+  process.stderr.write = ((chunk: string) => { stderr += chunk; return true })
+  try {
+    return { code: await main(args), stdout, stderr }
+  } finally {
+    process.stdout.write = out
+    process.stderr.write = err
+  }
+}
+
 /** Starts `paylab gateway` and waits until its banner is complete; kills it when the test ends. */
 export async function startGateway (t: Test, args: string[], cwd = ROOT): Promise<RunningGateway> {
   const child = spawn(...untracked(process.execPath, [BIN, 'gateway', ...args]), { cwd, stdio: 'pipe', env: uncoveredEnv() })

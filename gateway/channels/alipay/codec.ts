@@ -1,8 +1,8 @@
 // Alipay's asynchronous notifications: a form-encoded POST to notify_url, signed RSA2 with the
 // app's Alipay key over the sorted parameters without `sign` and `sign_type`; received only when
 // the answer's body is exactly `success`; retried 4m 10m 10m 1h 2h 6h 15h (about 25 hours).
-import { generateKeyPairSync } from 'node:crypto'
 import type { ChannelEnv, NotificationCodec, NotificationInput } from '../../engine/channels.js'
+import { DECOY_TEST_ONLY_PRIVATE_KEY } from '../../engine/decoy-key.js'
 import type { Engine } from '../../engine/engine.js'
 import type { Payment } from '../../engine/types.js'
 import type { AlipayCredentials } from './credentials.js'
@@ -11,13 +11,8 @@ import { beijingTime, fenToYuan, SANDBOX_BUYER, tradeStatus } from './transforme
 
 export const ALIPAY_RETRY_SCHEDULE = [240, 600, 600, 3600, 7200, 21_600, 54_000] as const
 
-/**
- * A key no merchant was given (the `unknown_key` fault), made once. Made here rather than by the
- * crypto provider, which a test may give one key pair for everything.
- */
-let stranger: string | undefined
-export const strangerKey = (): string =>
-  (stranger ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+/** A key no merchant was given (the `unknown_key` fault): never the app's Alipay key, whatever crypto provider a test gives. */
+export const strangerKey = (): string => DECOY_TEST_ONLY_PRIVATE_KEY
 
 /** The notification's parameters, unsigned. */
 export function notificationParams (input: Pick<NotificationInput, 'event' | 'object'>, payment: Payment, creds: AlipayCredentials, notifyTimeMs: number, nowMs: number): Map<string, string> {

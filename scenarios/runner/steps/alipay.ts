@@ -17,11 +17,18 @@ const apps = new WeakMap<ScenarioContext, AlipayApp>()
 /** One app key pair for the run's apps: an RSA key generation per scenario would cost more than the scenario. */
 let appKeys: Promise<{ publicKey: string, privateKey: string }> | undefined
 
+/** The app's key pair: from the crypto provider a test injects (fixture keys), else the run's own. */
+async function appKeyPair (ctx: ScenarioContext): Promise<{ publicKey: string, privateKey: string }> {
+  const injected = ctx.services.crypto?.generateRsaKeyPair()
+  if (injected !== undefined) return { publicKey: injected.publicKeyPem, privateKey: injected.privateKeyPem }
+  appKeys ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } })
+  return await appKeys
+}
+
 async function appOf (ctx: ScenarioContext): Promise<AlipayApp> {
   let app = apps.get(ctx)
   if (app === undefined) {
-    appKeys ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } })
-    const keys = await appKeys
+    const keys = await appKeyPair(ctx)
     const answer = await ctx.services.admin.json<{ channels: { alipay: AlipayApp } }>('PATCH', `/admin/merchants/${encodeURIComponent(ctx.merchant.id)}`, { channels: { alipay: { app_public_key: keys.publicKey } } })
     app = { ...answer.channels.alipay, app_private_key: keys.privateKey }
     apps.set(ctx, app)
