@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromiumPath } from '../helpers/chromium.js'
-import { uncoveredEnv } from '../helpers/child-env.js'
+import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -28,7 +28,7 @@ t.test('chromiumPath: PAYLAB_CHROMIUM, else chromium on the PATH, else the fix i
 })
 
 t.test('a browser test file without Chromium: exit 1, the fix in one failure, no stack trace', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/browser/browser.test.ts'], {
+  const child = spawn(...untracked(process.execPath, ['--import', 'tsx', 'test/browser/browser.test.ts']), {
     cwd: ROOT, stdio: 'pipe', env: uncoveredEnv({ ...process.env, PAYLAB_CHROMIUM: '/nonexistent/chromium' })
   })
   child.stdin.end()

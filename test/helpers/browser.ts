@@ -2,7 +2,7 @@
 // chromium.ts), one browser per test file, a fresh context (cookies, storage) per test. The shop
 // and gateway are a real pair on port 0 (virtual gateway clock), with the gateway's public URL set to where it listens,
 // so next_action sends the browser to its real cashier.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -48,10 +48,23 @@ export async function session (t: Test, browser: Browser, viewport = { width: 11
   return { pair, context, page, posted, shot, payment }
 }
 
-/** A full-page screenshot of the page under artifacts/screenshots/, by name. */
+/**
+ * A full-page screenshot of the page under artifacts/screenshots/, by name. Taken through the
+ * DevTools protocol with `optimizeForSpeed`: the same pixels as page.screenshot's PNG, compressed
+ * less (files ~1.5x larger), for a third of the CPU (~0.08 s a shot rather than ~0.2 s, most of
+ * it zlib in the browser process; 26 shots a run).
+ */
 export async function shooter (page: Page): Promise<(name: string) => Promise<void>> {
   await mkdir(SCREENSHOTS, { recursive: true })
-  return async (name) => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }) }
+  const cdp = await page.context().newCDPSession(page)
+  return async (name) => {
+    await page.evaluate(async () => { await document.fonts.ready })
+    const { cssContentSize: { width, height } } = await cdp.send('Page.getLayoutMetrics')
+    const { data } = await cdp.send('Page.captureScreenshot', {
+      format: 'png', optimizeForSpeed: true, captureBeyondViewport: true, clip: { x: 0, y: 0, width, height, scale: 1 }
+    })
+    await writeFile(join(SCREENSHOTS, `${name}.png`), Buffer.from(data, 'base64'))
+  }
 }
 
 /**
