@@ -46,6 +46,12 @@ export interface GatewayOptions {
   onStorageFatal?: (err: Error) => void
   /** The channel profiles served (all of gateway/channels/index.ts by default). */
   channels?: readonly ChannelProfile[]
+  /**
+   * Whether the sandbox dashboard is served at /dashboard (true by default). A gateway only API
+   * clients talk to (a CI job, a test) may leave it out: its ~30 routes are about a sixth of a
+   * gateway's build.
+   */
+  dashboard?: boolean
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
   /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
@@ -110,7 +116,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     ...(logger === false ? {} : { childLoggerFactory: lazyRequestLogger })
   })
   capConnections(fastify.server, limits.maxConnections, fastify.log)
-  await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
+  await fastify.register(app, { engine, channels, dashboard: options.dashboard ?? true, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
   const ticker = setInterval(() => { engine.tick() }, 1000).unref()
