@@ -1,6 +1,7 @@
 // Builds a ready gateway: engine, store and Fastify instance, from plain options. The CLI,
 // the tests and the benchmark all start the gateway through here.
-import Fastify, { type FastifyInstance } from 'fastify'
+import { createRequire } from 'node:module'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
 import type { Clock } from './engine/clock.js'
 import { nodeCrypto, type CryptoProvider } from './engine/crypto.js'
@@ -113,6 +114,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
+    schemaController: { compilersFactory: lazyCompilers },
     ...(logger === false ? {} : { childLoggerFactory: lazyRequestLogger })
   })
   capConnections(fastify.server, limits.maxConnections, fastify.log)
@@ -133,6 +135,29 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   keyPool?.close()
   return { app: fastify, engine }
 }
+
+// Fastify's dependencies, resolved from Fastify's own folder (a strict node_modules, as pnpm's,
+// does not let the gateway's files reach them).
+const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'))
+type Compilers = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
+type Factory = (...args: unknown[]) => unknown
+
+/** What require(name)() gives, made on the first call and kept. */
+function onFirstCall (name: string): Factory {
+  let made: Factory | undefined
+  return (...args) => (made ??= (fastifyRequire(name) as () => Factory)())(...args)
+}
+
+/**
+ * Fastify's own schema compilers, loaded when a route first needs one. Fastify requires both
+ * (Ajv, fast-json-stringify and their dependencies) as an instance is created: about a third of a
+ * process's first gateway build. The gateway validates with its own compiler (plugins/openapi.ts)
+ * and declares no response schema, so most processes never need either.
+ */
+const lazyCompilers = {
+  buildValidator: onFirstCall('@fastify/ajv-compiler'),
+  buildSerializer: onFirstCall('@fastify/fast-json-stringify-compiler')
+} as unknown as Compilers
 
 async function postgresStore (url: string): Promise<StorePort> {
   const { PostgresStore } = await import('./store/postgres/postgres-store.js')
