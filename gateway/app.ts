@@ -24,9 +24,11 @@ export interface AppOptions {
   channels: readonly ChannelProfile[]
   /** How connection faults are acted out: on the socket (default) or marked for an in-process adapter. */
   transportFaults?: TransportFaults
+  /** Whether /dashboard is served (the default); see GatewayOptions.dashboard. */
+  dashboard?: boolean
 }
 
-async function app (fastify: FastifyInstance, { engine, channels, transportFaults }: AppOptions): Promise<void> {
+async function app (fastify: FastifyInstance, { engine, channels, transportFaults, dashboard: withDashboard = true }: AppOptions): Promise<void> {
   fastify.addConstraintStrategy(channelConstraint(channels))
   await fastify.register(enginePlugin, { engine })
   await fastify.register(errors)
@@ -42,7 +44,8 @@ async function app (fastify: FastifyInstance, { engine, channels, transportFault
   for (const profile of channels) await fastify.register(profile.plugin)
   await fastify.register(cashierRoutes)
   await fastify.register(adminRoutes)
-  await fastify.register(dashboard)
+  if (withDashboard) await fastify.register(dashboard)
+  else fastify.decorate('dashboardRoutes', [])
   await fastify.register(healthRoutes)
 }
 

@@ -5,6 +5,10 @@ import { parseArgs } from 'node:util'
 import { loggerOptions, parseLogOptions } from './log-options.js'
 import { connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connections.js'
 
+// The channel profiles' names (gateway/channels/index.ts), here so that --help and a usage error
+// need not load the profiles; test/cli.test.ts checks that the two lists agree.
+export const CHANNEL_NAMES = ['paylab', 'wechatpay', 'stripe', 'alipay'] as const
+
 export const GATEWAY_USAGE = `Usage: paylab gateway [options]
 
   --host <host>             address to listen on (default 127.0.0.1)
@@ -17,6 +21,9 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --admin-token <token>     admin API token (default: generated once, kept in the data dir)
   --public-url <url>        URL buyers' browsers reach the gateway at (default http://HOST:PORT)
   --allow-plaintext-cards   accept unencrypted card numbers (sandbox convenience)
+  --channels <names>        comma-separated channel protocols to serve, paylab among them
+                            (default: all of ${CHANNEL_NAMES.join(',')})
+  --no-dashboard            leave out the dashboard at /dashboard (an API-only gateway builds faster)
   --timestamp-tolerance <s> largest Paylab-Timestamp skew accepted, seconds (default 300)
   --no-signature-hints      leave string_to_sign out of PAYLAB_SIGNATURE_INVALID answers
   --notify-hosts <globs>    comma-separated hosts notify_url may target, * for any (default: loopback)
@@ -46,6 +53,8 @@ export async function runGateway (argv: string[]): Promise<number> {
         'admin-token': { type: 'string' },
         'public-url': { type: 'string' },
         'allow-plaintext-cards': { type: 'boolean', default: false },
+        channels: { type: 'string' },
+        'no-dashboard': { type: 'boolean', default: false },
         'timestamp-tolerance': { type: 'string', default: '300' },
         'no-signature-hints': { type: 'boolean', default: false },
         'seed-secret': { type: 'string', default: 'your-api-key' },
@@ -71,9 +80,14 @@ export async function runGateway (argv: string[]): Promise<number> {
   if (values.clock !== 'real' && values.clock !== 'virtual') return usageError(`--clock must be real or virtual, not ${values.clock}`)
   const log = parseLogOptions(values['log-level'], values['log-format'])
   if ('error' in log) return usageError(log.error)
+  const channelNames = values.channels === undefined ? undefined : values.channels.split(',').map((n) => n.trim()).filter(Boolean)
+  const unknown = channelNames?.find((n) => !(CHANNEL_NAMES as readonly string[]).includes(n))
+  if (unknown !== undefined) return usageError(`--channels: no channel named ${unknown}; one of ${CHANNEL_NAMES.join(', ')}`)
+  // Records that name no channel (the /pay client's, the admin API's) are paylab's.
+  if (channelNames !== undefined && !channelNames.includes('paylab')) return usageError('--channels must include paylab, the gateway\'s own protocol')
 
-  const [{ default: closeWithGrace }, { VirtualClock }, { DEMO_MERCHANT_ID }, { SEED_MERCHANT_ID }, { buildGateway }] = await Promise.all([
-    import('close-with-grace'), import('./engine/clock.js'), import('./engine/engine.js'), import('./engine/pay.js'), import('./server.js')
+  const [{ default: closeWithGrace }, { VirtualClock }, { DEMO_MERCHANT_ID }, { SEED_MERCHANT_ID }, { buildGateway }, { CHANNEL_PROFILES }] = await Promise.all([
+    import('close-with-grace'), import('./engine/clock.js'), import('./engine/engine.js'), import('./engine/pay.js'), import('./server.js'), import('./channels/index.js')
   ])
   const connections: ConnectionLimits = {
     headersTimeoutMs: seconds(values['headers-timeout'], DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
@@ -97,6 +111,8 @@ export async function runGateway (argv: string[]): Promise<number> {
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
       dataDir: values['data-dir'],
       memory: values.memory,
+      ...(channelNames === undefined ? {} : { channels: CHANNEL_PROFILES.filter((p) => channelNames.includes(p.name)) }),
+      dashboard: !values['no-dashboard'],
       ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
       logger: await loggerOptions(log),
       connections,
@@ -137,7 +153,8 @@ export async function runGateway (argv: string[]): Promise<number> {
     `  store:          ${databaseUrl !== undefined ? `PostgreSQL ${databaseLabel(databaseUrl)}` : values.memory ? 'in memory (nothing kept)' : values['data-dir']}`,
     `  clock:          ${values.clock}`,
     `  API docs:       ${url.origin}/docs`,
-    `  dashboard:      ${url.origin}/dashboard  (log in with the admin token)`,
+    ...(values['no-dashboard'] ? [] : [`  dashboard:      ${url.origin}/dashboard  (log in with the admin token)`]),
+    `  channels:       ${engine.channelNames.join(', ')}`,
     `  admin token:    ${engine.adminToken}`,
     `  demo merchant:  Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
     `  /pay client:    merchant ${SEED_MERCHANT_ID}, secret ${engine.merchant(SEED_MERCHANT_ID).hmac_secret}`,

@@ -1,6 +1,7 @@
 // Builds a ready gateway: engine, store and Fastify instance, from plain options. The CLI,
 // the tests and the benchmark all start the gateway through here.
-import Fastify, { type FastifyInstance } from 'fastify'
+import { createRequire } from 'node:module'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { EngineConfig } from './engine/context.js'
 import type { Clock } from './engine/clock.js'
 import { nodeCrypto, type CryptoProvider } from './engine/crypto.js'
@@ -46,6 +47,12 @@ export interface GatewayOptions {
   onStorageFatal?: (err: Error) => void
   /** The channel profiles served (all of gateway/channels/index.ts by default). */
   channels?: readonly ChannelProfile[]
+  /**
+   * Whether the sandbox dashboard is served at /dashboard (true by default). A gateway only API
+   * clients talk to (a CI job, a test) may leave it out: its ~30 routes are about a sixth of a
+   * gateway's build.
+   */
+  dashboard?: boolean
   /** pino options, or false for no logs. */
   logger?: boolean | Record<string, unknown>
   /** Request timeouts and the connection cap (docs/operations.md); DEFAULT_CONNECTION_LIMITS for what is not given. */
@@ -107,10 +114,11 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
+    schemaController: { compilersFactory: lazyCompilers },
     ...(logger === false ? {} : { childLoggerFactory: lazyRequestLogger })
   })
   capConnections(fastify.server, limits.maxConnections, fastify.log)
-  await fastify.register(app, { engine, channels, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
+  await fastify.register(app, { engine, channels, dashboard: options.dashboard ?? true, ...(options.transportFaults === undefined ? {} : { transportFaults: options.transportFaults }) })
   // Due work (expiry, pending resolution, notification retries) runs by itself; a virtual clock
   // only moves when told to, so there the ticker finds only what is due at the current moment.
   const ticker = setInterval(() => { engine.tick() }, 1000).unref()
@@ -127,6 +135,29 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
   keyPool?.close()
   return { app: fastify, engine }
 }
+
+// Fastify's dependencies, resolved from Fastify's own folder (a strict node_modules, as pnpm's,
+// does not let the gateway's files reach them).
+const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'))
+type Compilers = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
+type Factory = (...args: unknown[]) => unknown
+
+/** What require(name)() gives, made on the first call and kept. */
+function onFirstCall (name: string): Factory {
+  let made: Factory | undefined
+  return (...args) => (made ??= (fastifyRequire(name) as () => Factory)())(...args)
+}
+
+/**
+ * Fastify's own schema compilers, loaded when a route first needs one. Fastify requires both
+ * (Ajv, fast-json-stringify and their dependencies) as an instance is created: about a third of a
+ * process's first gateway build. The gateway validates with its own compiler (plugins/openapi.ts)
+ * and declares no response schema, so most processes never need either.
+ */
+const lazyCompilers = {
+  buildValidator: onFirstCall('@fastify/ajv-compiler'),
+  buildSerializer: onFirstCall('@fastify/fast-json-stringify-compiler')
+} as unknown as Compilers
 
 async function postgresStore (url: string): Promise<StorePort> {
   const { PostgresStore } = await import('./store/postgres/postgres-store.js')

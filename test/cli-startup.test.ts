@@ -9,7 +9,8 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startGateway } from './helpers/cli.js'
-import { GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
+import { CHANNEL_NAMES, GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
+import { CHANNEL_PROFILES } from '../gateway/channels/index.js'
 
 /** Runs `paylab gateway ARGS` in this process up to where it returns without serving (a refusal). */
 async function refusedRun (args: string[]): Promise<{ code: number, stderr: string, stdout: string }> {
@@ -54,6 +55,19 @@ t.test('bad limit flags are usage errors', async (t) => {
   t.match(runs[1]?.stderr, /--max-connections must be a whole number/)
   t.match(runs[2]?.stderr, /--headers-timeout must not be longer than the --request-timeout/)
   for (const flag of ['--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-connections']) t.match(GATEWAY_USAGE, flag)
+})
+
+// test/cli.test.ts starts a gateway with --channels and --no-dashboard and restarts it without them.
+t.test('--channels names known channel profiles, paylab among them', async (t) => {
+  t.same(CHANNEL_NAMES, CHANNEL_PROFILES.map((p) => p.name), 'the usage names the channel profiles there are')
+  t.match(GATEWAY_USAGE, /--channels <names> .*\n.*default: all of paylab,wechatpay,stripe,alipay/)
+  t.match(GATEWAY_USAGE, /--no-dashboard/)
+  const unknown = await refusedRun(['--channels', 'paylab,nope'])
+  t.equal(unknown.code, 2, unknown.stderr)
+  t.match(unknown.stderr, /--channels: no channel named nope; one of paylab, wechatpay, stripe, alipay/)
+  const withoutPaylab = await refusedRun(['--channels', 'stripe'])
+  t.equal(withoutPaylab.code, 2, withoutPaylab.stderr)
+  t.match(withoutPaylab.stderr, /--channels must include paylab/)
 })
 
 /** A /pay request as the source document's client sends it, signed with `secret`. */

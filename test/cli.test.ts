@@ -63,7 +63,13 @@ let restarted: RunningGateway | undefined
 const file = t
 t.test('the gateway serves, prints its credentials, and keeps its state across a SIGTERM', async (t) => {
   const dataDir = await tempDir()
-  const gw = await startGateway(t, ['--port', '0', '--data-dir', dataDir])
+  // First with two channels and no dashboard, then restarted as shipped: every channel, the dashboard.
+  const gw = await startGateway(t, ['--port', '0', '--data-dir', dataDir, '--channels', 'stripe,paylab', '--no-dashboard'])
+  t.match(gw.stdout(), /channels: +paylab, stripe\n/)
+  t.notMatch(gw.stdout(), /dashboard:/, 'no dashboard line without a dashboard')
+  t.equal((await fetch(`${gw.url}/dashboard/payments`)).status, 404, 'no dashboard')
+  t.equal((await fetch(`${gw.url}/v3/pay/transactions/native`, { method: 'POST' })).status, 404, 'no WeChat Pay')
+  t.equal((await fetch(`${gw.url}/v1/payment_intents`, { headers: { authorization: 'Bearer sk_test_x' } })).status, 401, 'Stripe is served')
   t.match(gw.url, /^http:\/\/127\.0\.0\.1:\d+$/)
   t.match(gw.adminToken, /^adm_/)
   t.ok(gw.demoSecret.length >= 16, 'the demo merchant secret is printed')
@@ -80,6 +86,9 @@ t.test('the gateway serves, prints its credentials, and keeps its state across a
 
   const again = await startGateway(file, ['--port', '0', '--data-dir', dataDir, '--log-level', 'info'])
   restarted = again
+  t.match(again.stdout(), /dashboard: +http:\S+\/dashboard/)
+  t.match(again.stdout(), /channels: +paylab, wechatpay, stripe, alipay\n/)
+  t.equal((await fetch(`${again.url}/dashboard/payments`)).status, 401, 'the dashboard is back, behind its login')
   t.equal(again.adminToken, gw.adminToken, 'the same admin token after a restart')
   t.equal(again.demoSecret, gw.demoSecret, 'the same demo secret after a restart')
   const found = await signedFetch(again, 'GET', '/v1/payments/order/cli-order-1')

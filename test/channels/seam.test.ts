@@ -148,3 +148,31 @@ t.test('the channel seam', async (t) => {
     t.match(event?.attempts[0], { status_code: 200, error: /not an acknowledgement/ })
   })
 })
+
+// GatewayOptions.channels and .dashboard (`paylab gateway --channels paylab --no-dashboard`): a
+// gateway serves the profiles it is given and no other, each profile's routes with it.
+t.test('a gateway given only paylab and no dashboard serves /v1 and nothing of the other channels', async (t) => {
+  const gw = await build(t, { channels: [paylabProfile], dashboard: false })
+  t.same(gw.engine.channelNames, ['paylab'])
+  const listed = await gw.signed({ method: 'GET', path: '/v1/payments' })
+  t.equal(listed.statusCode, 200, listed.body)
+  const created = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })
+  t.equal(created.statusCode, 201, created.body)
+  const absent: Array<[string, 'GET' | 'POST', string, Record<string, string>]> = [
+    ['WeChat Pay', 'POST', '/v3/pay/transactions/native', { authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1900000001"' }],
+    ['Alipay', 'POST', '/gateway.do', {}],
+    ['Stripe', 'GET', '/v1/payment_intents', { authorization: 'Bearer sk_test_x' }],
+    ['the dashboard', 'GET', '/dashboard/payments', {}]
+  ]
+  for (const [name, method, url, headers] of absent) {
+    const res = await gw.app.inject({ method, url, headers, payload: method === 'POST' ? {} : undefined })
+    t.equal(res.statusCode, 404, `${name}: ${method} ${url}`)
+    t.equal(res.json().error.code, 'PAYLAB_ROUTE_NOT_FOUND', `${name}: no route`)
+  }
+  t.same(gw.app.dashboardRoutes, [])
+  const refused = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { channels: { wechatpay: {} } } })
+  t.equal(refused.statusCode, 400, 'credentials of a channel not served are refused')
+  t.match(refused.json().error, { code: 'PAYLAB_VALIDATION_FAILED', field: 'channels.wechatpay' })
+  const health = await gw.app.inject({ method: 'GET', url: '/healthz' })
+  t.equal(health.statusCode, 200)
+})

@@ -2,13 +2,13 @@
 // when it is made, and what an operator changes is what the merchant then signs with.
 import t from 'tap'
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { sharedGateway, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { answerVerifies, type Credentials } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
 // One gateway for the file; its merchants' ids are the tests' own (shop-1, shop-dup, intruder).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 const list = (gw: TestGateway, creds: Credentials) => gw.signed({ method: 'GET', path: '/v1/payments?limit=1' }, creds)
 

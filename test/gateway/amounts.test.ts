@@ -4,11 +4,11 @@
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { DECLINE_MESSAGES, MAGIC_AMOUNTS, type Outcome } from '../../gateway/engine/outcomes.js'
-import { orderId } from '../helpers/build.js'
+import { orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { live, methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
 
 // One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 const METHODS = ['wallet', 'bank_transfer'] as const
 
@@ -38,7 +38,7 @@ t.test('the amounts reach every decline code and both ends of processing', async
 
 for (const type of METHODS) {
   t.test(`${type}: each magic amount ends as the table says once the buyer approves`, async (t) => {
-    const gw = await live(t, { clock: new VirtualClock() })
+    const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
     for (const [minor, outcome] of Object.entries(MAGIC_AMOUNTS)) {
       const created = await gw.create(methodPayment(type, Number(minor)))
       t.equal(created.status, outcome.kind === 'processing' ? 'processing' : 'requires_action', `${minor}: first status`)
@@ -73,7 +73,7 @@ t.test('magic amounts work in any currency, in minor units', async (t) => {
 })
 
 t.test('/pay: each magic amount answers as the table says, over HTTP', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const processing: Array<[string, Outcome]> = []
   for (const [minor, outcome] of Object.entries(MAGIC_AMOUNTS)) {
     const amount = Number(minor) / 100

@@ -1,13 +1,13 @@
 // How answers are signed: with the merchant secret for HMAC requests, with the gateway key (named
 // by Paylab-Key-Id) for RSA ones, refusals included; and every answer carries Paylab-Request-Id.
 import t from 'tap'
-import { build, sharedGateway, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, signRequest } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
 // One gateway for the file, a merchant of its own for each test; the test about the injected
 // clock builds its own.
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 let rsaShops = 0
 async function rsaMerchant (gw: TestGateway, extra: Record<string, unknown> = {}) {
@@ -39,7 +39,7 @@ t.test('an HMAC request gets an HMAC answer under the merchant secret', async (t
 
 t.test('the answer timestamp comes from the injected clock', async (t) => {
   const T = 1_767_225_600
-  const gw = await build(t, { clock: { now: () => T * 1000 + 999 } })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock: { now: () => T * 1000 + 999 } })
   const res = await gw.signed({ method: 'GET', path: '/v1/payments', timestamp: T })
   t.equal(res.headers['paylab-timestamp'], String(T))
   t.ok(answerVerifies(res.headers, res.body, { secret: gw.demo.secret }))

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { build, sharedGateway, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, nonce, signRequest } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
@@ -10,7 +10,7 @@ const T = 1_767_225_600
 const atT = () => new VirtualClock(T * 1000)
 // Each test signs as a merchant of its own on the file's gateway; the ones about a clock or a
 // config build their own.
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 const errorOf = (res: { statusCode: number, json: () => any }) => ({ status: res.statusCode, ...res.json().error })
 
@@ -68,7 +68,7 @@ t.test('a malformed Paylab-Timestamp', async (t) => {
 })
 
 t.test('the timestamp window is 300 s either way, edges included', async (t) => {
-  const gw = await build(t, { clock: atT() })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock: atT() })
   const at = (timestamp: number) => gw.signed({ method: 'GET', path: '/v1/payments', timestamp })
   for (const timestamp of [T - 300, T + 300, T]) t.equal((await at(timestamp)).statusCode, 200, `${timestamp - T} s accepted`)
   for (const timestamp of [T - 301, T + 301, 0]) {
@@ -80,7 +80,7 @@ t.test('the timestamp window is 300 s either way, edges included', async (t) => 
 
 t.test('the window follows the injected clock and timestampToleranceSec', async (t) => {
   const clock = atT()
-  const gw = await build(t, { clock, config: { timestampToleranceSec: 30 } })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock, config: { timestampToleranceSec: 30 } })
   t.equal((await gw.signed({ method: 'GET', path: '/v1/payments', timestamp: T - 30 })).statusCode, 200)
   t.equal(errorOf(await gw.signed({ method: 'GET', path: '/v1/payments', timestamp: T - 31 })).code, 'PAYLAB_TIMESTAMP_OUT_OF_RANGE')
   clock.advance(3600_000)
@@ -115,7 +115,7 @@ t.test('a nonce works once per merchant; a wrongly signed request does not use i
 
 t.test('a wrong signature: the hint is the string to sign, never the signature or the secret', async (t) => {
   for (const signatureHints of [true, false]) {
-    const gw = await build(t, { config: { signatureHints } })
+    const gw = await build(t, { ...PAYLAB_ONLY, config: { signatureHints } })
     const timestamp = Math.floor(Date.now() / 1000)
     const n = nonce()
     const res = await gw.signed({ method: 'GET', path: '/v1/payments?limit=1', timestamp, nonce: n }, { ...gw.demo, secret: 'wrong-secret-0123456789' })

@@ -1,12 +1,12 @@
 // Bad cards: plaintext where an envelope is required, envelopes that do not open, numbers that
 // fail the Luhn check, expired cards. Each is a 4xx with its own code and stores nothing.
 import t from 'tap'
-import { sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
 import { card, encryptCard } from '../helpers/envelope.js'
 import { refused, type Refusal } from '../helpers/rejections.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 type Body = Record<string, unknown>
 const thisYear = new Date().getUTCFullYear()
@@ -62,7 +62,7 @@ t.test('a Luhn failure says incorrect_number and never echoes the number', async
 })
 
 t.test('with plaintext cards allowed, bad plaintext cards are still refused', async (t) => {
-  const gw = await build(t, { config: { allowPlaintextCards: true } })
+  const gw = await build(t, { ...PAYLAB_ONLY, config: { allowPlaintextCards: true } })
   const cases: Array<[string, Body, Refusal]> = [
     ['Luhn failure 4242424242424241', plainCard({ number: '4242424242424241' }), badNumber],
     ['an expired card', plainCard({ exp_month: 1, exp_year: thisYear - 1 }), { status: 400, code: 'PAYLAB_CARD_EXPIRY_INVALID', field: 'card.exp_year' }],

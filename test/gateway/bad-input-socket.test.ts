@@ -3,12 +3,12 @@
 // gateway must still answer the next request.
 import t, { type Test } from 'tap'
 import { connect } from 'node:net'
-import { build, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, signRequest } from '../helpers/signer.js'
 import { assertRefusal, storedState } from '../helpers/rejections.js'
 
 async function listening (t: Test): Promise<{ gw: TestGateway, base: string, port: number }> {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   await gw.app.listen({ port: 0, host: '127.0.0.1' })
   const port = (gw.app.server.address() as { port: number }).port
   return { gw, base: `http://127.0.0.1:${port}`, port }

@@ -2,12 +2,12 @@
 // and a message naming the field, never a 5xx, and stores nothing. Requests are signed correctly,
 // since the signature is checked before the body's shape.
 import t from 'tap'
-import { sharedGateway, orderId } from '../helpers/build.js'
+import { sharedGateway, orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 import { refused, type Refusal } from '../helpers/rejections.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 type Body = Record<string, unknown>
 const without = (body: Body, key: string): Body => Object.fromEntries(Object.entries(body).filter(([k]) => k !== key))

@@ -4,10 +4,10 @@
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { live, type Answered, type LiveGateway, sharedLive } from '../helpers/live.js'
-import { orderId } from '../helpers/build.js'
+import { orderId, PAYLAB_ONLY } from '../helpers/build.js'
 
 // One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -36,7 +36,7 @@ async function html (gw: LiveGateway, id: string): Promise<string> {
 }
 
 t.test('a hosted card payment waits for the card; the page has the gateway key and a form that posts no card field', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const p = await gw.create(hosted())
   t.match(p, { status: 'requires_action', method: { type: 'card' }, next_action: { type: 'redirect' } })
   t.notOk('card' in p.method, 'no card yet')
@@ -121,7 +121,7 @@ t.test('an outcome forced by the header still wins after a switch or a card', as
 })
 
 t.test('an abandoned card entry closes when it expires', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const p = await gw.create(hosted({ expires_in: 600 }))
   await gw.cashier(p.id, { action: 'cancel' }, true)
   await gw.advance('9m')

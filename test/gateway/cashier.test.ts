@@ -3,9 +3,10 @@
 import t from 'tap'
 import { addMerchant } from '../helpers/merchants.js'
 import { methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 // One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 async function page (gw: LiveGateway, id: string): Promise<{ status: number, type: string, html: string }> {
   const out = await gw.send({ method: 'GET', path: `/cashier/${id}` })

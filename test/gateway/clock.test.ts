@@ -5,6 +5,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { live, methodPayment, type LiveGateway } from '../helpers/live.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 /** The payments whose expiry is still scheduled (next_due also counts notification deliveries). */
 const expiryTasks = (gw: LiveGateway): string[] =>
@@ -13,7 +14,7 @@ const clockNow = async (gw: LiveGateway): Promise<any> => (await gw.admin({ meth
 
 t.test('GET /admin/clock: the mode, the time and the next task due', async (t) => {
   const start = Date.UTC(2030, 0, 1, 12, 0, 0)
-  const gw = await live(t, { clock: new VirtualClock(start) })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock(start) })
   t.same(await clockNow(gw), { now: '2030-01-01T12:00:00.000Z', now_ms: start, mode: 'virtual', next_due: null })
   await gw.create(methodPayment('wallet', 1000))
   t.equal((await clockNow(gw)).next_due, '2030-01-01T12:15:00.000Z', 'the wallet payment expires in 15 min')
@@ -24,11 +25,11 @@ t.test('GET /admin/clock: the mode, the time and the next task due', async (t) =
 })
 
 t.test('the real clock cannot be moved: 409 PAYLAB_CLOCK_NOT_VIRTUAL; bad durations are 400', async (t) => {
-  const real = await live(t)
+  const real = await live(t, PAYLAB_ONLY)
   t.equal((await clockNow(real)).mode, 'real')
   const refused = await real.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '1m' } })
   t.same([refused.statusCode, refused.json().error.code], [409, 'PAYLAB_CLOCK_NOT_VIRTUAL'])
-  const virtual = await live(t, { clock: new VirtualClock() })
+  const virtual = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   for (const payload of [{ duration: '1 week' }, { ms: -1 }, { ms: 1.5 }, { ms: '10' }]) {
     const res = await virtual.admin({ method: 'POST', url: '/admin/clock/advance', payload })
     t.same([res.statusCode, res.json().error.code], [400, 'PAYLAB_VALIDATION_FAILED'], JSON.stringify(payload))
@@ -36,7 +37,7 @@ t.test('the real clock cannot be moved: 409 PAYLAB_CLOCK_NOT_VIRTUAL; bad durati
 })
 
 t.test('an unpaid payment expires after 15 min: canceled, cancellation_reason expired', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const wallet = await gw.create(methodPayment('wallet', 1000))
   const card = await gw.create(gw.cardPayment('4000002760003184'))
   t.equal(Date.parse(wallet.expires_at) - Date.parse(wallet.created_at), 15 * 60_000)
@@ -51,7 +52,7 @@ t.test('an unpaid payment expires after 15 min: canceled, cancellation_reason ex
 })
 
 t.test('expires_in sets the window; a buyer who cancels leaves the payment to expire', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const p = await gw.create(methodPayment('bank_transfer', 1000, { expires_in: 120 }))
   t.equal(Date.parse(p.expires_at) - Date.parse(p.created_at), 120_000)
   await gw.cashier(p.id, { action: 'cancel' })
@@ -63,7 +64,7 @@ t.test('expires_in sets the window; a buyer who cancels leaves the payment to ex
 })
 
 t.test('a payment settled before its time does not expire later', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const paid = await gw.create(methodPayment('wallet', 1000))
   await gw.cashier(paid.id, { action: 'pass' })
   const canceled = await gw.create(methodPayment('wallet', 1000))
@@ -78,7 +79,7 @@ t.test('a payment settled before its time does not expire later', async (t) => {
 t.test('one advance fires everything due, in time order, each at its own time', async (t) => {
   // Near the real time: the test cards' expiry dates are checked against the gateway clock.
   const start = Math.floor(Date.now() / 60_000) * 60_000
-  const gw = await live(t, { clock: new VirtualClock(start), config: { processingDelaySec: 90 } })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock(start), config: { processingDelaySec: 90 } })
   const seen: Array<[string, string, number]> = []
   gw.engine.on((e) => { seen.push([e.payment.merchant_order_id, e.payment.status, gw.engine.clock.now() - start]) })
   const order = (name: string, body: Record<string, unknown>) => ({ ...body, merchant_order_id: `${name}-${String(body.merchant_order_id)}` })
@@ -102,7 +103,7 @@ t.test('one advance fires everything due, in time order, each at its own time', 
 })
 
 t.test('on the real clock, due work runs by itself', async (t) => {
-  const gw = await live(t, { config: { processingDelaySec: 0 } })
+  const gw = await live(t, { ...PAYLAB_ONLY, config: { processingDelaySec: 0 } })
   const p = await gw.create(gw.cardPayment('4000000000003055'))
   t.equal(p.status, 'processing')
   let status = p.status

@@ -1,7 +1,7 @@
 // Duplicates that arrive at the same moment, over a real socket: whatever their number, one
 // effect. Each request is signed on its own (its own nonce), as retrying clients would.
 import t from 'tap'
-import { build, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, signRequest, type SignOptions } from '../helpers/signer.js'
 
 const N = 50
@@ -10,7 +10,7 @@ interface Result { status: number, body: string, headers: Record<string, string>
 type Send = (opts: SignOptions) => Promise<Result>
 
 async function listen (t: Parameters<typeof build>[0]): Promise<{ gw: TestGateway, send: Send }> {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const origin = await gw.app.listen({ port: 0, host: '127.0.0.1' })
   const send: Send = async (opts) => {
     const { headers, payload } = signRequest(gw.demo, opts)

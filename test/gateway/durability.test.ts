@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 import { MemoryStore } from '../../gateway/store/memory-store.js'
 import type { Change } from '../../gateway/engine/db.js'
 
@@ -61,7 +61,7 @@ async function repeatWhileWriting (t: Test, store: GatedStore, send: () => Promi
 
 t.test('a repeated /pay order waits for the first one to be durable', async (t) => {
   const store = new GatedStore()
-  const gw = await build(t, { store })
+  const gw = await build(t, { ...PAYLAB_ONLY, store })
   const body = '{"user_id": "u", "order_id": "durable-1", "amount": 12.5, "currency": "USD"}'
   const signature = createHmac('sha256', 'your-api-key').update(body).digest('hex')
   const send = () => gw.app.inject({ method: 'POST', url: '/pay', headers: { 'content-type': 'application/json', signature }, payload: body })
@@ -72,7 +72,7 @@ t.test('a repeated /pay order waits for the first one to be durable', async (t) 
 
 t.test('a repeated merchant_order_id on /v1/payments waits the same way', async (t) => {
   const store = new GatedStore()
-  const gw = await build(t, { store })
+  const gw = await build(t, { ...PAYLAB_ONLY, store })
   const body = gw.cardPayment('4242424242424242')
   const [first, second] = await repeatWhileWriting(t, store, () => gw.signed({ method: 'POST', path: '/v1/payments', body }))
   t.equal(first.statusCode, 201, first.body)

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { FAULT_AMOUNTS, FAULT_NAMES, FAULTS, formatFault, type FaultSpec } from '../../gateway/engine/faults.js'
 import { MAGIC_AMOUNTS } from '../../gateway/engine/outcomes.js'
-import { orderId } from '../helpers/build.js'
+import { orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { live, methodPayment, type Exchange, type LiveGateway } from '../helpers/live.js'
 
 /** What a client sees of each fault, in broad strokes. */
@@ -31,7 +31,7 @@ t.test('every fault has an amount, none shared with a business outcome', async (
 })
 
 t.test('each fault amount on a wallet create: its fault on the wire, committed only when the fault commits', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const runs = await Promise.all(Object.entries(FAULT_AMOUNTS).map(async ([amount, spec]) => {
     const body = methodPayment('wallet', Number(amount))
     // The client gives up on the 30 s hold after 1 s; every other answer it waits for, however
@@ -51,14 +51,14 @@ t.test('each fault amount on a wallet create: its fault on the wire, committed o
 })
 
 t.test('fault amounts apply to creates only: a refund of such an amount is a plain refund', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const paid = await gw.create(gw.cardPayment('4242424242424242', { amount: 90000 }))
   const refund = await gw.answer({ method: 'POST', path: `/v1/payments/${paid.id}/refunds`, body: { amount: 50005, merchant_refund_id: orderId() } })
   t.equal(refund.status, 201, `a refund of 50005 is a refund (${refund.text})`)
 })
 
 t.test('/pay: fault amounts in major units reach the same faults', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const pay = (amount: number) => gw.pay({ user_id: 'u-1', order_id: orderId(), amount, currency: 'USD' })
   const reset = await pay(500.05)
   t.ok(!reset.ok && reset.error.syscall === 'read' && reset.error.code === 'ECONNRESET', '500.05: a TCP reset')

@@ -5,10 +5,11 @@ import t, { type Test } from 'tap'
 import { FAULTS } from '../../gateway/engine/faults.js'
 import { answerVerifies } from '../helpers/signer.js'
 import { sharedLive, type Exchange, type LiveGateway } from '../helpers/live.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 // One listening gateway for the file: faults are asked for per request (Paylab-Scenario) and
 // each test is a merchant of its own, whose orders are the ones it queries.
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 const CARD = '4242424242424242'
 

@@ -2,12 +2,12 @@
 // and merchant_order_id makes a payment unique per merchant even without a key.
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, build, orderId, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import type { Credentials, SignOptions } from '../helpers/signer.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 const DAY_MS = 24 * 3600 * 1000
 let keyNo = 0
@@ -94,7 +94,7 @@ t.test('an error answer is replayed too', async (t) => {
 
 t.test('a key is remembered for 24 h; after that, and a sweep, it is free again', async (t) => {
   const clock = new VirtualClock()
-  const gw = await build(t, { clock })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock })
   const at = (): Partial<SignOptions> => ({ timestamp: Math.floor(clock.now() / 1000) })
   const key = newKey()
   const body = gw.cardPayment('4242424242424242')
@@ -119,7 +119,7 @@ t.test('a key is remembered for 24 h; after that, and a sweep, it is free again'
 
 t.test('a key reused after it expired is swept with its new age, not its old place', async (t) => {
   const clock = new VirtualClock()
-  const gw = await build(t, { clock })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock })
   const at = (): Partial<SignOptions> => ({ timestamp: Math.floor(clock.now() / 1000) })
   const [early, later] = [newKey(), newKey()]
   await create(gw, gw.cardPayment('4242424242424242'), early, undefined, at())

@@ -3,11 +3,11 @@
 // string reaching the request log or the journal.
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { build, orderId } from '../helpers/build.js'
+import { build, orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { encryptCard } from '../helpers/envelope.js'
 
 t.test('a card envelope that decrypts to JSON other than an object is PAYLAB_CARD_ENCRYPTION_INVALID', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const key = gw.engine.keys().data[0] as { id: string, public_key: string }
   for (const content of [['4242424242424242', 12, 2040, '123'], '4242424242424242', 4242424242424242, null, true]) {
     const res = await gw.signed({
@@ -22,7 +22,7 @@ t.test('a card envelope that decrypts to JSON other than an object is PAYLAB_CAR
 })
 
 t.test('a return_url with a user name or password is refused like a notify_url', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   for (const returnUrl of ['https://user:pass@shop.example/back', 'https://user@shop.example/back', 'https://:pass@shop.example/back']) {
     const res = await gw.signed({
       method: 'POST',
@@ -43,7 +43,7 @@ t.test('a return_url with a user name or password is refused like a notify_url',
 })
 
 t.test('a JSON body that is not valid UTF-8 is 400 PAYLAB_MALFORMED_JSON, not decoded with U+FFFD', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const bad = (json: string): Buffer => Buffer.concat([Buffer.from(json.split('@')[0] as string), Buffer.from([0xff, 0xfe]), Buffer.from(json.split('@')[1] as string)])
   const merchant = await gw.admin({ method: 'POST', url: '/admin/merchants', headers: { 'content-type': 'application/json' }, payload: bad('{"id":"utf8-shop","name":"Caf@"}') })
   t.equal(merchant.statusCode, 400, merchant.body)
@@ -68,7 +68,7 @@ t.test('a JSON body that is not valid UTF-8 is 400 PAYLAB_MALFORMED_JSON, not de
 
 t.test('secret-named query values are redacted in the request log and the journal', async (t) => {
   const lines: string[] = []
-  const gw = await build(t, { logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
+  const gw = await build(t, { ...PAYLAB_ONLY, logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
   const secret = 'adm_QuerySecretValue123'
   // Refused (the list takes no such parameters), and logged all the same.
   await gw.admin({ method: 'GET', url: `/admin/merchants?admin_token=${secret}&x=visible&Api%5FKey=${secret}2&password=${secret}3` })

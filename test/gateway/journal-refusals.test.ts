@@ -2,10 +2,10 @@
 // capture of too much: answers kept for Idempotency-Key replays) names its error code in the
 // journal, first time and replayed, like every thrown refusal does.
 import t from 'tap'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 
 t.test('engine-answered refusals carry error_code in the journal, replays too', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const paid = (await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242', { amount: 5000 }) })).json()
   const refund = { method: 'POST', path: `/v1/payments/${paid.id as string}/refunds`, body: { merchant_refund_id: 'r-over', amount: 6000 }, idempotencyKey: 'refund-over-1' }
   const first = await gw.signed(refund)

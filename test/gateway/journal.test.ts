@@ -3,7 +3,7 @@
 // idempotency verdict, fault and rule, status, latency) and the filters a test asserts with.
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { orderId } from '../helpers/build.js'
+import { orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { live, methodPayment, type LiveGateway } from '../helpers/live.js'
 
@@ -19,7 +19,7 @@ const count = async (gw: LiveGateway, query: string): Promise<number> =>
 
 t.test('an entry per request: time on the gateway clock, merchant, method, path, query, status, latency, ids', async (t) => {
   const start = Math.floor(Date.now() / 1000) * 1000 + 123
-  const gw = await live(t, { clock: new VirtualClock(start) })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock(start) })
   const created = await gw.answer({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(CARD) })
   const listed = await gw.answer({ method: 'GET', path: '/v1/payments?limit=5' })
   const [first, second] = await journal(gw)
@@ -34,7 +34,7 @@ t.test('an entry per request: time on the gateway clock, merchant, method, path,
 })
 
 t.test('the signature verdict, with the string the gateway signed, for valid and refused requests', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const ts = Math.floor(gw.engine.clock.now() / 1000)
   await gw.answer({ method: 'GET', path: '/v1/payments?limit=1', timestamp: ts, nonce: 'nonce-valid-000000001' })
   const bad = await gw.answer({ method: 'GET', path: '/v1/payments', timestamp: ts, nonce: 'nonce-bad-00000000001' }, { merchant: 'demo', secret: 'wrong' })
@@ -49,7 +49,7 @@ t.test('the signature verdict, with the string the gateway signed, for valid and
 })
 
 t.test('the idempotency verdict: none, new, replayed, conflict', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const body = gw.cardPayment(CARD)
   await gw.answer({ method: 'POST', path: '/v1/payments', body: gw.cardPayment(CARD) })
   await gw.answer({ method: 'POST', path: '/v1/payments', body, idempotencyKey: 'key-1' })
@@ -61,7 +61,7 @@ t.test('the idempotency verdict: none, new, replayed, conflict', async (t) => {
 })
 
 t.test('faults and rules are named; a request that got no answer has status null', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const rule = (await gw.admin({ method: 'POST', url: '/admin/rules', payload: { merchant_id: 'demo', match: { merchant_order_id: 'ruled-*' }, fault: 'http_502' } })).json()
   const ruled = gw.cardPayment(CARD, { merchant_order_id: `ruled-${orderId()}` })
   await gw.call({ method: 'POST', path: '/v1/payments', body: ruled })
@@ -75,7 +75,7 @@ t.test('faults and rules are named; a request that got no answer has status null
 })
 
 t.test('/pay and the hosted cashier are journaled too', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   await gw.pay({ user_id: 'u-1', order_id: orderId(), amount: 12.5, currency: 'USD' })
   const wallet = await gw.create(methodPayment('wallet', 1000))
   await gw.cashier(wallet.id, { action: 'pass' })
@@ -86,7 +86,7 @@ t.test('/pay and the hosted cashier are journaled too', async (t) => {
 })
 
 t.test('filters: merchant, path glob, since a seq, limit; count answers "exactly one create"', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   const other = await addMerchant(gw)
   const body = gw.cardPayment(CARD)
   await gw.answer({ method: 'POST', path: '/v1/payments', body })
@@ -118,7 +118,7 @@ t.test('filters: merchant, path glob, since a seq, limit; count answers "exactly
 })
 
 t.test('no card number or CVC reaches the journal, even from a plaintext-card request', async (t) => {
-  const gw = await live(t, { config: { allowPlaintextCards: true } })
+  const gw = await live(t, { ...PAYLAB_ONLY, config: { allowPlaintextCards: true } })
   const body = { merchant_order_id: orderId(), amount: 1000, currency: 'USD', method: { type: 'card', card: { number: CARD, exp_month: 12, exp_year: 2040, cvc: '987' } } }
   const res = await gw.answer({ method: 'POST', path: '/v1/payments', body })
   t.equal(res.status, 201, res.text)

@@ -1,7 +1,7 @@
 // Rotating the gateway key: the new key signs RSA answers at once, the old one stays listed as
 // `retiring` and still opens the card envelopes made for it.
 import t from 'tap'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 import { distinctKeysCrypto } from '../helpers/fixture-keys.js'
 import { card, encryptCard } from '../helpers/envelope.js'
 import { answerVerifies } from '../helpers/signer.js'
@@ -9,7 +9,7 @@ import { vectorKeys } from '../helpers/vectors.js'
 
 t.test('after POST /admin/keys/rotate the old key is retiring and answers name the new one', async (t) => {
   // Keys that differ (published test ones): the shared test key pair would make the old and new keys identical.
-  const gw = await build(t, { crypto: distinctKeysCrypto() })
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto: distinctKeysCrypto() })
   const created = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'rsa-shop', rsa_public_key: vectorKeys.publicKeyPem } })
   t.equal(created.statusCode, 201)
   const rsa = { merchant: 'rsa-shop', privateKeyPem: vectorKeys.privateKeyPem }

@@ -1,10 +1,10 @@
 // The payment state machine as a merchant drives it: manual capture (full and partial) and
 // cancel, including the actions each final status refuses.
 import t from 'tap'
-import { sharedGateway, orderId, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, orderId, type TestGateway } from '../helpers/build.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 const SUCCEEDS = '4242424242424242'
 const DECLINED = '4000000000000002'

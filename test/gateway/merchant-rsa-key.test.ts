@@ -6,7 +6,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build, testCrypto } from '../helpers/build.js'
+import { build, testCrypto, PAYLAB_ONLY } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { buildGateway } from '../../gateway/server.js'
 import { signRequest } from '../helpers/signer.js'
@@ -37,7 +37,7 @@ const refused: Array<[string, string]> = [
 ]
 
 t.test('POST and PATCH refuse anything but one RSA public key of 2048+ bits, stably and without echo', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const existing = await addMerchant(gw)
   for (const [name, key] of refused) {
     const created = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'm-refused', rsa_public_key: key } })
@@ -58,7 +58,7 @@ t.test('POST and PATCH refuse anything but one RSA public key of 2048+ bits, sta
 })
 
 t.test('SPKI and PKCS#1 public keys are taken, shown back, and verify RSA-SHA256 requests', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   for (const [name, key, given] of [['SPKI', spki, spki], ['PKCS#1', pkcs1, pkcs1], ['with explanatory text around it', spki, `A note on the key\n\n${spki}MIIEvQ-like text after it\n`]]) {
     const created = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { rsa_public_key: given } })
     t.equal(created.statusCode, 201, `${name}: ${created.body}`)

@@ -10,7 +10,7 @@ import { VirtualClock } from '../../gateway/engine/clock.js'
 import type { NotificationEvent } from '../../gateway/engine/types.js'
 import { buildGateway } from '../../gateway/server.js'
 import { JournalStore } from '../../gateway/store/journal-store.js'
-import { testCrypto } from '../helpers/build.js'
+import { PAYLAB_ONLY, testCrypto } from '../helpers/build.js'
 import { receiver } from '../helpers/receiver.js'
 import { signRequest, type Credentials } from '../helpers/signer.js'
 
@@ -26,7 +26,7 @@ async function bench (t: Test) {
   /** `store`: a JournalStore of one's own (to compact at a chosen moment); the data dir by default. */
   const start = async (store?: JournalStore): Promise<Gateway> => {
     clock = new VirtualClock(clock.now())
-    current = await buildGateway({ ...(store === undefined ? { dataDir } : { store }), clock, crypto: testCrypto, config: { allowPlaintextCards: true } })
+    current = await buildGateway({ ...PAYLAB_ONLY, ...(store === undefined ? { dataDir } : { store }), clock, crypto: testCrypto, config: { allowPlaintextCards: true } })
     return current
   }
   const stop = async (): Promise<void> => { await current?.app.close(); current = undefined }

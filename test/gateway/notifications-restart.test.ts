@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { buildGateway } from '../../gateway/server.js'
-import { testCrypto } from '../helpers/build.js'
+import { PAYLAB_ONLY, testCrypto } from '../helpers/build.js'
 import { encryptCard, card } from '../helpers/envelope.js'
 import { receiver } from '../helpers/receiver.js'
 import { signRequest, type Credentials } from '../helpers/signer.js'
@@ -25,7 +25,7 @@ async function bench (t: Test) {
   t.teardown(() => current?.app.close())
   const start = async (): Promise<Gateway> => {
     clock = new VirtualClock(clock.now())
-    current = await buildGateway({ dataDir, clock, crypto: testCrypto })
+    current = await buildGateway({ ...PAYLAB_ONLY, dataDir, clock, crypto: testCrypto })
     return current
   }
   const stop = async (): Promise<void> => { await current?.app.close(); current = undefined }

@@ -2,7 +2,7 @@
 // credentials, on a host the operator allowed (loopback unless config.notifyHosts / --notify-hosts
 // says more). Nothing here is ever sent beyond the loopback range.
 import t from 'tap'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 import { startGateway } from '../helpers/cli.js'
 import { notifyBench } from '../helpers/notifications.js'
 import { receiver } from '../helpers/receiver.js'
@@ -11,7 +11,7 @@ const LOOPBACK = ['http://localhost:4000/notify', 'https://127.0.0.1/notify', 'h
 const ELSEWHERE = ['http://example.com/notify', 'https://127.0.0.2/notify', 'http://169.254.169.254/latest', 'http://10.0.0.1/', 'http://localhost.example.com/', 'http://127.0.0.1.nip.io/']
 
 t.test('by default only loopback hosts are allowed, for merchants and for payments', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   for (const url of LOOPBACK) {
     const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { notify_url: url } })
     t.equal(res.statusCode, 201, `${url}: allowed`)
@@ -30,7 +30,7 @@ t.test('by default only loopback hosts are allowed, for merchants and for paymen
 })
 
 t.test('a host not allowed names the switch that allows it', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const res = await gw.admin({ method: 'PATCH', url: '/admin/merchants/demo', payload: { notify_url: 'https://shop.example/notify' } })
   t.equal(res.statusCode, 400)
   t.match(res.json().error.message, /shop\.example is not allowed.*--notify-hosts/)
@@ -38,7 +38,7 @@ t.test('a host not allowed names the switch that allows it', async (t) => {
 })
 
 t.test('notify_url may be 2048 characters long, not one more', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const base = 'http://127.0.0.1:9/'
   const longest = base + 'n'.repeat(2048 - base.length)
   const ok = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { notify_url: longest } })
@@ -56,12 +56,12 @@ t.test('notify_url may be 2048 characters long, not one more', async (t) => {
 })
 
 t.test('config.notifyHosts allows more hosts by glob; the events go there', async (t) => {
-  const gw = await build(t, { config: { notifyHosts: ['127.0.0.2', '*.shop.test'] } })
+  const gw = await build(t, { ...PAYLAB_ONLY, config: { notifyHosts: ['127.0.0.2', '*.shop.test'] } })
   for (const [url, status] of [['http://127.0.0.2:9/n', 201], ['https://pay.shop.test/n', 201], ['https://shop.test/n', 400], ['http://127.0.0.1/n', 400]] as const) {
     const res = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { notify_url: url } })
     t.equal(res.statusCode, status, `${url}: ${status}`)
   }
-  const any = await build(t, { config: { notifyHosts: ['*'] } })
+  const any = await build(t, { ...PAYLAB_ONLY, config: { notifyHosts: ['*'] } })
   const res = await any.admin({ method: 'POST', url: '/admin/merchants', payload: { notify_url: 'https://anywhere.example/n' } })
   t.equal(res.statusCode, 201, '* allows any host')
 

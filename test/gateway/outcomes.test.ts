@@ -4,9 +4,10 @@ import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import { DECLINE_MESSAGES, TEST_CARDS } from '../../gateway/engine/outcomes.js'
 import { live, sharedLive } from '../helpers/live.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 // One listening gateway for the file; each test is a merchant of its own on it (helpers/live.ts).
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 // The issue's list: what integrators expect of these numbers.
 const SUCCEEDS = ['4242424242424242', '5555555555554444', '378282246310005']
@@ -52,7 +53,7 @@ t.test('decline cards fail with their code and message, and the stored payment a
 })
 
 t.test('a number that fails the Luhn check is a 400 incorrect_number and creates nothing', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const res = await gw.answer({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424241') })
   t.equal(res.status, 400, res.text)
   t.equal(res.json().error.code, 'PAYLAB_CARD_NUMBER_INVALID')
@@ -94,7 +95,7 @@ t.test('the second 3-D Secure card passes the challenge, then is declined insuff
 })
 
 t.test('processing cards resolve on the clock after processingDelaySec (default 30 s)', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock() })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
   t.equal(gw.engine.ctx.config.processingDelaySec, 30)
   const ok = await gw.create(gw.cardPayment(PROCESSING_THEN_SUCCEEDS))
   const ko = await gw.create(gw.cardPayment(PROCESSING_THEN_FAILS))
@@ -107,7 +108,7 @@ t.test('processing cards resolve on the clock after processingDelaySec (default 
 })
 
 t.test('processingDelaySec is configurable', async (t) => {
-  const gw = await live(t, { clock: new VirtualClock(), config: { processingDelaySec: 5 } })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock(), config: { processingDelaySec: 5 } })
   const p = await gw.create(gw.cardPayment(PROCESSING_THEN_SUCCEEDS))
   await gw.advance('4s')
   t.equal((await gw.payment(p.id)).status, 'processing')
@@ -116,7 +117,7 @@ t.test('processingDelaySec is configurable', async (t) => {
 })
 
 t.test('Paylab-Scenario: outcome=… and an outcome rule override the card on a create', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const byHeader = await gw.create(gw.cardPayment('4242424242424242'), { 'paylab-scenario': 'outcome=decline:lost_card' })
   t.match(byHeader, { status: 'failed', failure: { code: 'lost_card' } })
   const waiting = await gw.create(gw.cardPayment('4242424242424242'), { 'paylab-scenario': 'outcome=challenge:decline:stolen_card' })

@@ -1,12 +1,12 @@
 // Cursor pagination of GET /v1/payments: newest first, and a walk with next_cursor visits every
 // payment exactly once, even while new payments arrive.
 import t from 'tap'
-import { sharedGateway, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import { signRequest, type Credentials } from '../helpers/signer.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 interface Page { object: string, data: Array<{ id: string, merchant_id: string }>, has_more: boolean, next_cursor: string | null }
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { build, orderId, testCrypto } from '../helpers/build.js'
+import { build, orderId, testCrypto, PAYLAB_ONLY } from '../helpers/build.js'
 import { CLIENT_PATH, pythonHasRequests, runSourceDocumentClient } from '../helpers/python-client.js'
 import { buildGateway } from '../../gateway/server.js'
 import { MAGIC_AMOUNTS } from '../../gateway/engine/outcomes.js'
@@ -33,7 +33,7 @@ t.test('the fixture is the source document client with only PAYMENT_API_URL chan
 })
 
 t.test('the unchanged Python client pays 100.00 USD over real HTTP and prints 支付成功', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const address = await gw.app.listen({ port: 0, host: '127.0.0.1' })
   // With requests when python3 has it, and always once with the urllib stand-in (the fallback).
   const modes = pythonHasRequests() ? [false, true] : [true]
@@ -56,7 +56,7 @@ t.test('the unchanged Python client pays 100.00 USD over real HTTP and prints �
 })
 
 t.test('the answer is signed: lowercase hex HMAC-SHA256 of its raw body', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const res = await pay(gw.app, payBody({ amount: '100.0' }))
   t.equal(res.statusCode, 200, res.body)
   t.equal(res.headers.signature, hexHmac('your-api-key', res.rawPayload))
@@ -66,7 +66,7 @@ t.test('the answer is signed: lowercase hex HMAC-SHA256 of its raw body', async 
 })
 
 t.test('a missing or wrong Signature is 401 PAYLAB_PAY_SIGNATURE_INVALID in the client shape', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const body = payBody({})
   const cases: Array<[string, string | null]> = [
     ['missing', null],
@@ -90,7 +90,7 @@ t.test('a missing or wrong Signature is 401 PAYLAB_PAY_SIGNATURE_INVALID in the 
 })
 
 t.test('amounts: decimals beyond the currency are refused, KWD keeps three', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   for (const [amount, currency] of [['100.001', 'USD'], ['1.5', 'JPY'], ['0.0001', 'KWD']]) {
     const res = await pay(gw.app, payBody({ amount: amount as string, currency: currency as string }))
     t.equal(res.statusCode, 400, `${amount} ${currency as string}`)
@@ -107,7 +107,7 @@ t.test('amounts: decimals beyond the currency are refused, KWD keeps three', asy
 })
 
 t.test('magic amounts end as outcomes.ts says', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   for (const [minor, outcome] of Object.entries(MAGIC_AMOUNTS)) {
     const amount = (Number(minor) / 100).toFixed(2)
     const res = await pay(gw.app, payBody({ amount }))
@@ -126,7 +126,7 @@ t.test('magic amounts end as outcomes.ts says', async (t) => {
 })
 
 t.test('the same order_id again is the same payment; with another amount it is a 409', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const order = orderId()
   const first = await pay(gw.app, payBody({ order_id: order, amount: '25.5' }))
   const again = await pay(gw.app, payBody({ order_id: order, amount: '25.50' }))

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { sharedGateway, orderId } from '../helpers/build.js'
+import { sharedGateway, orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 t.test('a 4242 card payment succeeds and the answer is signed', async (t) => {
   const gw = await gateway(t)

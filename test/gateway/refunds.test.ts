@@ -1,12 +1,12 @@
 // Refunds: partial and several, never more than was captured, merchant_refund_id as the
 // merchant's retry-safe reference, and one merchant never sees another's money.
 import t from 'tap'
-import { sharedGateway, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, sharedGateway, type TestGateway } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
 import type { Credentials } from '../helpers/signer.js'
 
 // One gateway for the file; each test is a merchant of its own on it (helpers/build.ts).
-const gateway = sharedGateway()
+const gateway = sharedGateway(PAYLAB_ONLY)
 
 let refNo = 0
 const refId = (): string => `refund-${process.pid}-${++refNo}`

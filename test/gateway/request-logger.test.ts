@@ -3,7 +3,7 @@
 import t from 'tap'
 import { pino } from 'pino'
 import { lazyRequestLogger } from '../../gateway/request-logger.js'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 
 function capture (level: string) {
   const lines: Array<Record<string, unknown>> = []
@@ -57,7 +57,7 @@ t.test('a route with a level of its own gets its child at once', async (t) => {
 t.test('the gateway logs each request with its id at info, and nothing per request at warn', async (t) => {
   for (const level of ['info', 'warn']) {
     const lines: Array<Record<string, unknown>> = []
-    const gw = await build(t, { logger: { level, stream: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } } })
+    const gw = await build(t, { ...PAYLAB_ONLY, logger: { level, stream: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } } })
     const before = lines.length
     const res = await gw.signed({ method: 'GET', path: '/v1/payments?limit=1' })
     t.equal(res.statusCode, 200, res.body)

@@ -5,7 +5,7 @@
 import { constants, createPrivateKey, privateDecrypt, publicEncrypt, randomBytes, sign } from 'node:crypto'
 import t from 'tap'
 import { pooledCrypto, RsaWorkerPool } from '../../gateway/crypto/worker-pool.js'
-import { build, testCrypto, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, testCrypto, type TestGateway } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
@@ -63,7 +63,7 @@ async function rsaMerchant (gw: TestGateway) {
 }
 
 t.test('a card create unwraps its envelope on the pool; its outcome is the card\'s', async (t) => {
-  const gw = await build(t, { crypto })
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto })
   const before = calls.decrypt
   const ok = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })
   t.equal(ok.statusCode, 201)
@@ -75,8 +75,8 @@ t.test('a card create unwraps its envelope on the pool; its outcome is the card\
 })
 
 t.test('an envelope that does not open is refused as before, and the refusal is replayed for its Idempotency-Key', async (t) => {
-  const gw = await build(t)
-  const pooled = await build(t, { crypto })
+  const gw = await build(t, PAYLAB_ONLY)
+  const pooled = await build(t, { ...PAYLAB_ONLY, crypto })
   for (const g of [gw, pooled]) {
     const body = g.cardPayment('4242424242424242')
     const card = (body.method as { card: { encrypted: Record<string, string> } }).card
@@ -97,7 +97,7 @@ t.test('an envelope that does not open is refused as before, and the refusal is 
 })
 
 t.test('creates racing on one Idempotency-Key while their envelopes are away make one payment', async (t) => {
-  const gw = await build(t, { crypto })
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto })
   const body = gw.cardPayment('4242424242424242')
   const answers = await Promise.all(Array.from({ length: 12 }, () => gw.signed({ method: 'POST', path: '/v1/payments', body, idempotencyKey: 'race-1' })))
   const ids = new Set(answers.map((a) => a.json().id as string))
@@ -107,7 +107,7 @@ t.test('creates racing on one Idempotency-Key while their envelopes are away mak
 })
 
 t.test('an RSA-signed request gets its RSA answer signature from the pool, refusals included', async (t) => {
-  const gw = await build(t, { crypto })
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto })
   const rsa = await rsaMerchant(gw)
   const active = gw.engine.keys().data.find((k) => k.status === 'active')
   const before = calls.sign
@@ -126,7 +126,7 @@ t.test('an RSA-signed request gets its RSA answer signature from the pool, refus
 })
 
 t.test('a card the buyer enters on the hosted cashier is unwrapped on the pool too', async (t) => {
-  const gw = await build(t, { crypto })
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto })
   const hosted = async () => {
     const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: { merchant_order_id: `hosted-${Math.random()}`, amount: 2500, currency: 'USD', method: { type: 'card', card: { entry: 'hosted' } } } })
     return res.json().id as string

@@ -4,10 +4,11 @@
 import t from 'tap'
 import { addMerchant } from '../helpers/merchants.js'
 import { live, methodPayment, sharedLive, type LiveGateway } from '../helpers/live.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 // One listening gateway for the tests about one merchant's rules, a merchant of its own for each;
 // the tests about every merchant's rules, or about another gateway, build their own.
-const gateway = sharedLive()
+const gateway = sharedLive(PAYLAB_ONLY)
 
 const CARD = '4242424242424242'
 
@@ -92,7 +93,7 @@ t.test('precedence: the header beats a rule, a rule beats a magic amount; the he
 })
 
 t.test("rules never touch another merchant's requests; reset removes one merchant's rules only", async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const a = await addMerchant(gw)
   const b = await addMerchant(gw)
   await rule(gw, { merchant_id: a.merchant, fault: 'http_500' })
@@ -113,7 +114,7 @@ t.test("rules never touch another merchant's requests; reset removes one merchan
 
 t.test('probability with a seed: the same seed answers the same sequence on another gateway', async (t) => {
   const run = async () => {
-    const gw = await live(t)
+    const gw = await live(t, PAYLAB_ONLY)
     await rule(gw, { merchant_id: 'demo', fault: 'http_503', probability: 0.5, seed: 1234 })
     const seq = await statuses(gw, 16, gw.demo, () => methodPayment('wallet', 1000))
     return { seq, hits: (await rules(gw, 'demo'))[0].hits }
@@ -126,7 +127,7 @@ t.test('probability with a seed: the same seed answers the same sequence on anot
 })
 
 t.test('bad rules are refused with the field named', async (t) => {
-  const gw = await live(t)
+  const gw = await live(t, PAYLAB_ONLY)
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ merchant_id: 'nobody', fault: 'http_500' }, 'merchant_id'],
     [{ fault: 'http_500' }, 'merchant_id'],

@@ -2,11 +2,11 @@
 // (or notification receiver) with an ordinary clock keeps working after hours are skipped.
 import t from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
-import { build } from '../helpers/build.js'
+import { build, PAYLAB_ONLY } from '../helpers/build.js'
 
 t.test('after the virtual clock skips a day, real-time requests and answers still verify', async (t) => {
   const clock = new VirtualClock()
-  const gw = await build(t, { clock })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock })
   const advanced = await gw.admin({ method: 'POST', url: '/admin/clock/advance', payload: { duration: '1d' } })
   t.equal(advanced.statusCode, 200)
   const realNow = Math.floor(Date.now() / 1000)
@@ -23,7 +23,7 @@ t.test('after the virtual clock skips a day, real-time requests and answers stil
 
 t.test('a non-virtual injected clock is the signing clock too', async (t) => {
   const fixed = 1_767_225_600_000
-  const gw = await build(t, { clock: { now: () => fixed } })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock: { now: () => fixed } })
   const res = await gw.signed({ method: 'GET', path: '/v1/payments', timestamp: fixed / 1000 })
   t.equal(res.statusCode, 200)
   t.equal(res.headers['paylab-timestamp'], String(fixed / 1000))

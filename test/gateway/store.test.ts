@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { open, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build, orderId } from '../helpers/build.js'
+import { build, orderId, PAYLAB_ONLY } from '../helpers/build.js'
 import { JournalStore } from '../../gateway/store/journal-store.js'
 import type { Change, Snapshot } from '../../gateway/engine/db.js'
 import { storeDirs } from '../helpers/store-dirs.js'
@@ -25,11 +25,11 @@ async function reopen (dir: string): Promise<Snapshot> {
 
 t.test('payments survive a close and a restart of the gateway', async (t) => {
   const dataDir = await tempDir()
-  const first = await build(t, { memory: false, dataDir })
+  const first = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const created = (await first.signed({ method: 'POST', path: '/v1/payments', body: first.cardPayment('4242424242424242') })).json()
   await first.app.close()
 
-  const second = await build(t, { memory: false, dataDir })
+  const second = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const res = await second.signed({ method: 'GET', path: `/v1/payments/${created.id as string}` })
   t.equal(res.statusCode, 200, res.body)
   t.same(res.json(), created)
@@ -46,9 +46,9 @@ t.test('acknowledged writes survive a crash (no close)', async (t) => {
   t.same(ids(await reopen(dir)), ['a', 'c'])
 
   const dataDir = await tempDir()
-  const gw = await build(t, { memory: false, dataDir })
+  const gw = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const created = (await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })).json()
-  const restarted = await build(t, { memory: false, dataDir })
+  const restarted = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   t.equal(restarted.engine.getPayment('demo', created.id).status, 'succeeded')
 })
 
@@ -75,7 +75,7 @@ t.test('a torn last journal line is ignored, and writes after it are kept', asyn
 t.test('compaction writes paylab.json, starts a new journal and loses nothing', async (t) => {
   const dataDir = await tempDir()
   const store = new JournalStore(dataDir, { compactEvery: 10 })
-  const gw = await build(t, { store })
+  const gw = await build(t, { ...PAYLAB_ONLY, store })
   const created: string[] = []
   for (let i = 0; i < 15; i++) {
     const res = await gw.signed({ method: 'POST', path: '/v1/payments', body: gw.cardPayment('4242424242424242') })
@@ -108,7 +108,7 @@ t.test('compaction writes paylab.json, starts a new journal and loses nothing', 
 
 t.test('a payment is in the journal on disk before its answer arrives', async (t) => {
   const dataDir = await tempDir()
-  const gw = await build(t, { memory: false, dataDir })
+  const gw = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const body = gw.cardPayment('4242424242424242', { merchant_order_id: orderId() })
   const res = await gw.signed({ method: 'POST', path: '/v1/payments', body })
   t.equal(res.statusCode, 201)
@@ -143,7 +143,7 @@ t.test('concurrent appends share fsyncs and all reach the disk', async (t) => {
 
 t.test('concurrent payment requests share fsyncs and each is on disk', async (t) => {
   const dataDir = await tempDir()
-  const gw = await build(t, { memory: false, dataDir })
+  const gw = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const syncs = await countSyncs(t, dataDir)
   const count = 40
   const answers = await Promise.all(Array.from({ length: count }, () =>
@@ -156,7 +156,7 @@ t.test('concurrent payment requests share fsyncs and each is on disk', async (t)
 
 t.test('idempotency records, gateway keys, admin token and secrets survive a restart', async (t) => {
   const dataDir = await tempDir()
-  const first = await build(t, { memory: false, dataDir })
+  const first = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   const body = first.cardPayment('4242424242424242')
   const created = await first.signed({ method: 'POST', path: '/v1/payments', body, idempotencyKey: 'restart-key' })
   t.equal(created.statusCode, 201)
@@ -166,7 +166,7 @@ t.test('idempotency records, gateway keys, admin token and secrets survive a res
   const demoBefore = first.demo
   await first.app.close()
 
-  const second = await build(t, { memory: false, dataDir })
+  const second = await build(t, { ...PAYLAB_ONLY, memory: false, dataDir })
   t.same(second.engine.keys(), keysBefore, 'the same key ids and statuses')
   t.equal(second.engine.adminToken, tokenBefore)
   t.same(second.demo, demoBefore, 'the demo merchant keeps its secret')

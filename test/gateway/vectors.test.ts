@@ -7,7 +7,7 @@ import NodeRSA from 'node-rsa'
 import { nodeCrypto } from '../../gateway/engine/crypto.js'
 import { answerStringToSign, createSignature, requestStringToSign, signedData, verifySignature } from '../../gateway/engine/signing.js'
 import { signAnswer } from '../../gateway/engine/auth.js'
-import { build, type TestGateway } from '../helpers/build.js'
+import { PAYLAB_ONLY, build, type TestGateway } from '../helpers/build.js'
 import { answerVerifies, nonce, signRequest } from '../helpers/signer.js'
 import { answerVectors, requestVectors, vectorHeaders, vectorKeys, vectors, type RequestVector } from '../helpers/vectors.js'
 
@@ -16,7 +16,7 @@ const creds = { merchant: vectors.merchant.id, secret: vectors.merchant.hmac_sec
 const atVectorTime = { now: () => Number(vectors.hmac_request.timestamp) * 1000 }
 
 async function vectorGateway (t: Test, clock = atVectorTime): Promise<TestGateway> {
-  const gw = await build(t, { clock })
+  const gw = await build(t, { ...PAYLAB_ONLY, clock })
   const res = await gw.admin({
     method: 'POST',
     url: '/admin/merchants',
@@ -64,7 +64,7 @@ t.test('signed as text, an answer or a bodiless request gives the bytes and sign
 
 t.test('signAnswer makes the answer vectors when its clock, nonce and key are the vector\'s', async (t) => {
   for (const v of answerVectors) {
-    const { engine } = await build(t, {
+    const { engine } = await build(t, { ...PAYLAB_ONLY,
       clock: { now: () => Number(v.timestamp) * 1000 },
       config: { initialKey: { publicKeyPem: vectorKeys.publicKeyPem, privateKeyPem: vectorKeys.privateKeyPem } }
     })
@@ -91,7 +91,7 @@ t.test('the independent test signer reproduces every vector', async (t) => {
 })
 
 t.test('the /pay vector is the hex HMAC of the Python client\'s body', async (t) => {
-  const gw = await build(t)
+  const gw = await build(t, PAYLAB_ONLY)
   const p = vectors.pay
   t.equal(createHmac('sha256', p.secret).update(p.body).digest('hex'), p.signature)
   t.equal(gw.engine.paySignature(p.body), p.signature, 'the gateway computes the same')

@@ -10,6 +10,16 @@ import { signRequest, type Credentials, type SignOptions } from './signer.js'
 import { card, encryptCard, type TestCard } from './envelope.js'
 import { nodeCrypto, type CryptoProvider } from '../../gateway/engine/crypto.js'
 import { freshSchemaUrl } from './postgres.js'
+import { paylabProfile } from '../../gateway/channels/paylab/index.js'
+
+/**
+ * A gateway of paylab's own protocol and API only: no other channel profile, no dashboard. Each
+ * profile and the dashboard are ~5-12 ms of a build's CPU (most of a build is registering their
+ * routes), and a file about /v1, /pay, the admin API or the cashier uses none of them; such a file
+ * passes this to build()/sharedGateway(). The gateway as shipped, every profile on one port, is
+ * what the channel, contract, docs and dashboard tests build.
+ */
+export const PAYLAB_ONLY: GatewayOptions = { channels: [paylabProfile], dashboard: false }
 
 // RSA key generation costs a few hundred ms of CPU in every test process: the gateways of the
 // suite all use one TEST ONLY key pair, read from test/fixtures.
@@ -68,15 +78,16 @@ let closesAtEnd = false
  * what one merchant sends and is answered, not about a fresh gateway. A test about the gateway's
  * own state (its clock, config, store, keys, other merchants' absence) builds its own.
  * Call it once per file, at its top: a file's gateway is closed when another is built.
+ * `options` say which surfaces it serves (PAYLAB_ONLY); everything by default.
  */
-export function sharedGateway (): (t: Test) => Promise<TestGateway> {
+export function sharedGateway (options: Pick<GatewayOptions, 'channels' | 'dashboard'> = {}): (t: Test) => Promise<TestGateway> {
   let mine: Promise<{ app: FastifyInstance, engine: Engine }> | undefined
   return async () => {
     if (mine === undefined) {
       const previous = fileGateway
       mine = fileGateway = (async () => {
         if (previous !== undefined) await closeNow((await previous).app)
-        return await buildGateway({ memory: true, crypto: testCrypto, ...matrixStore({}) })
+        return await buildGateway({ memory: true, crypto: testCrypto, ...options, ...matrixStore({}) })
       })()
       if (!closesAtEnd) {
         closesAtEnd = true

@@ -3,6 +3,7 @@
 import type { Test } from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import type { GatewayOptions } from '../../gateway/server.js'
+import { PAYLAB_ONLY } from './build.js'
 import { live, type LiveGateway } from './live.js'
 import { addMerchant } from './merchants.js'
 import { receiver, verifying, type Receiver } from './receiver.js'
@@ -27,9 +28,10 @@ export interface NotifyBench {
   verifyingAnswer: () => void
 }
 
+// paylab's own notifications: the gateway serves paylab's protocol and API only (PAYLAB_ONLY).
 export async function notifyBench (t: Test, merchant: Record<string, unknown> = {}, options: GatewayOptions = {}): Promise<NotifyBench> {
   const clock = new VirtualClock()
-  const gw = await live(t, { clock, ...options })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock, ...options })
   const now = (): number => gw.engine.clock.now()
   const rx = await receiver(t, { now })
   const shop = await addMerchant(gw, { notify_url: rx.url, ...merchant })

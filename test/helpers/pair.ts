@@ -53,8 +53,8 @@ export async function gatewayBench (t: Test, options: BenchOptions = {}): Promis
  * gatewayBench on the file's one gateway (sharedLive in live.ts), on real time with the default
  * options: the bench's merchant, rules and journal are the test's own all the same.
  */
-export function sharedGatewayBench (): (t: Test, options?: Pick<BenchOptions, 'merchant'>) => Promise<GatewayBench> {
-  const gateway = sharedLive()
+export function sharedGatewayBench (surfaces: Pick<GatewayOptions, 'channels' | 'dashboard'> = {}): (t: Test, options?: Pick<BenchOptions, 'merchant'>) => Promise<GatewayBench> {
+  const gateway = sharedLive(surfaces)
   return async (t, options = {}) => await benchOn(await gateway(t), options)
 }
 

@@ -4,10 +4,11 @@
 import t from 'tap'
 import { encryptCard, type GatewayKey } from '../../merchant/sdk/index.js'
 import { CARD, sharedGatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
 // One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
-const bench = sharedGatewayBench()
+const bench = sharedGatewayBench(PAYLAB_ONLY)
 
 const sentCards = (rec: ReturnType<typeof recordingFetch>) =>
   rec.sent.filter((s) => s.method === 'POST' && s.path === '/v1/payments').map((s) => JSON.parse(s.body).method.card)

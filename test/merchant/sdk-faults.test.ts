@@ -6,10 +6,11 @@
 import t from 'tap'
 import { FAULTS } from '../../gateway/engine/faults.js'
 import { CARD, sharedGatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
 // One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
-const bench = sharedGatewayBench()
+const bench = sharedGatewayBench(PAYLAB_ONLY)
 
 /**
  * answered: a usable answer, late or slow; committed: processed, but the answer is lost or cannot

@@ -6,6 +6,7 @@ import { openEnvelope } from '../../gateway/engine/envelope.js'
 import { encryptCard, PaylabSignatureError, type GatewayKey } from '../../merchant/sdk/index.js'
 import { distinctKeysCrypto, spareKeyPair } from '../helpers/fixture-keys.js'
 import { CARD, gatewayBench, type GatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
 const card = (order: string, number = CARD.number) => ({ merchant_order_id: order, amount: 1999, currency: 'USD', method: { type: 'card' as const, card: { ...CARD, number } } })
@@ -35,7 +36,7 @@ async function rsaMerchant (t: Test, b: GatewayBench, extra: Record<string, unkn
 const activeKeyId = (b: GatewayBench): string => (b.gw.engine.keys().data.find((k: any) => k.status === 'active') as GatewayKey).id
 
 t.test('HMAC merchant: requests and answers HMAC-signed; the card key fetched once', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const { rec, answers } = watching()
   const client = b.client({ fetch: rec.fetch })
   const p1 = await client.createPayment(card('order-h1'))
@@ -47,7 +48,7 @@ t.test('HMAC merchant: requests and answers HMAC-signed; the card key fetched on
 })
 
 t.test('RSA merchant: requests signed with its key, answers RSA-signed by the gateway key', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const { client, rec, answers } = await rsaMerchant(t, b)
   const payment = await client.createPayment(card('order-rsa'))
   t.equal(payment.status, 'succeeded')
@@ -59,7 +60,7 @@ t.test('RSA merchant: requests signed with its key, answers RSA-signed by the ga
 })
 
 t.test('RSA before the key is registered: the HMAC-signed refusal is readable only with the secret', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const withSecret = b.client({ signatureType: 'RSA-SHA256', privateKey: rsaPair().privateKey })
   const refusal = await withSecret.getPaymentByOrder('nothing').catch((e) => e)
   t.equal(refusal.name, 'PaylabApiError')
@@ -69,7 +70,7 @@ t.test('RSA before the key is registered: the HMAC-signed refusal is readable on
 })
 
 t.test('pinned keys: no key fetch at all; a rotation is not followed', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
+  const b = await gatewayBench(t, { gateway: { ...PAYLAB_ONLY, crypto: distinctKeysCrypto() } })
   const pinned = b.gw.engine.keys().data.map((k: any) => ({ id: k.id, public_key: k.public_key }))
   const { client, rec } = await rsaMerchant(t, b, { gatewayKeys: pinned })
   t.equal((await client.createPayment(card('order-pin1'))).status, 'succeeded')
@@ -81,7 +82,7 @@ t.test('pinned keys: no key fetch at all; a rotation is not followed', async (t)
 })
 
 t.test('pinned keys that do not match the gateway\'s are refused', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const wrong = spareKeyPair(1)
   const { client } = await rsaMerchant(t, b, { gatewayKeys: [{ id: activeKeyId(b), public_key: wrong.publicKey }] })
   const err = await client.getPaymentByOrder('nothing').catch((e) => e)
@@ -90,7 +91,7 @@ t.test('pinned keys that do not match the gateway\'s are refused', async (t) => 
 })
 
 t.test('fetched keys: a rotation is picked up with one refetch, and new cards go to the new key', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
+  const b = await gatewayBench(t, { gateway: { ...PAYLAB_ONLY, crypto: distinctKeysCrypto() } })
   const { client, rec, answers } = await rsaMerchant(t, b)
   const before = await client.createPayment(card('order-rot1'))
   const oldKey = activeKeyId(b)
@@ -108,7 +109,7 @@ t.test('fetched keys: a rotation is picked up with one refetch, and new cards go
 })
 
 t.test('an HMAC merchant\'s card envelope made for a retiring key still opens', async (t) => {
-  const b = await gatewayBench(t, { gateway: { crypto: distinctKeysCrypto() } })
+  const b = await gatewayBench(t, { gateway: { ...PAYLAB_ONLY, crypto: distinctKeysCrypto() } })
   const client = b.client()
   await client.refreshKeys()
   const oldKey = activeKeyId(b)
@@ -120,7 +121,7 @@ t.test('an HMAC merchant\'s card envelope made for a retiring key still opens', 
 })
 
 t.test('the SDK\'s card envelope opens at the gateway to the very card', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const key = b.gw.engine.keys().data[0] as GatewayKey
   const envelope = encryptCard({ ...CARD, holder: 'Ada Lovelace' }, key)
   t.equal(envelope.key_id, key.id)

@@ -5,6 +5,7 @@ import t from 'tap'
 import { spareKeyPair } from '../helpers/fixture-keys.js'
 import { buildNotification, PaylabSignatureError, verifyNotification, type Breakage, type PaylabEvent } from '../../merchant/sdk/index.js'
 import { gatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { receiver } from '../helpers/receiver.js'
 
 const wallet = (order: string) => ({ merchant_order_id: order, amount: 1999, currency: 'USD', method: { type: 'wallet' as const, wallet: { provider: 'alipay' } } })
@@ -18,7 +19,7 @@ const event: PaylabEvent = {
 }
 
 t.test('a real HMAC notification from the gateway verifies; the receiver\'s headers as node gives them', async (t) => {
-  const b = await gatewayBench(t, { virtual: true })
+  const b = await gatewayBench(t, { virtual: true, gateway: PAYLAB_ONLY })
   const rx = await receiver(t, { now: b.now })
   await b.admin('PATCH', `/admin/merchants/${b.merchant.id}`, { notify_url: rx.url })
   const client = b.client()
@@ -38,7 +39,7 @@ t.test('a real HMAC notification from the gateway verifies; the receiver\'s head
 })
 
 t.test('a real RSA notification verifies with the gateway keys from GET /v1/keys', async (t) => {
-  const b = await gatewayBench(t, { virtual: true })
+  const b = await gatewayBench(t, { virtual: true, gateway: PAYLAB_ONLY })
   const rx = await receiver(t, { now: b.now })
   await b.admin('PATCH', `/admin/merchants/${b.merchant.id}`, { notify_url: rx.url, answer_signature_type: 'RSA-SHA256' })
   const client = b.client()

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { PaylabApiError, PaylabClient, type PaylabClientOptions } from '../../merchant/sdk/index.js'
 import { backoffMs, MAX_RETRY_AFTER_MS } from '../../merchant/sdk/retry.js'
 import { CARD, gatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { recordingFetch } from '../helpers/recording-fetch.js'
 
 const base: PaylabClientOptions = { baseUrl: 'http://127.0.0.1:7400', merchantId: 'shop', secret: 's3cret' }
@@ -71,7 +72,7 @@ t.test('backoff: never sooner than Retry-After; longer than the cap means give u
 })
 
 t.test('a Retry-After beyond the cap fails the call at once instead of hanging it', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const rec = recordingFetch()
   await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503;retry_after=3600', times: 1 })
   const started = performance.now()

@@ -6,10 +6,11 @@ import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
 import { PaylabApiError, PaylabSignatureError, type Payment } from '../../merchant/sdk/index.js'
 import { sharedGatewayBench, type GatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import { recordingFetch, type Rewrite } from '../helpers/recording-fetch.js'
 
 // One gateway for the file: each test's bench has a merchant, rules and journal of its own on it.
-const bench = sharedGatewayBench()
+const bench = sharedGatewayBench(PAYLAB_ONLY)
 
 const wallet = (order: string) => ({ merchant_order_id: order, amount: 1999, currency: 'USD', method: { type: 'wallet' as const, wallet: { provider: 'alipay' } } })
 

@@ -9,6 +9,7 @@ import {
 import { signingHeaders, verifySigned } from '../../merchant/sdk/signing.js'
 import { answerVectors, requestVectors, vectorKeys, vectors, type AnswerVector } from '../helpers/vectors.js'
 import { gatewayBench } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const creds = (type: 'HMAC-SHA256' | 'RSA-SHA256') => ({
   merchantId: vectors.merchant.id, signatureType: type, secret: vectors.merchant.hmac_secret, privateKey: vectorKeys.privateKeyPem
@@ -61,7 +62,7 @@ t.test('notification vector: verifyNotification returns the event; a changed byt
 })
 
 t.test('buildSignedRequest: the gateway accepts it, and refuses each breakage for what it is', async (t) => {
-  const b = await gatewayBench(t)
+  const b = await gatewayBench(t, { gateway: PAYLAB_ONLY })
   const signer = { merchantId: b.merchant.id, signatureType: 'HMAC-SHA256' as const, secret: b.merchant.secret }
   const send = async (broken?: Breakage) => {
     const { headers, body } = buildSignedRequest(signer, { method: 'GET', path: '/v1/payments?limit=1', now: Date.now(), ...(broken === undefined ? {} : { broken }) })

@@ -3,6 +3,7 @@
 // the gateway), and manual capture done by an operator with the SDK.
 import t from 'tap'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const THREE_DS_CARD = '4000002760003184'
 
@@ -20,7 +21,7 @@ async function comeBack (p: Pair, url: URL): Promise<{ status: number, location:
 }
 
 t.test('3-D Secure passed: the return page syncs by query before any notification', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ notification: 'delay;1h' }) // the return must not lean on the notification
   const order = await p.checkout({ amount: 3100, card: { number: THREE_DS_CARD } })
   t.equal(order.status, 'pending_payment')
@@ -39,7 +40,7 @@ t.test('3-D Secure passed: the return page syncs by query before any notificatio
 })
 
 t.test('3-D Secure failed: payment_failed with authentication_failed', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ amount: 3100, card: { number: THREE_DS_CARD } })
   await comeBack(p, await buyer(p, order.payment_id as string, { code: '000000' }))
   t.equal(p.order(order.id).status, 'payment_failed')
@@ -47,7 +48,7 @@ t.test('3-D Secure failed: payment_failed with authentication_failed', async (t)
 })
 
 t.test('a return URL visited before the buyer acted changes nothing, and a forged one proves nothing', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ method: 'wallet', amount: 2000 })
   const early = await comeBack(p, new URL(`${p.shopUrl}/orders/${order.id}/return?payment_id=${order.payment_id}&status=succeeded`))
   t.equal(early.status, 303)
@@ -59,7 +60,7 @@ t.test('a return URL visited before the buyer acted changes nothing, and a forge
 })
 
 t.test('wallet declined, bank transfer approved', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const declined = await p.checkout({ method: 'wallet', amount: 2000 })
   await comeBack(p, await buyer(p, declined.payment_id as string, { action: 'fail' }))
   t.equal(p.order(declined.id).status, 'payment_failed')
@@ -71,7 +72,7 @@ t.test('wallet declined, bank transfer approved', async (t) => {
 })
 
 t.test('a buyer who never acts: the payment expires, the order closes', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ method: 'wallet', amount: 2000, expires_in: 60 })
   await p.advance('61s')
   t.equal(p.order(order.id).status, 'closed', 'payment.expired applied')
@@ -79,7 +80,7 @@ t.test('a buyer who never acts: the payment expires, the order closes', async (t
 })
 
 t.test('manual capture: authorized is not paid; the capture (and its notification) is', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ amount: 5000, capture: 'manual' })
   t.equal(order.status, 'pending_payment')
   t.equal(order.payment_status, 'authorized')
@@ -100,7 +101,7 @@ t.test('manual capture: authorized is not paid; the capture (and its notificatio
 })
 
 t.test('manual capture canceled by the operator: the order closes', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ amount: 5000, capture: 'manual' })
   await p.client().cancelPayment(order.payment_id as string)
   await p.advance()

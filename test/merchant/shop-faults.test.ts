@@ -4,6 +4,7 @@
 import t from 'tap'
 import { FAULTS } from '../../gateway/engine/faults.js'
 import { buildPair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const CASES: Array<[string, number]> = [
   ['delay;50', 1],
@@ -28,7 +29,7 @@ t.test('the cases cover every fault of the catalogue', async (t) => {
 
 for (const [fault, creates] of CASES) {
   t.test(`checkout through ${fault}: paid, one payment, ${creates} create(s)`, async (t) => {
-    const p = await buildPair(t)
+    const p = await buildPair(t, { gateway: PAYLAB_ONLY })
     await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault, times: 1 })
     const order = await p.checkout({ items: [{ product_id: 'prod_001', quantity: 2 }] })
     t.equal(order.status, 'paid')
@@ -44,7 +45,7 @@ for (const [fault, creates] of CASES) {
 }
 
 t.test('no usable answer and no query: pending, never failed; a later sync settles it', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'response_lost', times: 1 })
   await p.rule({ match: { path: '/v1/payments*' }, fault: 'http_503;retry_after=0' })
   await p.rule({ notification: 'drop' })
@@ -63,7 +64,7 @@ t.test('no usable answer and no query: pending, never failed; a later sync settl
 })
 
 t.test('a decline and a refused request are final: payment_failed, no retry', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const declined = await p.checkout({ amount: 1000, card: { number: '4000000000009995' } })
   t.equal(declined.status, 'payment_failed')
   t.equal(declined.failure?.code, 'insufficient_funds')

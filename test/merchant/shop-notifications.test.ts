@@ -4,6 +4,7 @@
 import t from 'tap'
 import { NOTIFICATION_FAULTS } from '../../gateway/engine/notification-faults.js'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 import type { Order } from '../../merchant/shop/orders.js'
 
 async function approved (p: Pair, fault?: string): Promise<Order> {
@@ -24,7 +25,7 @@ t.test('every notification fault is exercised here', async (t) => {
 })
 
 t.test('no fault: the notification makes the order paid, once', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await approved(p)
   await p.advance()
   t.equal(status(p, order.id), 'paid')
@@ -33,7 +34,7 @@ t.test('no fault: the notification makes the order paid, once', async (t) => {
 })
 
 t.test('drop: nothing arrives; the shop\'s own query settles it', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await approved(p, 'drop')
   await p.advance('1d')
   t.equal(status(p, order.id), 'pending_payment', 'no notification in a day')
@@ -43,7 +44,7 @@ t.test('drop: nothing arrives; the shop\'s own query settles it', async (t) => {
 })
 
 t.test('delay;10m: paid when it arrives, not before', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await approved(p, 'delay;10m')
   await p.advance('9m59s')
   t.equal(status(p, order.id), 'pending_payment')
@@ -52,7 +53,7 @@ t.test('delay;10m: paid when it arrives, not before', async (t) => {
 })
 
 t.test('duplicate;3: three deliveries acknowledged, applied once', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await approved(p, 'duplicate;3')
   await p.advance('1d')
   t.same(await codes(p), [200, 200, 200])
@@ -63,7 +64,7 @@ t.test('duplicate;3: three deliveries acknowledged, applied once', async (t) => 
 })
 
 t.test('out_of_order: held 60 s with nothing after it, then applied', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await approved(p, 'out_of_order')
   await p.advance('59s')
   t.equal(status(p, order.id), 'pending_payment')
@@ -72,7 +73,7 @@ t.test('out_of_order: held 60 s with nothing after it, then applied', async (t) 
 })
 
 t.test('before_answer: the event comes before the create\'s answer; the order is found by its id', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ amount: 2500, metadata: { paylab_notification: 'before_answer' } })
   t.equal(order.status, 'paid')
   const kinds = order.timeline.map((e) => e.kind)
@@ -84,7 +85,7 @@ t.test('before_answer: the event comes before the create\'s answer; the order is
 
 for (const fault of ['bad_signature', 'stale_timestamp', 'unknown_key', 'tampered_body']) {
   t.test(`${fault}: the first attempt refused with 400, the retry applied`, async (t) => {
-    const p = await buildPair(t)
+    const p = await buildPair(t, { gateway: PAYLAB_ONLY })
     const order = await approved(p, fault)
     await p.advance()
     t.same(await codes(p), [400])
@@ -98,7 +99,7 @@ for (const fault of ['bad_signature', 'stale_timestamp', 'unknown_key', 'tampere
 }
 
 t.test('RSA-signed notifications (merchant answer_signature_type RSA-SHA256): verified with the fetched gateway key', async (t) => {
-  const p = await buildPair(t, { merchant: { answer_signature_type: 'RSA-SHA256' } })
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY, merchant: { answer_signature_type: 'RSA-SHA256' } })
   const order = await approved(p)
   await p.advance()
   t.same(await codes(p), [200])

@@ -6,6 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildNotification, type Breakage, type Payment, type PaylabEvent } from '../../merchant/sdk/index.js'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 let n = 0
 const eventOf = (object: unknown, type = 'payment.succeeded', created = '2030-01-01T00:00:00.000Z'): PaylabEvent =>
@@ -26,7 +27,7 @@ async function paidAtGateway (p: Pair): Promise<{ orderId: string, payment: Paym
 }
 
 t.test('400 to every broken notification; nothing applied', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const { orderId, payment } = await paidAtGateway(p)
   for (const broken of ['bad_signature', 'stale_timestamp', 'wrong_key'] as Breakage[]) {
     const res = await post(p, eventOf(payment), { broken })
@@ -40,7 +41,7 @@ t.test('400 to every broken notification; nothing applied', async (t) => {
 })
 
 t.test('a verified event is applied once; a duplicate by event id is acknowledged and ignored', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const { orderId, payment } = await paidAtGateway(p)
   const event = eventOf(payment)
   const first = await post(p, event)
@@ -54,14 +55,14 @@ t.test('a verified event is applied once; a duplicate by event id is acknowledge
 })
 
 t.test('an event for an order this shop does not have is acknowledged without effect', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const { payment } = await paidAtGateway(p)
   const res = await post(p, eventOf({ ...payment, id: 'pay_elsewhere', merchant_order_id: 'ord_notours' }))
   t.same([res.status, res.body.result], [200, 'not an order of this shop'])
 })
 
 t.test('2xx only once stored: a failed write answers 5xx and leaves the order as stored', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const { orderId, payment } = await paidAtGateway(p)
   const file = join(p.dataDir, 'orders', `${orderId}.json`)
   // The store writes a temp file and renames it: a folder in the temp file's place fails the write.
@@ -80,7 +81,7 @@ t.test('2xx only once stored: a failed write answers 5xx and leaves the order as
 })
 
 t.test('an older view of the payment never rolls the order back', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const { orderId, payment } = await paidAtGateway(p)
   await post(p, eventOf(payment))
   const older = { ...payment, status: 'requires_action', updated_at: payment.created_at }

@@ -4,6 +4,7 @@
 // to paid, whether or not the shop knew the payment yet.
 import t from 'tap'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const PROCESSING_CARD = '4000000000003055' // processing, succeeded 30 s later on the gateway clock
 
@@ -20,7 +21,7 @@ const deliveries = async (p: Pair): Promise<string[]> =>
 
 for (const [amount, expected] of [[400, 'partially_refunded'], [1500, 'refunded']] as const) {
   t.test(`the shop knows the payment: a refund of ${amount} before payment.succeeded ends ${expected}`, async (t) => {
-    const p = await buildPair(t)
+    const p = await buildPair(t, { gateway: PAYLAB_ONLY })
     const order = await p.checkout({ amount: 1500, card: { number: PROCESSING_CARD }, metadata: { paylab_notification: 'out_of_order' } })
     t.equal(order.status, 'pending_payment')
     t.equal(order.payment_status, 'processing')
@@ -40,7 +41,7 @@ for (const [amount, expected] of [[400, 'partially_refunded'], [1500, 'refunded'
 }
 
 t.test('the shop never learned the payment (answer lost, queries failing): the refund event still lands', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'response_lost', times: 1 })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'http_500' })
   await p.rule({ match: { method: 'GET', path: '/v1/payments/order/*' }, fault: 'http_500' })

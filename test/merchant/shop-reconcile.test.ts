@@ -3,12 +3,13 @@
 // lost and whose notification was dropped.
 import t from 'tap'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const today = (p: Pair): string => new Date(p.now()).toISOString().slice(0, 10)
 const reconcile = async (p: Pair, date = today(p)) => (await p.call('POST', '/api/reconcile', { date })).body
 
 t.test('everything in step: no mismatch', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.checkout({ amount: 1000 })
   await p.checkout({ amount: 1000, card: { number: '4000000000000002' } })
   const report = await reconcile(p)
@@ -16,7 +17,7 @@ t.test('everything in step: no mismatch', async (t) => {
 })
 
 t.test('a lost answer and a dropped notification: reported as status_differs and repaired by query', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ notification: 'drop' })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'response_lost', times: 1 })
   await p.rule({ match: { path: '/v1/payments*' }, fault: 'http_503;retry_after=0', times: 7 }) // the queries and retries of the create
@@ -33,7 +34,7 @@ t.test('a lost answer and a dropped notification: reported as status_differs and
 })
 
 t.test('a payment the shop has no order for: missing_order, not repaired', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.client().createPayment({ merchant_order_id: 'made-elsewhere', amount: 700, currency: 'USD', method: { type: 'bank_transfer' } })
   const report = await reconcile(p)
   t.equal(report.mismatches.length, 1)
@@ -41,7 +42,7 @@ t.test('a payment the shop has no order for: missing_order, not repaired', async
 })
 
 t.test('an order the shop thinks is paying that the gateway never saw: missing_payment, not repaired', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'connection_reset' })
   const order = await p.checkout({ amount: 1000 })
   t.equal(order.status, 'pending_payment')
@@ -52,7 +53,7 @@ t.test('an order the shop thinks is paying that the gateway never saw: missing_p
 })
 
 t.test('a payment for the order id with another amount: amount_differs, and it does not pay the order', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'http_500', times: 4 })
   const order = await p.checkout({ amount: 5000 })
   t.equal(order.payment_id, null)
@@ -68,7 +69,7 @@ t.test('a payment for the order id with another amount: amount_differs, and it d
 })
 
 t.test('a refund the shop missed: the statement\'s amount_refunded brings it in', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   await p.rule({ notification: 'drop' })
   const order = await p.checkout({ amount: 8000 })
   await p.client().createRefund(order.payment_id as string, { merchant_refund_id: 'ops-1', amount: 8000 })

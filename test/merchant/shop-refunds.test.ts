@@ -3,11 +3,12 @@
 // lost made exactly once.
 import t from 'tap'
 import { buildPair, type Pair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 const refundsAt = (p: Pair, paymentId: string) => [...p.gw.engine.ctx.db.tables.refunds.values()].filter((r) => r.payment_id === paymentId)
 
 t.test('partial, partial again, over-refund refused, the rest, then nothing left', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ amount: 10_000 })
   t.equal(order.status, 'paid')
   const first = await p.call('POST', `/api/orders/${order.id}/refunds`, { amount: 2500 })
@@ -34,7 +35,7 @@ t.test('partial, partial again, over-refund refused, the rest, then nothing left
 })
 
 t.test('an order without a payment cannot be refunded', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ method: 'wallet', amount: 1000 })
   const res = await p.call('POST', `/api/orders/${order.id}/refunds`, { amount: 100 })
   t.equal(res.status, 409)
@@ -50,7 +51,7 @@ t.test('an order without a payment cannot be refunded', async (t) => {
 
 for (const fault of ['response_lost', 'http_503;retry_after=0', 'bad_signature']) {
   t.test(`a refund through ${fault} is made exactly once`, async (t) => {
-    const p = await buildPair(t)
+    const p = await buildPair(t, { gateway: PAYLAB_ONLY })
     const order = await p.checkout({ amount: 5000 })
     await p.rule({ match: { method: 'POST', path: '/v1/payments/*/refunds' }, fault, times: 1 })
     const res = await p.call('POST', `/api/orders/${order.id}/refunds`, { amount: 1200 })

@@ -4,9 +4,10 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildPair } from '../helpers/pair.js'
+import { PAYLAB_ONLY } from '../helpers/build.js'
 
 t.test('orders survive a restart intact, and the restarted shop carries on with them', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const paid = await p.checkout({ items: [{ product_id: 'prod_002', quantity: 1 }, { product_id: 'prod_003', quantity: 3 }] })
   const waiting = await p.checkout({ method: 'wallet', amount: 2200 })
   const refunded = await p.checkout({ amount: 9000 })
@@ -34,7 +35,7 @@ t.test('orders survive a restart intact, and the restarted shop carries on with 
 })
 
 t.test('a notification sent while the shop is down is retried and applied after the restart', async (t) => {
-  const p = await buildPair(t)
+  const p = await buildPair(t, { gateway: PAYLAB_ONLY })
   const order = await p.checkout({ method: 'wallet', amount: 2200 })
   await p.shopApp.close()
   await p.gw.cashier(order.payment_id as string, { action: 'pass' })

@@ -11,7 +11,7 @@ import { createPaylabMsw } from '../../gateway/msw/create-paylab-msw.js'
 import type { Engine } from '../../gateway/engine/engine.js'
 import type { RuleInput } from '../../gateway/engine/rules.js'
 import { parseDuration } from '../../gateway/engine/duration.js'
-import { testCrypto } from '../helpers/build.js'
+import { PAYLAB_ONLY, testCrypto } from '../helpers/build.js'
 import { closeNow } from '../helpers/close.js'
 
 export interface Received { headers: Record<string, string>, body: string }
@@ -53,7 +53,7 @@ export async function socketEnv (t: Test): Promise<Env> {
     req.on('end', () => { received.push({ headers: req.headers as Record<string, string>, body }); res.end('ok') })
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-  const { app, engine } = await buildGateway({ memory: true, clock: new VirtualClock(), crypto: testCrypto })
+  const { app, engine } = await buildGateway({ ...PAYLAB_ONLY, memory: true, clock: new VirtualClock(), crypto: testCrypto })
   const baseUrl = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
   engine.ctx.config.publicUrl = baseUrl
   t.teardown(async () => { await closeNow(app); receiver.closeAllConnections(); receiver.close() })
