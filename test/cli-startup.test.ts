@@ -8,24 +8,13 @@ import { createHmac } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startGateway } from './helpers/cli.js'
+import { captureOutput, startGateway } from './helpers/cli.js'
 import { CHANNEL_NAMES, GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
 import { CHANNEL_PROFILES } from '../gateway/channels/index.js'
 
 /** Runs `paylab gateway ARGS` in this process up to where it returns without serving (a refusal). */
 async function refusedRun (args: string[]): Promise<{ code: number, stderr: string, stdout: string }> {
-  let stderr = ''
-  let stdout = ''
-  const err = process.stderr.write.bind(process.stderr)
-  const out = process.stdout.write.bind(process.stdout)
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true })
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true })
-  try {
-    return { code: await runGateway(args), stderr, stdout }
-  } finally {
-    process.stderr.write = err
-    process.stdout.write = out
-  }
+  return await captureOutput(async () => await runGateway(args))
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'paylab-cli-startup-'))

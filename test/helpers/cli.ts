@@ -47,6 +47,11 @@ export async function runCli (args: string[], cwd = ROOT): Promise<Exit> {
  */
 export async function runCliHere (args: string[]): Promise<Omit<Exit, 'signal'>> {
   const { main } = await import('../../bin/cli.js')
+  return await captureOutput(async () => await main(args))
+}
+
+/** Runs `run` in this process with what it writes to stdout and stderr captured. */
+export async function captureOutput (run: () => Promise<number>): Promise<{ code: number, stdout: string, stderr: string }> {
   let stdout = ''
   let stderr = ''
   const out = process.stdout.write.bind(process.stdout)
@@ -54,7 +59,7 @@ export async function runCliHere (args: string[]): Promise<Omit<Exit, 'signal'>>
   process.stdout.write = ((chunk: string) => { stdout += chunk; return true })
   process.stderr.write = ((chunk: string) => { stderr += chunk; return true })
   try {
-    return { code: await main(args), stdout, stderr }
+    return { code: await run(), stdout, stderr }
   } finally {
     process.stdout.write = out
     process.stderr.write = err
