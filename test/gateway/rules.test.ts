@@ -50,13 +50,14 @@ t.test('a fault rule applies to its matches; the list shows its hits; delete sto
 t.test('match on merchant_order_id glob, amount and a header', async (t) => {
   const gw = await gateway(t)
   const demo = gw.demo.merchant
-  await rule(gw, { merchant_id: demo, match: { merchant_order_id: 'order-7*' }, fault: 'connection_reset' })
+  // Not `order-7*`: the helper's own ids are order-<pid>-<n>, and a pid starting with 7 matched them all.
+  await rule(gw, { merchant_id: demo, match: { merchant_order_id: 'vip-7*' }, fault: 'connection_reset' })
   await rule(gw, { merchant_id: demo, match: { amount: 4321 }, fault: 'http_502' })
   await rule(gw, { merchant_id: demo, match: { header: { name: 'X-Test-Case', value: 'lost' } }, fault: 'empty_response' })
   const send = (body: Record<string, unknown>, headers: Record<string, string> = {}) => gw.call({ method: 'POST', path: '/v1/payments', body, headers })
-  const seven = await send(gw.cardPayment(CARD, { merchant_order_id: 'order-77' }))
-  t.ok(!seven.ok && seven.error.syscall === 'read', 'order-77: reset')
-  t.ok((await send(gw.cardPayment(CARD, { merchant_order_id: 'order-8' }))).ok, 'order-8: untouched')
+  const seven = await send(gw.cardPayment(CARD, { merchant_order_id: 'vip-77' }))
+  t.ok(!seven.ok && seven.error.syscall === 'read', 'vip-77: reset')
+  t.ok((await send(gw.cardPayment(CARD, { merchant_order_id: 'vip-8' }))).ok, 'vip-8: untouched')
   const amount = await send(gw.cardPayment(CARD, { amount: 4321 }))
   t.equal(amount.ok && amount.status, 502, 'amount 4321: 502')
   const header = await send(gw.cardPayment(CARD), { 'x-test-case': 'lost' })
