@@ -123,3 +123,39 @@ t.test('every notification attempt is made once, by one replica, retries include
     t.same(events.map((e) => [e.status, e.attempts.length]), Array.from({ length: n }, () => ['delivered', 2]), 'delivered after two attempts')
   }
 })
+
+t.test('due work taken by two replicas at the same instant fires once: one expiry, one event, one notification each', async (t) => {
+  const { VirtualClock } = await import('../../gateway/engine/clock.js')
+  const rx = await receiver(t)
+  const url = pg.freshSchemaUrl()
+  const start = Date.parse('2030-01-01T00:00:00Z')
+  const clocks = [new VirtualClock(start), new VirtualClock()] as const
+  const a = await live(t, { databaseUrl: url, clock: clocks[0], config: { allowPlaintextCards: true } })
+  const b = await live(t, { databaseUrl: url, clock: clocks[1], config: { allowPlaintextCards: true } })
+  const n = 10
+  const made = await Promise.all(Array.from({ length: n }, async (_, i) => (i % 2 === 0 ? a : b).create({ merchant_order_id: orderId(), amount: 1999, currency: 'USD', notify_url: rx.url, method: { type: 'wallet', wallet: { provider: 'alipay' } } })))
+  t.same(new Set(made.map((p: { status: string }) => p.status)), new Set(['requires_action']))
+  // A request to each: both have caught up, so both hold the same n expiry tasks.
+  for (const gw of [a, b]) t.equal((await gw.admin({ method: 'GET', url: '/admin/clock' })).json().next_due, '2030-01-01T00:15:00.000Z', 'the expiries are due in 15 min on both')
+  // The race the tickers run into only by chance, made certain: both clocks pass the expiries and
+  // both replicas take the due tasks in the same turn of the event loop, before either commits.
+  for (const clock of clocks) clock.set(start + 16 * 60_000)
+  // Each expiry makes a payment.expired event whose first attempt is due at once: the same loop takes it.
+  t.same([a.engine.runDue(), b.engine.runDue()], [2 * n, 2 * n], 'each replica ran all n due expiries, and the first attempts of the events they made')
+  const expired = (): number => rx.requests.filter((r) => r.json().type === 'payment.expired').length
+  for (let i = 0; i < 100 && expired() < n; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  await new Promise((resolve) => setTimeout(resolve, 1500)) // two ticks of each replica: anything made twice would be sent by now
+  t.equal(expired(), n, 'one payment.expired notification per payment')
+  t.equal(new Set(rx.requests.filter((r) => r.json().type === 'payment.expired').map((r) => r.headers['paylab-event-id'])).size, n, 'for n distinct events')
+  const wrong: string[] = []
+  for (const gw of [a, b]) {
+    for (const p of made as Array<{ id: string }>) {
+      const events = (await gw.admin({ method: 'GET', url: `/admin/events?payment_id=${p.id}` })).json().data as Array<{ type: string, status: string }>
+      const ofExpiry = events.filter((e) => e.type === 'payment.expired').map((e) => e.status)
+      if (ofExpiry.length !== 1 || ofExpiry[0] !== 'delivered') wrong.push(`${p.id}: payment.expired events ${JSON.stringify(ofExpiry)}`)
+      const payment = await gw.payment(p.id)
+      if (payment.status !== 'canceled' || payment.cancellation_reason !== 'expired') wrong.push(`${p.id} is ${String(payment.status)}`)
+    }
+  }
+  t.same(wrong, [], 'on both replicas: every payment expired, with one payment.expired event, delivered')
+})
