@@ -1,5 +1,5 @@
 // `paylab gateway` as an operator starts it: the connection limits are set from the command line,
-// --memory writes nothing and --seed-secret signs /pay,
+// --memory writes nothing and loads nothing of PostgreSQL, --seed-secret signs /pay,
 // and a data dir it cannot use ends the start with one clear line and exit code 1 (bin/paylab.js
 // exits with what runGateway returns).
 import t from 'tap'
@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { captureOutput, startGateway } from './helpers/cli.js'
+import { captureOutput, LIST_LOADED_PACKAGES, loadedPackages, startGateway } from './helpers/cli.js'
 import { CHANNEL_NAMES, GATEWAY_USAGE, runGateway } from '../gateway/cli.js'
 import { CHANNEL_PROFILES } from '../gateway/channels/index.js'
 
@@ -70,7 +70,7 @@ function payRequest (orderId: string, secret: string): RequestInit {
 t.test('--headers-timeout, --request-timeout and --max-connections reach the server; --memory leaves no files behind; --seed-secret signs /pay; piped, it logs JSON lines', async (t) => {
   const cwd = join(dir, 'memory-cwd')
   await mkdir(cwd)
-  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'], cwd)
+  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'], cwd, LIST_LOADED_PACKAGES)
   t.match(gw.stdout(), /store:\s+in memory/)
   t.equal(gw.seedSecret, 'cli-seed-secret')
   const port = Number(new URL(gw.url).port)
@@ -85,9 +85,13 @@ t.test('--headers-timeout, --request-timeout and --max-connections reach the ser
 
   t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'your-api-key'))).status, 401, '--seed-secret replaces your-api-key')
   t.equal((await fetch(`${gw.url}/pay`, payRequest('mem-order', 'cli-seed-secret'))).status, 200)
-  const { code, stdout } = await gw.stop()
+  const { code, stdout, stderr } = await gw.stop()
   t.equal(code, 0)
   t.same(await readdir(cwd), [], '--memory: nothing written, not even the --data-dir')
+  // Without --database-url nothing of PostgreSQL is loaded (test/postgres/cli.test.ts: with it, pg is).
+  const loaded = loadedPackages(stderr)
+  t.ok(loaded.includes('fastify'), 'the list names what the gateway loaded')
+  t.same(loaded.filter((name) => /^pg($|-)/.test(name)), [], 'no pg package was loaded')
 
   // Piped (stdout is not a terminal), it logs JSON lines (pretty ones: test/log-format.test.ts).
   const jsonLines = stdout.slice(stdout.indexOf('/pay client:')).split('\n').slice(1).filter((l) => l.trim() !== '')

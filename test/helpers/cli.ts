@@ -7,6 +7,16 @@ import { uncoveredEnv, untracked } from './child-env.js'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BIN = fileURLToPath(new URL('../../bin/paylab.js', import.meta.url))
 
+/** Node arguments that make a started process list, as it exits, the packages it loaded (loadedPackages). */
+export const LIST_LOADED_PACKAGES = ['--import', new URL('../fixtures/loaded-packages.mjs', import.meta.url).href]
+
+/** The packages a process started with LIST_LOADED_PACKAGES loaded, from its stderr (throws when it did not say). */
+export function loadedPackages (stderr: string): string[] {
+  const line = /^loaded packages: (.*)$/m.exec(stderr)
+  if (line?.[1] === undefined) throw new Error(`no list of loaded packages in:\n${stderr}`)
+  return line[1].split(',').filter((name) => name !== '')
+}
+
 export interface Exit { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }
 
 export interface RunningGateway {
@@ -66,9 +76,12 @@ export async function captureOutput (run: () => Promise<number>): Promise<{ code
   }
 }
 
-/** Starts `paylab gateway` and waits until its banner is complete; kills it when the test ends. */
-export async function startGateway (t: Test, args: string[], cwd = ROOT): Promise<RunningGateway> {
-  const child = spawn(...untracked(process.execPath, [BIN, 'gateway', ...args]), { cwd, stdio: 'pipe', env: uncoveredEnv() })
+/**
+ * Starts `paylab gateway` and waits until its banner is complete; kills it when the test ends.
+ * `nodeArgs` go to node before the script (an --import of test/fixtures/loaded-packages.mjs).
+ */
+export async function startGateway (t: Test, args: string[], cwd = ROOT, nodeArgs: string[] = []): Promise<RunningGateway> {
+  const child = spawn(...untracked(process.execPath, [...nodeArgs, BIN, 'gateway', ...args]), { cwd, stdio: 'pipe', env: uncoveredEnv() })
   child.stdin.end()
   const { out, err, exit } = collect(child)
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })

@@ -1,7 +1,7 @@
 // `paylab gateway --database-url`: the CLI on a real PostgreSQL (test/helpers/postgres.ts), its
 // refusals, and the store named at start. Runs the built CLI (dist/: npm run build).
 import t from 'tap'
-import { runCli, startGateway } from '../helpers/cli.js'
+import { LIST_LOADED_PACKAGES, loadedPackages, runCli, startGateway } from '../helpers/cli.js'
 import { startPostgres } from '../helpers/postgres.js'
 
 const pg = await startPostgres()
@@ -10,11 +10,15 @@ t.teardown(() => pg.stop())
 t.test('--database-url starts the gateway on PostgreSQL and says so, without the credentials', async (t) => {
   const url = new URL(pg.freshSchemaUrl())
   url.password = 'not-shown'
-  const gw = await startGateway(t, ['--port', '0', '--database-url', url.toString()])
+  const gw = await startGateway(t, ['--port', '0', '--database-url', url.toString()], undefined, LIST_LOADED_PACKAGES)
   t.match(gw.stdout(), new RegExp(`store: +PostgreSQL 127\\.0\\.0\\.1:${url.port}/postgres`))
   t.notMatch(gw.stdout(), /not-shown/, 'the password is not printed')
   const health = await fetch(`${gw.url}/healthz`)
   t.equal(health.status, 200)
+  // Only here is pg loaded (test/cli-startup.test.ts: a --memory gateway loads none of it).
+  const { code, stderr } = await gw.stop()
+  t.equal(code, 0)
+  t.ok(loadedPackages(stderr).includes('pg'), 'the pg driver was loaded')
 })
 
 t.test('PAYLAB_DATABASE_URL does the same', async (t) => {
