@@ -72,6 +72,30 @@ t.test('one Idempotency-Key across replicas: one effect, the same answer replaye
   t.equal(answers.filter((r) => r.headers['paylab-idempotent-replayed'] === 'true').length, 39, 'all but one replayed')
 })
 
+t.test('refunds across replicas: one merchant_refund_id makes one refund, and no more is refunded than was paid', async (t) => {
+  const [a, b] = await replicas(t, 2) as [LiveGateway, LiveGateway]
+  const [p, q, r] = await Promise.all([createBody(), createBody(), createBody()].map(async (body) => await a.create(body))) as Array<{ id: string, amount: number }>
+  const refund = (gw: LiveGateway, id: string, body: Record<string, unknown>) => gw.answer({ method: 'POST', path: `/v1/payments/${id}/refunds`, body })
+  // One reference sent for two payments at once, one payment's through each replica: the two
+  // commits touch no common record, only the reference's unique key in the database keeps it one refund.
+  const ref = `ref-${orderId()}`
+  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => refund(i % 2 === 0 ? a : b, i % 2 === 0 ? p!.id : q!.id, { merchant_refund_id: ref, amount: 500 })))
+  const made = answers.filter((res) => res.status === 201)
+  t.equal(made.length, 1, 'one refund made')
+  const owner = made[0]?.json().payment_id as string
+  for (const [i, res] of answers.entries()) {
+    const forOwner = (i % 2 === 0 ? p!.id : q!.id) === owner
+    const got = res.status === 201 || res.status === 200 ? `refund of ${res.json().payment_id as string}` : res.json().error?.code as string
+    if (got !== (forOwner ? `refund of ${owner}` : 'PAYLAB_REFUND_ID_CONFLICT')) t.fail(`request ${i}: ${res.status} ${got}`)
+  }
+  t.pass('the same payment\'s requests get that refund, the other payment\'s a PAYLAB_REFUND_ID_CONFLICT')
+  // Full refunds of one payment, each with its own reference, through both replicas at once.
+  const full = await Promise.all(Array.from({ length: 20 }, (_, i) => refund(i % 2 === 0 ? a : b, r!.id, { merchant_refund_id: `full-${i}-${orderId()}` })))
+  t.equal(full.filter((res) => res.status === 201).length, 1, 'one full refund')
+  t.same(new Set(full.filter((res) => res.status !== 201).map((res) => res.json().error?.code)), new Set(['PAYLAB_REFUND_AMOUNT_EXCEEDED']), 'every other one: nothing left to refund')
+  for (const gw of [a, b]) t.equal((await gw.payment(r!.id)).amount_refunded, r!.amount, 'refunded once, on both replicas')
+})
+
 t.test('a rule made on one replica applies on all, and times: 3 fires 3 times in all', async (t) => {
   const [a, b, c] = await replicas(t, 3) as [LiveGateway, LiveGateway, LiveGateway]
   const made = await a.admin({ method: 'POST', url: '/admin/rules', payload: { merchant_id: 'demo', match: { method: 'POST', path: '/v1/payments' }, fault: 'http_503', times: 3 } })
