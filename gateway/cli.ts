@@ -18,7 +18,7 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --database-url <url>      postgres://…: the PostgreSQL store, shared by every gateway on the same
                             database (env PAYLAB_DATABASE_URL; docs/postgres.md)
   --clock <real|virtual>    virtual: time moves only by POST /admin/clock/advance (default real)
-  --admin-token <token>     admin API token (default: generated once, kept in the data dir)
+  --admin-token <token>     admin API token (default: generated once, kept in the store)
   --public-url <url>        URL buyers' browsers reach the gateway at (default http://HOST:PORT)
   --allow-plaintext-cards   accept unencrypted card numbers (sandbox convenience)
   --channels <names>        comma-separated channel protocols to serve, paylab among them
