@@ -4,6 +4,7 @@
 // replica.ts); autocannon sends signed creates, then signed queries, spread evenly over the
 // replicas. Figures: requests per second, p99 latency, and CPU per request of the gateways and of
 // PostgreSQL (every process of the cluster). Kept apart from bench/run.ts on purpose.
+// BENCH_DURATION (s, default 10) and BENCH_WARMUP (s, default 2) make a short run.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
@@ -14,6 +15,8 @@ import { startPostgres, type Postgres } from '../test/helpers/postgres.js'
 
 const REPLICA = fileURLToPath(new URL('../test/postgres/fixtures/replica.ts', import.meta.url))
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
+/** Seconds of unrecorded creates on each set of replicas before measuring (their JIT, validators, connections), as bench/run.ts warms up. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2)
 const CONNECTIONS = 20
 const TICKS_PER_SECOND = 100
 
@@ -84,7 +87,10 @@ const create = (secret: string): Request => ({
   ...signed(secret, 'POST', () => ({ path: '/v1/payments', body: JSON.stringify({ merchant_order_id: `bench-${next()}`, amount: 1999, currency: 'USD', method: { type: 'wallet', wallet: { provider: 'alipay' } } }) })),
   onResponse: (status: number, body: string) => { if (status === 201 && ids.length < 10_000) ids.push((JSON.parse(body) as { id: string }).id) }
 })
-const query = (secret: string): Request => signed(secret, 'GET', () => ({ path: `/v1/payments/${ids[Math.floor(Math.random() * ids.length)] as string}`, body: '' }))
+const query = (secret: string): Request => {
+  if (ids.length === 0) throw new Error('no payment was created to query')
+  return signed(secret, 'GET', () => ({ path: `/v1/payments/${ids[Math.floor(Math.random() * ids.length)] as string}`, body: '' }))
+}
 
 interface Figures { name: string, reqPerSec: number, p99: number, non2xx: number, gatewayCpuUs: number, postgresCpuUs: number }
 
@@ -94,6 +100,7 @@ async function measure (name: string, pg: Postgres, replicas: Replica[], request
   const gateways = replicas.reduce((sum, r, i) => sum + cpuSeconds(r.child.pid as number) - (before.gateways[i] as number), 0)
   const postgres = clusterCpu(pg) - before.postgres
   const total = results.reduce((n, r) => n + r['2xx'] + r.non2xx, 0)
+  if (total === 0) throw new Error(`${name}: no request was answered within ${DURATION} s (BENCH_DURATION)`)
   return {
     name,
     reqPerSec: Math.round(results.reduce((n, r) => n + r.requests.average, 0)),
@@ -115,6 +122,7 @@ export async function main (): Promise<number> {
       for (let i = 0; i < n; i++) replicas.push(await startReplica(url))
       try {
         ids.length = 0
+        if (WARMUP > 0) await Promise.all(replicas.map((r) => autocannon({ url: r.url, connections: CONNECTIONS / replicas.length, duration: WARMUP, requests: [create(r.secret)] })))
         figures.push(await measure(`signed creates, ${n} replica${n > 1 ? 's' : ''}`, pg, replicas, create))
         figures.push(await measure(`signed queries, ${n} replica${n > 1 ? 's' : ''}`, pg, replicas, query))
       } finally {
