@@ -13,34 +13,50 @@ import type { CryptoProvider } from '../engine/crypto.js'
 // dist/ without a worker file to resolve. Each worker parses a key once, the first time it is
 // sent (with its number), and keeps it under that number. Bytes cross as latin1 strings: a
 // string is copied once into the message, where a typed array costs an ArrayBuffer on each side
-// (and more work for the main thread's collector).
+// (and more work for the main thread's collector). Operations come in batches, in order, and the
+// results of a batch go back in one message: a message costs each side more than the bytes in it.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { createPrivateKey, privateDecrypt, sign, constants } = require('node:crypto')
 const keys = new Map()
-parentPort.on('message', ({ id, op, key, pem, reset, data }) => {
-  try {
-    if (reset) keys.clear()
-    if (pem !== undefined) keys.set(key, createPrivateKey(pem))
-    const k = keys.get(key)
-    const bytes = Buffer.from(data, 'latin1')
-    const out = op === 'decrypt'
-      ? privateDecrypt({ key: k, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, bytes)
-      : sign('sha256', bytes, { key: k, padding: constants.RSA_PKCS1_PADDING })
-    parentPort.postMessage({ id, ok: true, out: out.toString('latin1') })
-  } catch (err) {
-    parentPort.postMessage({ id, ok: false, message: String(err && err.message) })
+parentPort.on('message', (batch) => {
+  const ids = []
+  const outs = []
+  for (const [id, op, key, pem, reset, data] of batch) {
+    ids.push(id)
+    try {
+      if (reset) keys.clear()
+      if (pem !== undefined) keys.set(key, createPrivateKey(pem))
+      const k = keys.get(key)
+      const bytes = Buffer.from(data, 'latin1')
+      const out = op === 'decrypt'
+        ? privateDecrypt({ key: k, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, bytes)
+        : sign('sha256', bytes, { key: k, padding: constants.RSA_PKCS1_PADDING })
+      outs.push(out.toString('latin1'))
+    } catch (err) {
+      outs.push({ message: String(err && err.message) })
+    }
   }
+  parentPort.postMessage([ids, outs])
 })
 `
 
 /** Keys numbered for the workers; past this many the numbering starts over (workers forget theirs). */
 const MAX_KEYS = 256
+/**
+ * Batches a worker holds at once: while it works on one, the next waits in its queue, so it never
+ * idles for a round trip; operations that come meanwhile gather into the batch after.
+ */
+const IN_FLIGHT = 2
+/** Operations in one batch at most: a batch's results come back together, when its last is done. */
+const MAX_BATCH = 8
 
 type Op = 'decrypt' | 'sign'
 interface Pending { resolve: (out: Buffer) => void, reject: (err: Error) => void }
-interface Slot { worker: Worker, pending: Map<number, Pending>, known: Set<number>, reset: boolean }
-type Reply = { id: number, ok: true, out: string } | { id: number, ok: false, message: string }
+interface Queued { id: number, op: Op, pem: string, data: string }
+interface Slot { worker: Worker, pending: Map<number, Pending>, known: Set<number>, reset: boolean, queue: Queued[], inFlight: number }
+/** A batch's ids and, for each, its result bytes (latin1) or what went wrong. */
+type Reply = [number[], Array<string | { message: string }>]
 
 export class RsaWorkerPool {
   readonly #size: number
@@ -66,13 +82,27 @@ export class RsaWorkerPool {
       // A worker keeps the process alive while it holds work, and only then.
       if (slot.pending.size === 0) slot.worker.ref()
       slot.pending.set(id, { resolve, reject })
+      slot.queue.push({ id, op, pem, data: data.toString('latin1') })
+      if (slot.inFlight < IN_FLIGHT) this.#post(slot)
+    })
+  }
+
+  /** Sends the slot's queued operations (up to MAX_BATCH) as one batch. */
+  #post (slot: Slot): void {
+    const ops = slot.queue.length <= MAX_BATCH ? slot.queue : slot.queue.slice(0, MAX_BATCH)
+    slot.queue = ops === slot.queue ? [] : slot.queue.slice(MAX_BATCH)
+    // Key numbers are given as the batch is sent, so that a numbering that starts over reaches
+    // the worker in the order of the operations.
+    const batch = ops.map(({ id, op, pem, data }) => {
       const key = this.#keyNumber(pem)
       const first = !slot.known.has(key)
       slot.known.add(key)
       const reset = slot.reset
       slot.reset = false
-      slot.worker.postMessage({ id, op, key, ...(first ? { pem } : {}), ...(reset ? { reset } : {}), data: data.toString('latin1') })
+      return [id, op, key, first ? pem : undefined, reset, data]
     })
+    slot.inFlight++
+    slot.worker.postMessage(batch)
   }
 
   /** The number a key goes by between this thread and the workers. */
@@ -101,21 +131,28 @@ export class RsaWorkerPool {
 
   #start (index: number): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {} })
-    const slot: Slot = { worker, pending: new Map(), known: new Set(), reset: false }
+    const slot: Slot = { worker, pending: new Map(), known: new Set(), reset: false, queue: [], inFlight: 0 }
     worker.unref()
-    worker.on('message', (reply: Reply) => {
-      const pending = slot.pending.get(reply.id)
-      if (pending === undefined) return
-      slot.pending.delete(reply.id)
+    worker.on('message', ([ids, outs]: Reply) => {
+      slot.inFlight--
+      if (slot.queue.length > 0) this.#post(slot)
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as number
+        const pending = slot.pending.get(id)
+        if (pending === undefined) continue
+        slot.pending.delete(id)
+        const out = outs[i] as string | { message: string }
+        if (typeof out === 'string') pending.resolve(Buffer.from(out, 'latin1'))
+        else pending.reject(new Error(out.message))
+      }
       if (slot.pending.size === 0) worker.unref()
-      if (reply.ok) pending.resolve(Buffer.from(reply.out, 'latin1'))
-      else pending.reject(new Error(reply.message))
     })
     // A worker that dies fails what it was given; the next operation starts a new one.
     const fail = (err: Error): void => {
       if (this.#slots[index] === slot) this.#slots[index] = undefined
       for (const p of slot.pending.values()) p.reject(err)
       slot.pending.clear()
+      slot.queue = []
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`an RSA worker exited (code ${code})`)))

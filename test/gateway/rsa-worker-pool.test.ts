@@ -49,6 +49,22 @@ t.test('more keys than the workers keep numbered: the numbering starts over, eve
   t.equal(wrong, 0)
 })
 
+t.test('operations sent together go in batches: each gets its own result or its own error, in any mix', async (t) => {
+  // One worker, so that everything queues behind the batches in flight and is sent in batches;
+  // 300 keys at once, so that the numbering starts over inside a batch.
+  const one = new RsaWorkerPool(1)
+  t.teardown(() => one.close())
+  const data = Buffer.from('batched')
+  const expected = sign('sha256', data, vectorKeys.privateKeyPem)
+  const spellings = Array.from({ length: 300 }, (_, i) => vectorKeys.privateKeyPem + '\n'.repeat(i))
+  const results = await Promise.allSettled(spellings.map((pem, i) => i % 7 === 3
+    ? one.rsaOaepDecrypt(pem, randomBytes(256))
+    : i % 11 === 5 ? one.rsaSha256Sign('not a key', data) : one.rsaSha256Sign(pem, data)))
+  const wrong = results.filter((r, i) => (i % 7 === 3 || i % 11 === 5) !== (r.status === 'rejected') || (r.status === 'fulfilled' && !r.value.equals(expected)))
+  t.equal(wrong.length, 0, 'refusals where the input is bad, the right signature everywhere else')
+  t.same(await one.rsaSha256Sign(spellings[0] as string, data), expected, 'and the pool goes on after them')
+})
+
 t.test('a closed pool refuses work', async (t) => {
   const closed = new RsaWorkerPool(1)
   t.same(await closed.rsaSha256Sign(vectorKeys.privateKeyPem, Buffer.from('x')), sign('sha256', Buffer.from('x'), vectorKeys.privateKeyPem))
