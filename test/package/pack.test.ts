@@ -27,8 +27,10 @@ const since = (start: number): string => `${((performance.now() - start) / 1000)
 
 const TS_CONFIG = {
   // skipLibCheck as most projects have it; the @ts-expect-error lines below catch a declaration
-  // that did not resolve (it would be 'any' and accept them).
-  compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] },
+  // that did not resolve (it would be 'any' and accept them). The libraries of a Node project
+  // (@tsconfig/node20's lib), without the DOM's: the shipped declarations must not need it, and
+  // tsc reads ~40,000 fewer lines (~0.5 s of CPU).
+  compilerOptions: { strict: true, target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] },
   files: ['consumer.ts']
 }
 const TS_CONSUMER = `
