@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { uncoveredEnv, untracked } from '../helpers/child-env.js'
-import { consumerProject } from '../helpers/consumer-lock.js'
+import { consumerProject } from '../helpers/consumer-project.js'
 
 // npm pack and npm install, with the rest of the suite running beside them on 2 cores, can take
 // longer than the suite's 120 s per file.
@@ -102,7 +102,7 @@ t.comment(`built and packed in ${since(started)}`)
 
 const { dependencies, devDependencies } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>
 await mkdir(project)
-// The consumer's lock is the repository's (test/helpers/consumer-lock.ts): npm ci resolves nothing.
+// The consumer's lock is the repository's (test/helpers/consumer-project.ts): npm ci resolves nothing.
 const { manifest, lock } = await consumerProject(ROOT, project, join('..', pack.filename), { msw: dependencies?.msw ?? '2', '@types/node': devDependencies?.['@types/node'] ?? '20' })
 await writeFile(join(project, 'package.json'), JSON.stringify(manifest))
 await writeFile(join(project, 'package-lock.json'), JSON.stringify(lock))
