@@ -2,13 +2,16 @@
 // refund, and nothing for a payment still waiting for the buyer.
 import t from 'tap'
 import { methodPayment } from '../helpers/live.js'
-import { notifyBench, type NotifyBench } from '../helpers/notifications.js'
+import { sharedNotifyBench, type NotifyBench } from '../helpers/notifications.js'
+
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
 
 /** The events the receiver got, oldest first, as [type, status of data.object]. */
 const seen = (b: NotifyBench): Array<[string, string]> => b.rx.requests.map((r) => [r.json().type, r.json().data.object.status])
 
 t.test('payment.succeeded and payment.failed for card payments decided at once', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   await b.pay()
   const declined = await b.pay({}, '4000000000000002')
   await b.gw.advance('0s')
@@ -19,7 +22,7 @@ t.test('payment.succeeded and payment.failed for card payments decided at once',
 })
 
 t.test('manual capture: payment.authorized, then payment.captured', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay({ capture: 'manual' })
   await b.gw.advance('0s')
   t.same(seen(b), [['payment.authorized', 'authorized']])
@@ -30,7 +33,7 @@ t.test('manual capture: payment.authorized, then payment.captured', async (t) =>
 })
 
 t.test('payment.canceled when the merchant cancels an authorization', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay({ capture: 'manual' })
   await b.post(`/v1/payments/${payment.id}/cancel`)
   await b.gw.advance('0s')
@@ -39,7 +42,7 @@ t.test('payment.canceled when the merchant cancels an authorization', async (t) 
 })
 
 t.test('payment.expired when the buyer never acts, on the gateway clock', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.gw.create(methodPayment('wallet', 1999), {}, b.shop)
   t.equal(payment.status, 'requires_action')
   await b.gw.advance('14m')
@@ -52,7 +55,7 @@ t.test('payment.expired when the buyer never acts, on the gateway clock', async 
 })
 
 t.test('a payment waiting for the buyer notifies once the buyer acts', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const approved = await b.gw.create(methodPayment('wallet', 1999), {}, b.shop)
   const refused = await b.gw.create(methodPayment('wallet', 1999), {}, b.shop)
   await b.gw.advance('0s')
@@ -64,7 +67,7 @@ t.test('a payment waiting for the buyer notifies once the buyer acts', async (t)
 })
 
 t.test('a processing payment notifies when it resolves', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.gw.create(methodPayment('wallet', 40100), {}, b.shop)
   t.equal(payment.status, 'processing')
   await b.gw.advance('29s')
@@ -74,7 +77,7 @@ t.test('a processing payment notifies when it resolves', async (t) => {
 })
 
 t.test('refund.succeeded carries the refund; the log files it under its payment', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay()
   const refund = await b.post(`/v1/payments/${payment.id}/refunds`, { merchant_refund_id: `r-${payment.id}`, amount: 700, reason: 'requested_by_customer' })
   await b.gw.advance('0s')
@@ -90,7 +93,7 @@ t.test('refund.succeeded carries the refund; the log files it under its payment'
 })
 
 t.test('a repeated request changes nothing and sends nothing', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const body = b.gw.cardPayment('4242424242424242')
   await b.gw.create(body, {}, b.shop)
   const again = await b.gw.answer({ method: 'POST', path: '/v1/payments', body }, b.shop)

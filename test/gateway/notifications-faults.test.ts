@@ -2,13 +2,15 @@
 // `paylab_notification` (the triggers themselves: notifications-triggers.test.ts).
 import t from 'tap'
 import { answerVerifies } from '../helpers/signer.js'
-import { notifyBench } from '../helpers/notifications.js'
+import { notifyBench, sharedNotifyBench } from '../helpers/notifications.js'
 import { verifies } from '../helpers/receiver.js'
 
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
 const fault = (text: string) => ({ metadata: { paylab_notification: text } })
 
 t.test('drop: never sent, and the log says dropped', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay(fault('drop'))
   await b.gw.advance('1d')
   t.equal(b.rx.requests.length, 0, 'nothing on the wire in a day')
@@ -21,7 +23,7 @@ t.test('drop: never sent, and the log says dropped', async (t) => {
 })
 
 t.test('delay: the first attempt waits its duration on the gateway clock', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   await b.pay(fault('delay;10m'))
   const t0 = b.now()
   await b.gw.advance('9m59s')
@@ -36,7 +38,7 @@ t.test('delay: the first attempt waits its duration on the gateway clock', async
 })
 
 t.test('duplicate;3: three deliveries of one event, and no more', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   await b.pay(fault('duplicate;3'))
   await b.gw.advance('1d')
   t.equal(b.rx.requests.length, 3)
@@ -49,7 +51,7 @@ t.test('duplicate;3: three deliveries of one event, and no more', async (t) => {
 })
 
 t.test('duplicate: copies already acknowledged keep the event delivered when a later copy fails', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   let n = 0
   b.rx.answer = () => ++n === 1 ? 200 : 500
   await b.pay(fault('duplicate;2'))
@@ -60,7 +62,7 @@ t.test('duplicate: copies already acknowledged keep the event delivered when a l
 })
 
 t.test('out_of_order: the payment.succeeded event arrives after the refund\'s', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay(fault('out_of_order'))
   await b.gw.advance('10s')
   t.equal(b.rx.requests.length, 0, 'held while nothing follows')
@@ -77,7 +79,7 @@ t.test('out_of_order: the payment.succeeded event arrives after the refund\'s', 
 })
 
 t.test('out_of_order with nothing after it goes after 60 s', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   await b.pay(fault('out_of_order'))
   const t0 = b.now()
   const [held] = await b.events()
@@ -91,6 +93,7 @@ t.test('out_of_order with nothing after it goes after 60 s', async (t) => {
 })
 
 t.test('before_answer: the receiver has the event before the create\'s answer reaches the client', async (t) => {
+  // Its own gateway: the slow receiver still has the plain create's event when the test ends.
   const b = await notifyBench(t)
   // The receiver takes 150 ms to answer: a create that waits for it cannot answer sooner.
   b.rx.answer = async () => await new Promise((resolve) => setTimeout(() => resolve(200), 150))
@@ -115,7 +118,7 @@ for (const [name, signing] of [
   ['tampered_body', 'a body that is not the one signed']
 ] as const) {
   t.test(`${name}: the first attempt carries ${signing}; a correct receiver refuses it and the retry verifies`, async (t) => {
-    const b = await notifyBench(t)
+    const b = await bench(t)
     b.verifyingAnswer()
     await b.pay(fault(name))
     await b.gw.advance('15s')

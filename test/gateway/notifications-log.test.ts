@@ -1,6 +1,9 @@
 // The delivery log (GET /admin/events) and the operator's levers: resend and deliver-due.
 import t from 'tap'
-import { notifyBench, offsets } from '../helpers/notifications.js'
+import { notifyBench, offsets, sharedNotifyBench } from '../helpers/notifications.js'
+
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
 
 t.test('the log tells the whole story: each attempt with its time, status, latency, error and next attempt', async (t) => {
   // A timeout long enough that a loaded machine never times out the answers that do come.
@@ -29,7 +32,7 @@ t.test('the log tells the whole story: each attempt with its time, status, laten
 })
 
 t.test('the log lists newest first and filters by merchant, payment, type and status', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const first = await b.pay({ capture: 'manual' })
   await b.post(`/v1/payments/${first.id}/capture`)
   const second = await b.pay({}, '4000000000000002')
@@ -53,7 +56,7 @@ t.test('the log lists newest first and filters by merchant, payment, type and st
 })
 
 t.test('resend sends an event again now, whatever its state, and answers after the attempt', async (t) => {
-  const b = await notifyBench(t, { notify_retry_schedule: [1] })
+  const b = await bench(t, { notify_retry_schedule: [1] })
   await b.pay()
   await b.gw.advance('0s')
   const [delivered] = await b.events()
@@ -90,7 +93,7 @@ t.test('resend sends an event again now, whatever its state, and answers after t
 })
 
 t.test('deliver-due attempts every pending event now, for one merchant or all', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   b.rx.answer = () => 500
   await b.pay()
   await b.pay()
@@ -110,6 +113,7 @@ t.test('deliver-due attempts every pending event now, for one merchant or all', 
 })
 
 t.test('after deliver-due a failing event goes on with its schedule once, from then on', async (t) => {
+  // Its own gateway: it leaves a delivery due (sharedNotifyBench).
   const b = await notifyBench(t)
   b.rx.answer = () => 500
   await b.pay()
@@ -123,7 +127,7 @@ t.test('after deliver-due a failing event goes on with its schedule once, from t
 })
 
 t.test('a held event that was resent is not sent again when the next event releases it', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay({ metadata: { paylab_notification: 'out_of_order' } })
   const [held] = await b.events()
   t.equal(held.status, 'held')

@@ -2,10 +2,13 @@
 // its times, until it answers 2xx or the schedule runs out; nothing acknowledged comes again.
 import t from 'tap'
 import { createServer } from 'node:http'
-import { cumulative, DEFAULT_SCHEDULE, notifyBench, offsets } from '../helpers/notifications.js'
+import { cumulative, DEFAULT_SCHEDULE, notifyBench, offsets, sharedNotifyBench } from '../helpers/notifications.js'
+
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
 
 t.test('a failing receiver gets the default schedule to the second, then a 2xx ends it', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   b.rx.answer = () => 500
   await b.pay()
   await b.gw.advance('1d')
@@ -41,7 +44,7 @@ t.test('a failing receiver gets the default schedule to the second, then a 2xx e
 })
 
 t.test('after 16 failed attempts the event is failed and nothing more is sent', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   b.rx.answer = () => 503
   await b.pay()
   await b.gw.advance('2d')
@@ -57,7 +60,7 @@ t.test('after 16 failed attempts the event is failed and nothing more is sent', 
 })
 
 t.test('a merchant\'s own schedule replaces the default; a PATCH changes it', async (t) => {
-  const b = await notifyBench(t, { notify_retry_schedule: [5, 60, 600] })
+  const b = await bench(t, { notify_retry_schedule: [5, 60, 600] })
   const view = await b.gw.admin({ method: 'GET', url: `/admin/merchants/${b.shop.merchant}` })
   t.same(view.json().notify_retry_schedule, [5, 60, 600])
   b.rx.answer = () => 500
@@ -78,7 +81,7 @@ t.test('a merchant\'s own schedule replaces the default; a PATCH changes it', as
 })
 
 t.test('a schedule the admin API refuses', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   for (const schedule of [[0], [-5], [1.5], ['15'], Array(31).fill(1), [604801]]) {
     const res = await b.gw.admin({ method: 'PATCH', url: `/admin/merchants/${b.shop.merchant}`, payload: { notify_retry_schedule: schedule } })
     t.equal(res.statusCode, 400, JSON.stringify(schedule).slice(0, 40))
@@ -106,6 +109,7 @@ t.test('a receiver that hangs past the timeout is a failed attempt', async (t) =
 })
 
 t.test('a refused connection and a redirect are failed attempts too', async (t) => {
+  // Its own gateway: it leaves a delivery due (sharedNotifyBench).
   const b = await notifyBench(t)
   b.rx.answer = () => 302
   await b.pay()
@@ -124,7 +128,7 @@ t.test('a refused connection and a redirect are failed attempts too', async (t) 
 })
 
 t.test('nothing acknowledged is sent again', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const statuses = [200, 201, 202, 204]
   for (const status of statuses) {
     b.rx.answer = () => status

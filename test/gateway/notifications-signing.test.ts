@@ -2,11 +2,14 @@
 // scheme (HMAC with the merchant's secret, RSA with the gateway key of GET /v1/keys).
 import t from 'tap'
 import { answerVerifies } from '../helpers/signer.js'
-import { notifyBench } from '../helpers/notifications.js'
+import { notifyBench, sharedNotifyBench } from '../helpers/notifications.js'
 import { receiver } from '../helpers/receiver.js'
 
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
+
 t.test('an HMAC merchant gets a signed event POST with the payment as it stands', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const payment = await b.pay()
   const [req] = await b.rx.waitFor(1)
   t.equal(req?.method, 'POST')
@@ -31,7 +34,7 @@ t.test('an HMAC merchant gets a signed event POST with the payment as it stands'
 })
 
 t.test('the delivery log shows the body that was sent, byte for byte', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   await b.pay()
   const [req] = await b.rx.waitFor(1)
   await b.gw.advance('0s') // settles the attempt, so that the log has it
@@ -42,6 +45,7 @@ t.test('the delivery log shows the body that was sent, byte for byte', async (t)
 })
 
 t.test('an RSA merchant gets events signed by the gateway key named in Paylab-Key-Id', async (t) => {
+  // Its own gateway: it leaves a delivery due (sharedNotifyBench).
   const b = await notifyBench(t, { answer_signature_type: 'RSA-SHA256' })
   b.verifyingAnswer()
   await b.pay()
@@ -57,6 +61,7 @@ t.test('an RSA merchant gets events signed by the gateway key named in Paylab-Ke
 })
 
 t.test('after a key rotation events are signed with the new key, which /v1/keys lists', async (t) => {
+  // Its own gateway: the gateway's keys are every merchant's.
   const b = await notifyBench(t, { answer_signature_type: 'RSA-SHA256' })
   const rotated = await b.gw.admin({ method: 'POST', url: '/admin/keys/rotate' })
   t.equal(rotated.statusCode, 200, 'the key is rotated')
@@ -69,7 +74,7 @@ t.test('after a key rotation events are signed with the new key, which /v1/keys 
 })
 
 t.test('a payment\'s own notify_url wins over the merchant\'s', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const own = await receiver(t, { now: b.now, path: '/orders/hook' })
   const payment = await b.pay({ notify_url: own.url })
   const [req] = await own.waitFor(1)
@@ -83,6 +88,7 @@ t.test('a payment\'s own notify_url wins over the merchant\'s', async (t) => {
 })
 
 t.test('a merchant without a notify_url: the event is logged and every attempt says why it failed', async (t) => {
+  // Its own gateway: it leaves a delivery due (sharedNotifyBench).
   const b = await notifyBench(t)
   const patched = await b.gw.admin({ method: 'PATCH', url: `/admin/merchants/${b.shop.merchant}`, payload: { notify_url: null } })
   t.equal(patched.json().notify_url, null)
@@ -97,7 +103,7 @@ t.test('a merchant without a notify_url: the event is logged and every attempt s
 })
 
 t.test('a retry a virtual day later still verifies on a receiver with an ordinary clock', async (t) => {
-  const b = await notifyBench(t, { notify_retry_schedule: [86_400] })
+  const b = await bench(t, { notify_retry_schedule: [86_400] })
   b.rx.answer = () => 503
   await b.pay()
   await b.gw.advance('0s')

@@ -5,7 +5,10 @@ import { FAULT_AMOUNTS } from '../../gateway/engine/faults.js'
 import { MAGIC_AMOUNTS } from '../../gateway/engine/outcomes.js'
 import { NOTIFICATION_FAULT_AMOUNTS } from '../../gateway/engine/notification-faults.js'
 import { addMerchant } from '../helpers/merchants.js'
-import { notifyBench, type NotifyBench } from '../helpers/notifications.js'
+import { notifyBench, sharedNotifyBench, type NotifyBench } from '../helpers/notifications.js'
+
+// One gateway and clock for the file, a merchant and a receiver per test.
+const bench = sharedNotifyBench()
 
 const rule = async (b: NotifyBench, body: Record<string, unknown>) => {
   const res = await b.gw.admin({ method: 'POST', url: '/admin/rules', payload: { merchant_id: b.shop.merchant, ...body } })
@@ -27,6 +30,7 @@ const BY_AMOUNT: Record<number, { fault: string, status: string, sent: number }>
 
 t.test('each magic amount 60001–60009 gets its notification fault', async (t) => {
   t.same(Object.keys(NOTIFICATION_FAULT_AMOUNTS), Object.keys(BY_AMOUNT), 'the table covers every amount')
+  // Its own gateway: it leaves a delivery due (sharedNotifyBench).
   const b = await notifyBench(t)
   b.verifyingAnswer()
   for (const amount of Object.keys(BY_AMOUNT)) {
@@ -45,7 +49,7 @@ t.test('each magic amount 60001–60009 gets its notification fault', async (t) 
 })
 
 t.test('a rule picks events by type, order id and amount, and wins over metadata', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const made = await rule(b, { match: { event_type: 'refund.*' }, notification: 'drop' })
   t.equal(made.status, 201)
   t.equal(made.body.notification, 'drop')
@@ -65,7 +69,7 @@ t.test('a rule picks events by type, order id and amount, and wins over metadata
 })
 
 t.test('rules belong to one merchant, and times counts events', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   const other = await addMerchant(b.gw, { notify_url: b.rx.url })
   await rule(b, { notification: 'drop', times: 1 })
   const mine = [await b.pay(), await b.pay()]
@@ -79,7 +83,7 @@ t.test('rules belong to one merchant, and times counts events', async (t) => {
 
 t.test('a probability with a seed drops the same events every run', async (t) => {
   const run = async (): Promise<string[]> => {
-    const b = await notifyBench(t)
+    const b = await bench(t)
     await rule(b, { notification: 'drop', probability: 0.5, seed: 42 })
     for (let i = 0; i < 12; i++) await b.pay()
     await b.gw.advance('0s')
@@ -94,7 +98,7 @@ t.test('a probability with a seed drops the same events every run', async (t) =>
 })
 
 t.test('refused triggers: a bad rule is a 400, a bad metadata value is ignored', async (t) => {
-  const b = await notifyBench(t)
+  const b = await bench(t)
   for (const body of [{ notification: 'explode' }, { notification: 'duplicate;11' }, { notification: 'drop;5' }, { notification: 'drop', fault: 'http_500' }]) {
     const res = await rule(b, body)
     t.equal(res.status, 400, JSON.stringify(body))

@@ -78,9 +78,10 @@ let closesAtEnd = false
  * what one merchant sends and is answered, not about a fresh gateway. A test about the gateway's
  * own state (its clock, config, store, keys, other merchants' absence) builds its own.
  * Call it once per file, at its top: a file's gateway is closed when another is built.
- * `options` say which surfaces it serves (PAYLAB_ONLY); everything by default.
+ * `options` say which surfaces it serves (PAYLAB_ONLY; everything by default) and on which clock
+ * (a virtual clock is the file's: one test's advance moves every later test's time).
  */
-export function sharedGateway (options: Pick<GatewayOptions, 'channels' | 'dashboard'> = {}): (t: Test) => Promise<TestGateway> {
+export function sharedGateway (options: Pick<GatewayOptions, 'channels' | 'dashboard' | 'clock'> = {}): (t: Test) => Promise<TestGateway> {
   let mine: Promise<{ app: FastifyInstance, engine: Engine }> | undefined
   return async () => {
     if (mine === undefined) {

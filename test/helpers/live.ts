@@ -65,7 +65,7 @@ export async function live (t: Test, options: GatewayOptions = {}): Promise<Live
  * live() on the file's one gateway (sharedGateway in build.ts), listening from its first test:
  * each test is a merchant of its own on it.
  */
-export function sharedLive (options: Pick<GatewayOptions, 'channels' | 'dashboard'> = {}): (t: Test) => Promise<LiveGateway> {
+export function sharedLive (options: Pick<GatewayOptions, 'channels' | 'dashboard' | 'clock'> = {}): (t: Test) => Promise<LiveGateway> {
   const gateway = sharedGateway(options)
   return async (t) => await listening(await gateway(t))
 }

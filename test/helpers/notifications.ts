@@ -4,7 +4,7 @@ import type { Test } from 'tap'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import type { GatewayOptions } from '../../gateway/server.js'
 import { PAYLAB_ONLY } from './build.js'
-import { live, type LiveGateway } from './live.js'
+import { live, sharedLive, type LiveGateway } from './live.js'
 import { addMerchant } from './merchants.js'
 import { receiver, verifying, type Receiver } from './receiver.js'
 import type { Credentials } from './signer.js'
@@ -30,8 +30,34 @@ export interface NotifyBench {
 
 // paylab's own notifications: the gateway serves paylab's protocol and API only (PAYLAB_ONLY).
 export async function notifyBench (t: Test, merchant: Record<string, unknown> = {}, options: GatewayOptions = {}): Promise<NotifyBench> {
-  const clock = new VirtualClock()
-  const gw = await live(t, { ...PAYLAB_ONLY, clock, ...options })
+  const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock(), ...options })
+  return await benchOn(t, gw, merchant)
+}
+
+/**
+ * notifyBench() on the file's one gateway and virtual clock (sharedLive): a receiver and a
+ * merchant of its own for each test. For a file whose tests need no gateway setting of their own
+ * (those still call notifyBench) and each leave no delivery due: a delivery left for a later
+ * advance of the shared clock would go to a closed receiver's port, or to a later test's
+ * receiver on the same port. So a test that leaves one fails the next bench, naming it.
+ */
+export function sharedNotifyBench (): (t: Test, merchant?: Record<string, unknown>) => Promise<NotifyBench> {
+  const gateway = sharedLive({ ...PAYLAB_ONLY, clock: new VirtualClock() })
+  let previous: { bench: NotifyBench, test: string } | undefined
+  return async (t, merchant = {}) => {
+    if (previous !== undefined) {
+      const due = (await previous.bench.events()).filter((e: { next_attempt_at: string | null }) => e.next_attempt_at !== null)
+      const left = previous.test
+      previous = undefined
+      if (due.length > 0) throw new Error(`"${left}" left ${due.length} notification(s) due on the shared gateway: give it notifyBench() of its own`)
+    }
+    const bench = await benchOn(t, await gateway(t), merchant)
+    previous = { bench, test: t.name }
+    return bench
+  }
+}
+
+async function benchOn (t: Test, gw: LiveGateway, merchant: Record<string, unknown>): Promise<NotifyBench> {
   const now = (): number => gw.engine.clock.now()
   const rx = await receiver(t, { now })
   const shop = await addMerchant(gw, { notify_url: rx.url, ...merchant })

@@ -10,7 +10,9 @@
 // longest start first (tap starts files in name order, 4 at a time: .taprc): a long suite that
 // starts late is the run's tail, one core idle. By the wall time of each in a full run on 2 cores
 // (2026-11-30): browser 61 s, gateway-1 55, package 47, scenarios 45, processes 43, cli 36,
-// gateway-2 35, rest 33, merchant 27.
+// gateway-2 35, rest 33, merchant 27. The package's files (npm pack, an install, three consumers:
+// mostly waiting on npm and tsc) then ran in a process of their own; they now run in the merchant
+// suite, which starts first and mostly waits too, and save that process's start.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -42,11 +44,9 @@ export function testFiles (dir = TEST_DIR): string[] {
  * rule names.
  */
 const RULES: Array<[string, (file: string, index: number) => boolean]> = [
-  // npm pack, an install and three consumers: mostly waiting on npm and tsc processes.
-  ['package', (f) => f.startsWith('test/package/')],
   ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts', 'test/bench/bench.test.ts'].includes(f)],
   ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f) || f.startsWith('test/reliability/')],
-  ['merchant', (f) => f.startsWith('test/scenarios/') || f.startsWith('test/merchant/')],
+  ['merchant', (f) => f.startsWith('test/scenarios/') || f.startsWith('test/merchant/') || f.startsWith('test/package/')],
   ['browser', (f) => f.startsWith('test/browser/')],
   ['gateway-1', (f, i) => f.startsWith('test/gateway/') && i % 2 === 0],
   ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 2 === 1]

@@ -64,7 +64,8 @@ export async function socketEnv (t: Test): Promise<Env> {
 export async function mswEnv (t: Test): Promise<Env> {
   const received: Received[] = []
   const notifyUrl = 'https://shop.example/notify'
-  const { handlers, control } = await createPaylabMsw({ notifications: 'fetch' })
+  // paylab's own protocol and API only: the SDK speaks no other channel's.
+  const { handlers, control } = await createPaylabMsw({ notifications: 'fetch', channels: ['paylab'], dashboard: false })
   const server = setupServer(...handlers, mswHttp.post(notifyUrl, async ({ request }) => {
     received.push({ headers: Object.fromEntries(request.headers), body: await request.text() })
     return HttpResponse.text('ok')

@@ -2,8 +2,8 @@
 // temp dir outside the repository, then (a) a TypeScript consumer of paylab/msw and paylab/sdk
 // type-checks with `tsc --strict` against the shipped declarations, (b) a plain-JS consumer runs
 // msw handlers and the SDK through a payment, (c) `npx paylab gateway --port 0 --memory` answers
-// /healthz. One pack and one install for the whole file (the install prefers npm's local cache);
-// the three consumers run at the same time.
+// /healthz. One pack and one install for the whole file (from a lock made of the repository's, out
+// of npm's local cache); the three consumers run at the same time.
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, statfsSync } from 'node:fs'
@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { uncoveredEnv, untracked } from '../helpers/child-env.js'
+import { consumerProject } from '../helpers/consumer-project.js'
 
 // npm pack and npm install, with the rest of the suite running beside them on 2 cores, can take
 // longer than the suite's 120 s per file.
@@ -26,8 +27,10 @@ const since = (start: number): string => `${((performance.now() - start) / 1000)
 
 const TS_CONFIG = {
   // skipLibCheck as most projects have it; the @ts-expect-error lines below catch a declaration
-  // that did not resolve (it would be 'any' and accept them).
-  compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] },
+  // that did not resolve (it would be 'any' and accept them). The libraries of a Node project
+  // (@tsconfig/node20's lib), without the DOM's: the shipped declarations must not need it, and
+  // tsc reads ~40,000 fewer lines (~0.5 s of CPU).
+  compilerOptions: { strict: true, target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: ['node'] },
   files: ['consumer.ts']
 }
 const TS_CONSUMER = `
@@ -99,9 +102,11 @@ t.comment(`built and packed in ${since(started)}`)
 
 const { dependencies, devDependencies } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>
 await mkdir(project)
-await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'paylab-consumer', private: true, type: 'module' }))
-await run(...untracked('npm', ['install', '--prefer-offline', '--ignore-scripts', ...NPM_QUIET, join(work, pack.filename),
-  `msw@${dependencies?.msw ?? '2'}`, `@types/node@${devDependencies?.['@types/node'] ?? '20'}`]), { cwd: project, maxBuffer: 16 << 20, timeout: 180_000, env: uncoveredEnv() })
+// The consumer's lock is the repository's (test/helpers/consumer-project.ts): npm ci resolves nothing.
+const { manifest, lock } = await consumerProject(ROOT, project, join('..', pack.filename), { msw: dependencies?.msw ?? '2', '@types/node': devDependencies?.['@types/node'] ?? '20' })
+await writeFile(join(project, 'package.json'), JSON.stringify(manifest))
+await writeFile(join(project, 'package-lock.json'), JSON.stringify(lock))
+await run(...untracked('npm', ['ci', '--prefer-offline', '--ignore-scripts', ...NPM_QUIET]), { cwd: project, maxBuffer: 16 << 20, timeout: 180_000, env: uncoveredEnv() })
 t.comment(`installed in ${since(started)}`)
 await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TS_CONFIG))
 await writeFile(join(project, 'consumer.ts'), TS_CONSUMER)

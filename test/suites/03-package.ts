@@ -1,4 +1,0 @@
-// The package suite (test/helpers/suites.ts says which files it runs and why).
-import { runSuite } from '../helpers/suites.js'
-
-await runSuite('package')
