@@ -67,11 +67,12 @@ for (const [fault, kind] of CASES) {
 t.test('delay longer than the client waits: timeout, query finds nothing, retry; the late original adds no payment', async (t) => {
   const b = await bench(t)
   const rec = recordingFetch()
-  const client = b.client({ fetch: rec.fetch, timeoutMs: 100 })
-  await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'delay;400', times: 1 })
+  // 1 s, not less: the query and the retry must each be answered within it on a loaded machine.
+  const client = b.client({ fetch: rec.fetch, timeoutMs: 1000 })
+  await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'delay;1500', times: 1 })
   const payment = await client.createPayment({ merchant_order_id: 'order-late', amount: 1999, currency: 'USD', method: { type: 'card', card: CARD } })
   t.equal(payment.status, 'succeeded')
-  await new Promise((resolve) => setTimeout(resolve, 450))
+  await new Promise((resolve) => setTimeout(resolve, 1000)) // well past the delayed create's 1.5 s
   t.same(b.payments('order-late').map((p) => p.id), [payment.id], 'still one payment once the delayed create ran')
   t.equal(await b.creates(), 2)
   t.same(rec.lines('/v1/payments'), ['POST /v1/payments', 'GET /v1/payments/order/order-late', 'POST /v1/payments'])
