@@ -3,11 +3,10 @@
 // back to the merchant's return_url, whose page verifies the signed return parameters with the
 // SDK; the trade is then TRADE_SUCCESS by alipay.trade.query.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
-import { landing, shooter } from '../helpers/browser.js'
+import { landing, type Kit } from '../helpers/browser.js'
 import { alipayGateway, tradeNo } from '../channels/alipay-helpers.js'
 
-export default function alipayPagePayTests (t: Test, browser: Browser): void {
+export default function alipayPagePayTests (t: Test, kit: Kit): void {
   t.test('alipay.trade.page.pay: opened in Chromium, paid on the cashier, the signed return verified', async (t) => {
     const gw = await alipayGateway(t)
     const { sdk, shown } = await gw.merchant('shop-ali-page')
@@ -26,11 +25,7 @@ export default function alipayPagePayTests (t: Test, browser: Browser): void {
     })
     t.match(url, `${gw.base}/gateway.do?`, 'the SDK signs a URL to the gateway')
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
-    t.teardown(() => context.close())
-    context.setDefaultTimeout(10_000)
-    const page = await context.newPage()
-    const shot = await shooter(page)
+    const { page, shot } = await kit.tab()
     await page.goto(url)
     await page.waitForURL(`${gw.base}/cashier/pay_*`)
     await page.getByRole('heading', { name: 'Pay with Alipay' }).waitFor()

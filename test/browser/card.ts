@@ -1,12 +1,11 @@
 // A buyer pays by card in a real browser: products → cart → checkout → the channel's hosted card
 // form (the card is encrypted in the page) → back to the shop, which shows the order live.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
-import { buy, orderIdOf, orderStatus, payByCard, session } from '../helpers/browser.js'
+import { buy, orderIdOf, orderStatus, payByCard, type Kit } from '../helpers/browser.js'
 
-export default function cardTests (t: Test, browser: Browser): void {
+export default function cardTests (t: Test, kit: Kit): void {
   t.test('card paid: the order becomes paid, the notification arrives, every step in the timeline', async (t) => {
-    const s = await session(t, browser)
+    const s = await kit.shop(t)
     const paymentId = await buy(s, 'card', true)
     const { page } = s
     await page.getByRole('heading', { name: 'Card details' }).waitFor()
@@ -29,7 +28,7 @@ export default function cardTests (t: Test, browser: Browser): void {
   })
 
   t.test('card declined: the buyer reads why on the order page and may try again', async (t) => {
-    const s = await session(t, browser)
+    const s = await kit.shop(t)
     await buy(s, 'card')
     await payByCard(s.page, '4000000000000002')
     await orderStatus(s.page, 'payment_failed')
@@ -42,7 +41,7 @@ export default function cardTests (t: Test, browser: Browser): void {
   })
 
   t.test('a mistyped card is caught in the page, with a readable message, before anything is sent', async (t) => {
-    const s = await session(t, browser, { width: 390, height: 844 })
+    const s = await kit.shop(t, { width: 390, height: 844 })
     const paymentId = await buy(s, 'card')
     const before = s.posted.length
     await payByCard(s.page, '4242 4242 4242 4241', '13 / 30', '12')
@@ -58,7 +57,7 @@ export default function cardTests (t: Test, browser: Browser): void {
   })
 
   t.test('keyboard only: the card form is filled with Tab and sent with Enter', async (t) => {
-    const s = await session(t, browser)
+    const s = await kit.shop(t)
     await buy(s, 'card')
     await s.page.getByLabel('Card number').focus()
     await s.page.keyboard.type('5555555555554444')
@@ -71,7 +70,7 @@ export default function cardTests (t: Test, browser: Browser): void {
   })
 
   t.test('the card number never appears in a request body the page sends; only the envelope does', async (t) => {
-    const s = await session(t, browser)
+    const s = await kit.shop(t)
     const paymentId = await buy(s, 'card')
     await payByCard(s.page, '4000 0000 0000 9995')
     await orderStatus(s.page, 'payment_failed')

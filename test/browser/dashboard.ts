@@ -3,23 +3,18 @@
 // response_lost rule from the form and see its hit and journal entry, and read the string to sign
 // of a badly signed request. A screenshot of each page goes to artifacts/screenshots/dashboard-*.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
 import { gatewayBench } from '../helpers/pair.js'
 import { orderId } from '../helpers/build.js'
-import { shooter } from '../helpers/browser.js'
+import type { Kit } from '../helpers/browser.js'
 
 /** A receiver nobody listens on: every delivery attempt fails at once (connection refused). */
 const DEAD_HOOK = 'http://127.0.0.1:9/hook'
 
-export default function dashboardTests (t: Test, browser: Browser): void {
+export default function dashboardTests (t: Test, kit: Kit): void {
   t.test('dashboard: log in, watch, resend, move the clock, add a rule, debug a signature', async (t) => {
     const bench = await gatewayBench(t, { virtual: true, merchant: { name: 'Dashboard Shop' } })
     const { gw, merchant } = bench
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    t.teardown(() => context.close())
-    context.setDefaultTimeout(10_000)
-    const page = await context.newPage()
-    const shot = await shooter(page)
+    const { context, page, shot } = await kit.tab({ width: 1280, height: 800 })
     const body = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
       ({ merchant_order_id: orderId(), amount: 2500, currency: 'USD', method: { type: 'bank_transfer' }, ...extra })
     const creds = { merchant: merchant.id, secret: merchant.secret }

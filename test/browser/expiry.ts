@@ -2,12 +2,12 @@
 // the payment; when the gateway's (virtual) clock passes the expiry, the channel closes the
 // payment, notifies the shop, and the open order page shows it closed without a reload.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
-import { buy, orderStatus, session } from '../helpers/browser.js'
+import { buy, demoShop, orderStatus, session, type Kit } from '../helpers/browser.js'
 
-export default function expiryTests (t: Test, browser: Browser): void {
+export default function expiryTests (t: Test, kit: Kit): void {
   t.test('abandoned at the cashier: the order waits, then closes on expiry', async (t) => {
-    const s = await session(t, browser)
+    // A shop and gateway of its own: the clock it moves would expire the shared shop's payments.
+    const s = session(t, await kit.tab(), await demoShop(t))
     const paymentId = await buy(s, 'card')
     await s.page.getByRole('button', { name: 'Cancel and return to Demo Shop' }).click()
     await orderStatus(s.page, 'pending_payment')

@@ -6,7 +6,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromiumPath } from '../helpers/chromium.js'
+import { chromiumPath, disableFeatures } from '../helpers/chromium.js'
 import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -25,6 +25,15 @@ t.test('chromiumPath: PAYLAB_CHROMIUM, else chromium on the PATH, else the fix i
   t.same(chromiumPath({ PATH: `${notExecutable}:${empty}` }), none, 'a chromium that is not executable is passed over')
   await chmod(join(notExecutable, 'chromium'), 0o755)
   t.same(chromiumPath({ PATH: `${empty}:${notExecutable}` }), { path: join(notExecutable, 'chromium') })
+})
+
+t.test('disableFeatures: playwright\'s own --disable-features list and the omnibox popups, in the one flag Chromium reads', async (t) => {
+  const [flag, ...more] = disableFeatures()
+  t.same(more, [])
+  t.match(flag, /^--disable-features=(\w+,)*PaintHolding,(\w+,)*WebUIOmniboxPopup,/, 'the installed playwright-core\'s list is found and kept')
+  const bundle = 'var disabledFeatures = [\n  // why\n  "Alpha",\n  channel === "x" && "Beta",\n  "Gamma"\n].filter(Boolean);'
+  t.same(disableFeatures(bundle), ['--disable-features=Alpha,Gamma,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI'])
+  t.same(disableFeatures('var chromiumSwitches = [];'), [], 'no list found: playwright\'s flag is left alone')
 })
 
 t.test('a browser test file without Chromium: exit 1, the fix in one failure, no stack trace', async (t) => {

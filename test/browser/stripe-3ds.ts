@@ -3,11 +3,10 @@
 // next_action.redirect_to_url.url, the buyer completes paylab's 3-D Secure page and lands on the
 // merchant's return_url; the PaymentIntent is then succeeded.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
-import { landing, shooter } from '../helpers/browser.js'
+import { landing, type Kit } from '../helpers/browser.js'
 import { stripeGateway } from '../helpers/stripe.js'
 
-export default function stripeThreeDsTests (t: Test, browser: Browser): void {
+export default function stripeThreeDsTests (t: Test, kit: Kit): void {
   t.test('stripe pm_card_authenticationRequired: requires_action, 3-D Secure completed in Chromium, then succeeded', async (t) => {
     const gw = await stripeGateway(t)
     const { stripe } = await gw.merchant('shop-stripe-3ds')
@@ -18,11 +17,7 @@ export default function stripeThreeDsTests (t: Test, browser: Browser): void {
     const challenge = pi.next_action?.redirect_to_url?.url as string
     t.match(challenge, `${gw.url}/cashier/`)
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
-    t.teardown(() => context.close())
-    context.setDefaultTimeout(10_000)
-    const page = await context.newPage()
-    const shot = await shooter(page)
+    const { page, shot } = await kit.tab()
     await page.goto(challenge)
     await page.getByRole('heading', { name: /3-D Secure/ }).waitFor()
     t.match(await page.locator('main').textContent(), 'card ending in 3184', 'the page names the card of pm_card_authenticationRequired')

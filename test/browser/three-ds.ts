@@ -1,12 +1,11 @@
 // 3-D Secure in a real browser: a card that asks for it continues on the cashier with the bank's
 // code page; the documented code passes, any other fails, and the shop shows which.
 import type { Test } from 'tap'
-import type { Browser } from 'playwright-core'
-import { buy, orderStatus, payByCard, session, type Session } from '../helpers/browser.js'
+import { buy, orderStatus, payByCard, type Kit, type Session } from '../helpers/browser.js'
 
-export default function threeDsTests (t: Test, browser: Browser): void {
-  async function challenged (t: Parameters<typeof session>[0], shots = false): Promise<{ s: Session, paymentId: string }> {
-    const s = await session(t, browser)
+export default function threeDsTests (t: Test, kit: Kit): void {
+  async function challenged (t: Test, shots = false): Promise<{ s: Session, paymentId: string }> {
+    const s = await kit.shop(t)
     const paymentId = await buy(s, 'card')
     await payByCard(s.page, '4000 0027 6000 3184')
     await s.page.getByRole('heading', { name: /3-D Secure/ }).waitFor()

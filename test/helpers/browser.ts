@@ -1,13 +1,13 @@
 // Browser tests: Debian's Chromium driven by playwright-core (no browser download; its launch in
-// chromium.ts), one browser per test file, a fresh context (cookies, storage) per test. The shop
-// and gateway are a real pair on port 0 (virtual gateway clock), with the gateway's public URL set to where it listens,
-// so next_action sends the browser to its real cashier.
+// chromium.ts), one browser, context and page per test file, its cookies cleared for each test.
+// The shop and gateway are a real pair on port 0 (virtual gateway clock), with the gateway's
+// public URL set to where it listens, so next_action sends the browser to its real cashier.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core'
 import type { Payment } from '../../gateway/engine/types.js'
 import { buildPair, type Pair } from './pair.js'
 
@@ -15,37 +15,84 @@ export const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots')
 
 export interface PostedBody { method: string, url: string, body: string }
 
-export interface Session {
-  pair: Pair
+export interface Viewport { width: number, height: number }
+const DESKTOP: Viewport = { width: 1100, height: 800 }
+
+/** What the browser test file gives each of its modules. */
+export interface Kit {
+  /** The file's one context and page, for a test: no cookies, the viewport given (1100×800 by default). */
+  tab: (viewport?: Viewport) => Promise<Tab>
+  /** A buyer in that tab at the file's one Demo Shop (one shop and gateway for the file). */
+  shop: (t: Test, viewport?: Viewport) => Promise<Session>
+}
+
+export function kit (root: Test, browser: Browser): Kit {
+  const tab = tabs(root, browser)
+  let pair: Promise<Pair> | undefined
+  return { tab, shop: async (t, viewport) => session(t, await tab(viewport), await (pair ??= demoShop(root))) }
+}
+
+/** The file's one browser context and its page, as a test gets them. */
+export interface Tab {
   context: BrowserContext
   page: Page
-  /** Every request with a body the page sent, to any origin. */
-  posted: PostedBody[]
   /** A full-page screenshot under artifacts/screenshots/. */
   shot: (name: string) => Promise<void>
+}
+
+/**
+ * The file's one context and page, made on first use and closed when `root` ends: a new context
+ * and page cost Chromium a renderer and a window each (~0.5 s of CPU). Each test gets them with no
+ * cookies (the shop's cart and the dashboard's login are cookies; nothing uses web storage) and
+ * its own viewport; other tabs a test opens are its to close.
+ */
+function tabs (root: Test, browser: Browser): (viewport?: Viewport) => Promise<Tab> {
+  let made: Promise<Tab> | undefined
+  const make = async (): Promise<Tab> => {
+    const context = await browser.newContext({ viewport: DESKTOP })
+    root.teardown(() => context.close())
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    return { context, page, shot: await shooter(page) }
+  }
+  return async (viewport = DESKTOP) => {
+    const tab = await (made ??= make())
+    await tab.context.clearCookies()
+    await tab.page.setViewportSize(viewport)
+    return tab
+  }
+}
+
+/** The reference shop ("Demo Shop") and its gateway on port 0, which sends buyers to its real cashier. */
+export async function demoShop (t: Test): Promise<Pair> {
+  const pair = await buildPair(t, { merchant: { name: 'Demo Shop' } })
+  pair.gw.engine.ctx.config.publicUrl = pair.gw.base
+  return pair
+}
+
+export interface Session extends Tab {
+  pair: Pair
+  /** Every request with a body the page sent during the test, to any origin. */
+  posted: PostedBody[]
   /** The gateway's payment, as it stands. */
   payment: (id: string) => Payment
 }
 
-export async function session (t: Test, browser: Browser, viewport = { width: 1100, height: 800 }): Promise<Session> {
-  const pair = await buildPair(t, { merchant: { name: 'Demo Shop' } })
-  pair.gw.engine.ctx.config.publicUrl = pair.gw.base
-  const context = await browser.newContext({ viewport })
-  t.teardown(() => context.close())
-  context.setDefaultTimeout(10_000)
-  const page = await context.newPage()
+/** A buyer at `pair`'s shop in the tab, for one test: what the page posts from now on is recorded. */
+export function session (t: Test, tab: Tab, pair: Pair): Session {
   const posted: PostedBody[] = []
-  page.on('request', (request) => {
+  const record = (request: Request): void => {
     const body = request.postData()
     if (body !== null) posted.push({ method: request.method(), url: request.url(), body })
-  })
-  const shot = await shooter(page)
+  }
+  tab.page.on('request', record)
+  t.teardown(() => { tab.page.off('request', record) })
   const payment = (id: string): Payment => {
     const found = pair.gw.engine.findPayment(id)
     if (found === undefined) throw new Error(`the gateway has no payment ${id}`)
     return found
   }
-  return { pair, context, page, posted, shot, payment }
+  return { ...tab, pair, posted, payment }
 }
 
 /**
