@@ -10,9 +10,11 @@
 // longest start first (tap starts files in name order, 4 at a time: .taprc): a long suite that
 // starts late is the run's tail, one core idle. By the wall time of each in a full run on 2 cores
 // (2026-11-30): browser 61 s, gateway-1 55, package 47, scenarios 45, processes 43, cli 36,
-// gateway-2 35, rest 33, merchant 27. The package's files (npm pack, an install, three consumers:
-// mostly waiting on npm and tsc) then ran in a process of their own; they now run in the merchant
-// suite, which starts first and mostly waits too, and save that process's start.
+// gateway-2 35, rest 33, merchant 27. On 2026-12-01 the package's files ran in the merchant suite
+// for a morning, saving a process start (~3 s of CPU), but a suite's files run one after the
+// other: the package (~40-60 s, waiting on npm and tsc), the scenarios (~50 s, waiting on shops'
+// timeouts) and the SDK and shop files (~50 s) in one process made it 134 s long, the run's tail.
+// They are three suites now, started first.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -38,15 +40,17 @@ export function testFiles (dir = TEST_DIR): string[] {
  * enough, four at a time, to keep both cores busy while some wait: the files that wait on child
  * processes (the package, the CLI, the demo, the docs' examples) and the browser's each on their
  * own; the reliability tests, which wait on a gateway process, timers and sockets, beside the
- * CLI's; the merchant side (the SDK, the reference shop and the scenario runner that drives it),
- * whose scenario files mostly wait on the shops' timeouts and retries, started first; the
- * gateway's many files in two; `rest` has the channel profiles, the msw files and whatever no
+ * CLI's; the merchant side (the SDK and the reference shop), the scenario runner that drives it
+ * (both mostly waiting on the shops' timeouts and retries) and the package as a consumer installs
+ * it (waiting on npm and tsc), each on its own, started first; the gateway's many files in two; `rest` has the channel profiles, the msw files and whatever no
  * rule names.
  */
 const RULES: Array<[string, (file: string, index: number) => boolean]> = [
   ['processes', (f) => ['test/demo.test.ts', 'test/msw/examples.test.ts', 'test/scenarios/invalid.test.ts', 'test/start.test.ts', 'test/cli-startup.test.ts', 'test/log-format.test.ts', 'test/bench/bench.test.ts'].includes(f)],
   ['cli', (f) => ['test/cli.test.ts', 'test/scenarios/reporters.test.ts'].includes(f) || f.startsWith('test/reliability/')],
-  ['merchant', (f) => f.startsWith('test/scenarios/') || f.startsWith('test/merchant/') || f.startsWith('test/package/')],
+  ['merchant', (f) => f.startsWith('test/merchant/')],
+  ['scenarios', (f) => f.startsWith('test/scenarios/')],
+  ['package', (f) => f.startsWith('test/package/')],
   ['browser', (f) => f.startsWith('test/browser/')],
   ['gateway-1', (f, i) => f.startsWith('test/gateway/') && i % 2 === 0],
   ['gateway-2', (f, i) => f.startsWith('test/gateway/') && i % 2 === 1]

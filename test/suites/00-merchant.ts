@@ -1,5 +1,5 @@
-// The merchant suite: the SDK, the reference shop, the scenarios and the package as a consumer
-// installs it (test/helpers/suites.ts says which files it runs and why).
+// The merchant suite: the SDK and the reference shop (test/helpers/suites.ts says which files it
+// runs and why).
 import { runSuite } from '../helpers/suites.js'
 
 await runSuite('merchant')

@@ -1,0 +1,5 @@
+// The scenarios suite: the scenario runner against shops (test/helpers/suites.ts says which files
+// it runs and why).
+import { runSuite } from '../helpers/suites.js'
+
+await runSuite('scenarios')

@@ -1,0 +1,5 @@
+// The package suite: paylab as a consumer installs it (test/helpers/suites.ts says which files it
+// runs and why).
+import { runSuite } from '../helpers/suites.js'
+
+await runSuite('package')
