@@ -12,13 +12,13 @@ import { completeAction, pendingAction, runTask, type BuyerAction } from './life
 import { chooseMethod, enterCard, type MethodChoice } from './hosted.js'
 import { openedEnvelope, type CardEnvelope } from './envelope.js'
 import type { Outcome } from './outcomes.js'
-import { Sandbox } from './sandbox.js'
+import { Sandbox, type Decision, type DecideRequest } from './sandbox.js'
 import type { Rule, RuleInput } from './rules.js'
 import { Scheduler } from './scheduler.js'
 import { statementCsv } from './statements.js'
 import { History, type Change } from './history.js'
 import { findEvents, findPayments, type EventFilter, type PaymentFilter } from './queries.js'
-import type { JournalEntry, JournalQuery } from './journal.js'
+import type { JournalEntry, JournalOpening, JournalQuery } from './journal.js'
 import { isoTime } from './clock.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
@@ -242,6 +242,11 @@ export class Engine {
   addRule (input: RuleInput) { return this.#commit(() => this.sandbox.addRule(input)) }
   deleteRule (id: string): Promise<boolean> { return this.#commit(() => this.sandbox.rules.delete(id)) }
   resetRules (merchantId: string): Promise<number> { return this.#commit(() => this.sandbox.rules.reset(merchantId)) }
+
+  /** The sandbox's decision on a request: the fault to act out and the outcome to give, if any. */
+  decideRequest (req: DecideRequest): Decision { return this.sandbox.decide(req) }
+  /** A decision as the journal shows it. */
+  describeDecision (d: Decision): { fault: string | null, outcome: string | null, rule_id: string | null } { return this.sandbox.describe(d) }
 
   /**
    * After the sandbox decided on a request: with a shared store, the rule hits it counted are
@@ -546,12 +551,18 @@ export class Engine {
     this.sandbox.journal.clear(merchantId)
     await this.ctx.db.sharedJournal?.clear(merchantId)
   }
+  /** A request's entry in this process's journal ring, opened as it arrives. */
+  openJournalEntry (init: JournalOpening): JournalEntry { return this.sandbox.journal.open(init) }
+  /** Whether the store keeps a journal of every gateway on it (entries are handed over by journalDone). */
+  get sharedJournal (): boolean { return this.ctx.db.sharedJournal !== undefined }
   /** A journaled request was answered (or its connection ended without one): a shared store keeps its entry now. */
   journalDone (entry: JournalEntry): void {
     this.ctx.db.sharedJournal?.add(entry)
   }
   /** The clock's mode, time and next task due. */
   clockState (): ReturnType<Sandbox['clock']> { return this.sandbox.clock() }
+  /** Attempts every pending event (of one merchant) now instead of at its next attempt time; resolves to how many. */
+  deliverDue (merchantId?: string): Promise<number> { return this.outbox.deliverDue(merchantId) }
   /** Sends an event again now, whatever its state; undefined when there is no such event. */
   resendEvent (id: string): Promise<NotificationEvent | undefined> { return this.outbox.resend(id) }
 
