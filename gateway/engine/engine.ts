@@ -37,7 +37,8 @@ import { PaylabError } from './errors.js'
 import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByOrder, listPayments, type CreatePaymentInput, type CreateResult } from './payments.js'
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
 import { Ticker, type FiredTask } from './ticker.js'
-import type { CardDetails, ClockRecord, Merchant, NonceRecord, NotificationEvent, Payment, Refund } from './types.js'
+import { followReplicas, shareClock } from './replicas.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 export type { ChannelCreate, ChannelOps, PaymentPatch } from './channel-ops.js'
@@ -107,25 +108,11 @@ export class Engine {
     // others catch up and find them.
     await engine.#commit(() => {
       bootstrap(engine.ctx)
-      engine.#shareClock()
+      shareClock(engine.ctx)
     })
     loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
-    db.onRemote((table, id, value) => {
-      if (table === 'nonces' && value !== undefined) engine.#nonces.remember(id, (value as NonceRecord).timestamp, nonceHorizon(engine.ctx))
-      // Another gateway moved the shared virtual clock.
-      const clock = engine.ctx.clock
-      if (table === 'clock' && value !== undefined && clock instanceof VirtualClock && (value as ClockRecord).now_ms > clock.now()) clock.set((value as ClockRecord).now_ms)
-    })
+    followReplicas(engine.ctx, engine.#nonces)
     return engine
-  }
-
-  /** A shared store and a virtual clock: the gateways of the store keep one time, the first one's. */
-  #shareClock (): void {
-    const { db, clock } = this.ctx
-    if (!db.shared || !(clock instanceof VirtualClock)) return
-    const stored = db.get('clock', 'clock')
-    if (stored === undefined) db.put('clock', 'clock', { id: 'clock', now_ms: clock.now() })
-    else clock.adopt(stored.now_ms)
   }
 
   /**
@@ -173,8 +160,8 @@ export class Engine {
   commitDecision (): Promise<boolean> | undefined { return commitHits(this.ctx, this.#sandbox.rules) }
 
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
-  async completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
-    return await this.#afterBuyer(() => completeAction(this.ctx, paymentId, action))
+  completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
+    return this.#change(() => completeAction(this.ctx, paymentId, action))
   }
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
@@ -182,18 +169,12 @@ export class Engine {
     const opened = this.ctx.crypto.rsaOaepDecryptAsync === undefined
       ? undefined
       : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
-    return await this.#afterBuyer(() => enterCard(this.ctx, paymentId, envelope, opened))
+    return await this.#change(() => enterCard(this.ctx, paymentId, envelope, opened))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */
-  async chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
-    return await this.#afterBuyer(() => chooseMethod(this.ctx, paymentId, choice))
-  }
-
-  async #afterBuyer (op: () => Payment): Promise<Payment> {
-    const payment = await this.#commit(op)
-    await this.#afterChange()
-    return payment
+  chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
+    return this.#change(() => chooseMethod(this.ctx, paymentId, choice))
   }
 
   /** Runs a synchronous operation and commits what it changed, again on a conflict (commit.ts). */
@@ -203,6 +184,13 @@ export class Engine {
   async #afterChange (): Promise<void> {
     await this.#outbox.takeUrgent()
     this.#ticker.kick()
+  }
+
+  /** A change outside Idempotency-Key handling: committed, then followed up as every change is. */
+  async #change<T> (op: () => T): Promise<T> {
+    const result = await this.#commit(op)
+    await this.#afterChange()
+    return result
   }
 
   pendingAction (paymentId: string) { return pendingAction(this.ctx, paymentId) }
@@ -261,20 +249,12 @@ export class Engine {
 
   // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
   // committed before it returns; the profile maps its wire to these and the results back.
-  async openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
-    const result = await this.#commit(() => channelOps(this.ctx).openPayment(merchantId, input, create))
-    await this.#afterChange()
-    return result
+  openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
+    return this.#change(() => channelOps(this.ctx).openPayment(merchantId, input, create))
   }
-  async closePayment (merchantId: string, id: string): Promise<Payment> {
-    const payment = await this.#commit(() => cancelPayment(this.ctx, merchantId, id))
-    await this.#afterChange()
-    return payment
-  }
-  async refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
-    const result = await this.#commit(() => createRefund(this.ctx, merchantId, paymentId, input))
-    await this.#afterChange()
-    return result
+  closePayment (merchantId: string, id: string): Promise<Payment> { return this.#change(() => cancelPayment(this.ctx, merchantId, id)) }
+  refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
+    return this.#change(() => createRefund(this.ctx, merchantId, paymentId, input))
   }
   /**
    * Idempotency-Key handling for a profile whose protocol has it: `op` builds the answer in the
@@ -332,8 +312,8 @@ export class Engine {
   // The source document's /pay client
   verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
   paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
-  async pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
-    const answer = await this.#commit(() => {
+  pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
+    return this.#change(() => {
       try {
         return pay(this.ctx, req, rawBody, outcome)
       } catch (err) {
@@ -341,8 +321,6 @@ export class Engine {
         return jsonAnswer(err.statusCode, payFailure(err, requestId))
       }
     })
-    await this.#afterChange()
-    return answer
   }
 
   // The operator's views and levers (admin API, dashboard; operator-views.ts)
