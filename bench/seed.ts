@@ -53,7 +53,7 @@ export async function seed (dir: string, count: number): Promise<void> {
       if (answer.status !== 201) throw new Error(`seeding: create answered ${answer.status}`)
     }
   }
-  await engine.sandbox.advance(DAY_MS)
+  await engine.advanceClock(DAY_MS)
   const left = engine.ctx.db.tables.tasks.size
   if (left > 0) throw new Error(`seeding: ${left} tasks are still due after a day`)
   await engine.close()

@@ -26,6 +26,9 @@ export interface JournalEntry {
   error_code: string | null
 }
 
+/** What a request's entry starts with, as it arrives. */
+export type JournalOpening = Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'> & { channel?: string | null }
+
 export interface JournalQuery {
   merchant_id?: string | undefined
   channel?: string | undefined
@@ -97,7 +100,7 @@ export class Journal {
 
   constructor (capacity = JOURNAL_CAPACITY) { this.#capacity = capacity }
 
-  open (init: Pick<JournalEntry, 'request_id' | 'time' | 'method' | 'path' | 'query' | 'merchant_id'> & { channel?: string | null }): JournalEntry {
+  open (init: JournalOpening): JournalEntry {
     // One literal, its fields in the order entries have always been listed in.
     const entry: JournalEntry = {
       seq: ++this.#seq, channel: init.channel ?? null, status: null, latency_ms: null, signature: null, idempotency: null, fault: null,

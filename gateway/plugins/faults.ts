@@ -97,7 +97,7 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
     const scenario = request.headers['paylab-scenario']
     const url = request.url
     const query = url.indexOf('?')
-    const decision = engine.sandbox.decide({
+    const decision = engine.decideRequest({
       merchantId: who.merchantId,
       method: request.method,
       path: query === -1 ? url : url.slice(0, query),
@@ -113,7 +113,7 @@ export const sandboxed = fp<SandboxedOptions>(async (app, { target, resign }) =>
       // Most requests are decided on with nothing to do, on an entry that has nothing yet (a
       // decision taken again, with a shared store, may have to clear the first one's).
       const changes = decision.fault !== undefined || decision.outcome !== undefined || entry.fault !== null || entry.outcome !== null || entry.rule_id !== null
-      if (changes) Object.assign(entry, engine.sandbox.describe(decision))
+      if (changes) Object.assign(entry, engine.describeDecision(decision))
       entry.merchant_order_id = who.merchantOrderId ?? null
     }
     return decision.fault

@@ -34,7 +34,7 @@ export const journaled = fp<JournaledOptions>(async (app, { channel, describe })
     request.startedAt = performance.now()
     const url = request.url
     const q = url.indexOf('?')
-    const entry = engine.sandbox.journal.open({
+    const entry = engine.openJournalEntry({
       request_id: request.id,
       time: journalTime(engine.clock.now()),
       channel,
@@ -47,7 +47,7 @@ export const journaled = fp<JournaledOptions>(async (app, { channel, describe })
     request.journalEntry = entry
     // A connection a fault ends without an answer never reaches onResponse: its entry is done
     // when the connection closes (a held one: when the hold ends).
-    if (engine.ctx.db.sharedJournal !== undefined) reply.raw.once('close', () => { if (!reply.raw.writableFinished) engine.journalDone(entry) })
+    if (engine.sharedJournal) reply.raw.once('close', () => { if (!reply.raw.writableFinished) engine.journalDone(entry) })
     done()
   })
 

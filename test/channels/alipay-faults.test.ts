@@ -44,7 +44,7 @@ t.test('failures through the Alipay profile', async (t) => {
     t.match(lost, { name: 'AlipayRequestError', message: /HttpClient Request error/ })
     const q = await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: order } }, { validateSign: true })
     t.match(q, { code: '10000', tradeStatus: 'TRADE_SUCCESS', totalAmount: '500.04' })
-    const [entry] = gw.engine.sandbox.journal.query({ channel: 'alipay', path: '/gateway.do' }).filter((e) => e.fault?.startsWith('response_lost') === true)
+    const [entry] = gw.engine.localJournal({ channel: 'alipay', path: '/gateway.do' }).filter((e) => e.fault?.startsWith('response_lost') === true)
     t.match(entry, { status: null, merchant_order_id: order })
   })
 
@@ -96,9 +96,9 @@ t.test('failures through the Alipay profile', async (t) => {
     const start = clock.now()
     await pay(pre.qrCode)
     await first
-    await gw.engine.sandbox.advance(240_000)
-    await gw.engine.sandbox.advance(600_000)
-    await gw.engine.sandbox.advance(3_600_000)
+    await gw.engine.advanceClock(240_000)
+    await gw.engine.advanceClock(600_000)
+    await gw.engine.advanceClock(3_600_000)
     const mine = notify.got.filter((r) => r.form.out_trade_no === order)
     t.equal(mine.length, 3, 'fail and SUCCESS are not acknowledgements; success is')
     t.equal(new Set(mine.map((r) => r.form.notify_id)).size, 1, 'one notify_id for every attempt')
@@ -117,7 +117,7 @@ t.test('failures through the Alipay profile', async (t) => {
     const bad = await first
     t.notOk(sdk.checkNotifySignV2(bad.form), 'the first attempt does not verify')
     const second = notify.next()
-    await gw.engine.sandbox.advance(240_000)
+    await gw.engine.advanceClock(240_000)
     t.ok(sdk.checkNotifySignV2((await second).form), 'the retry does')
     const tamperedOrder = tradeNo()
     const pre2 = await sdk.exec('alipay.trade.precreate', biz(tamperedOrder, '600.09'))
@@ -126,7 +126,7 @@ t.test('failures through the Alipay profile', async (t) => {
     const got = await tampered
     t.not(got.form.total_amount, '600.09')
     t.notOk(sdk.checkNotifySignV2(got.form), 'a tampered body fails the check')
-    await gw.engine.sandbox.advance(240_000)
+    await gw.engine.advanceClock(240_000)
   })
 
   t.test('the day\'s bill: a link to the same CSV as /v1/statements', async (t) => {
@@ -135,7 +135,7 @@ t.test('failures through the Alipay profile', async (t) => {
     const day = new Date(clock.now()).toISOString().slice(0, 10)
     const early = await sdk.exec('alipay.data.dataservice.bill.downloadurl.query', { bizContent: { billType: 'trade', billDate: day } }, { validateSign: true })
     t.match(early, { code: '40004', subCode: 'isp.bill_not_exist' }, 'not before the day is over')
-    await gw.engine.sandbox.advance(86_400_000)
+    await gw.engine.advanceClock(86_400_000)
     const res = await sdk.exec('alipay.data.dataservice.bill.downloadurl.query', { bizContent: { billType: 'trade', billDate: day } }, { validateSign: true })
     t.match(res, { code: '10000', billDownloadUrl: new RegExp(`^${gw.base}/alipay/bills/`) })
     const csv = await (await fetch(res.billDownloadUrl)).text()
@@ -149,7 +149,7 @@ t.test('failures through the Alipay profile', async (t) => {
   t.test('a year on, a paid trade is finished and can no longer be refunded', async (t) => {
     const order = tradeNo()
     await sdk.exec('alipay.trade.pay', barcode(order, '2.00'))
-    await gw.engine.sandbox.advance(366 * 86_400_000)
+    await gw.engine.advanceClock(366 * 86_400_000)
     t.match(await sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: order } }), { tradeStatus: 'TRADE_FINISHED' })
     t.match(await sdk.exec('alipay.trade.refund', { bizContent: { outTradeNo: order, refundAmount: '1.00' } }), { code: '40004', subCode: 'ACQ.TRADE_STATUS_ERROR' })
   })

@@ -126,7 +126,7 @@ t.test('alipay-sdk against paylab', async (t) => {
     const v3 = await wrong.curl('POST', '/v3/alipay/trade/query', { body: { out_trade_no: order } }).catch((err: unknown) => err)
     t.ok(v3 instanceof AlipayRequestError)
     t.match(v3, { code: 'invalid-signature', responseHttpStatus: 401 })
-    const [entry] = gw.engine.sandbox.journal.query({ channel: 'alipay', path: '/gateway.do' }).filter((e) => e.signature?.verdict === 'isv.invalid-signature')
+    const [entry] = gw.engine.localJournal({ channel: 'alipay', path: '/gateway.do' }).filter((e) => e.signature?.verdict === 'isv.invalid-signature')
     t.match(entry, { merchant_id: 'shop-ali', error_code: 'isv.invalid-signature', signature: { string_to_sign: /method=alipay.trade.query/ } })
   })
 })

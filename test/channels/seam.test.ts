@@ -118,9 +118,9 @@ t.test('the channel seam', async (t) => {
     t.equal(none.json().error.code, 'PAYLAB_AUTH_HEADERS_MISSING', 'unclaimed requests take the unconstrained route')
     const onlyPaylab = await gw.app.inject({ method: 'GET', url: '/v1/payments/pay_x', headers: bearer })
     t.equal(onlyPaylab.json().error.code, 'PAYLAB_AUTH_HEADERS_MISSING', 'a path only paylab serves stays paylab\'s')
-    const [mine] = gw.engine.sandbox.journal.query({ path: '/v1/refunds/re_1', channel: NAME })
+    const [mine] = gw.engine.localJournal({ path: '/v1/refunds/re_1', channel: NAME })
     t.match(mine, { channel: NAME, merchant_id: 'shop-f', status: 200 })
-    t.equal(gw.engine.sandbox.journal.query({ path: '/v1/refunds/re_1', channel: 'paylab' }).length, 2)
+    t.equal(gw.engine.localJournal({ path: '/v1/refunds/re_1', channel: 'paylab' }).length, 2)
   })
 
   t.test('outcomes and faults apply through the profile; notifications through its codec', async (t) => {
@@ -132,7 +132,7 @@ t.test('the channel seam', async (t) => {
     t.equal(lost.statusCode, 503)
     const tampered = await gw.app.inject({ method: 'POST', url: '/v1/payments', headers: { ...bearer, 'paylab-scenario': 'bad_signature' }, payload: { amount: 1000, order: orderId() } })
     t.equal(tampered.headers['x-fake-signature'], 'bad', 'answer faults use the profile\'s own signing')
-    const entry = gw.engine.sandbox.journal.query({ channel: NAME, method: 'POST' }).at(-1)
+    const entry = gw.engine.localJournal({ channel: NAME, method: 'POST' }).at(-1)
     t.match(entry, { fault: 'bad_signature', merchant_id: 'shop-f' })
 
     const pay = gw.engine.findPayment(magic.json().id)
@@ -140,7 +140,7 @@ t.test('the channel seam', async (t) => {
     sent.length = 0
     answers = ['fail', 'success']
     await gw.engine.completeAction(magic.json().id, 'pass')
-    await gw.engine.sandbox.advance(60_000)
+    await gw.engine.advanceClock(60_000)
     t.same(sent.map((s) => s.body), [`payment.failed:${magic.json().id}`, `payment.failed:${magic.json().id}`], 'encoded by the codec (the magic amount declined it)')
     t.same(sent.map((s) => s.at - (sent[0]?.at ?? 0)), [0, 10_000], 'a body other than success is retried on the profile\'s schedule')
     const [event] = [...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === magic.json().id)

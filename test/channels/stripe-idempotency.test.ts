@@ -66,7 +66,7 @@ t.test('Idempotency-Key through stripe-node', async (t) => {
     const noRetry = client(keys.secret_key, gw.port)
     const busy = await noRetry.paymentIntents.create(params, { idempotencyKey: 'order-5', maxNetworkRetries: 0 }).catch((e: Stripe.errors.StripeError) => e)
     t.match(busy, { statusCode: 409, code: 'idempotency_key_in_use' })
-    const conflicts = () => gw.engine.sandbox.journal.query({ channel: 'stripe', status: 409 }).length
+    const conflicts = () => gw.engine.localJournal({ channel: 'stripe', status: 409 }).length
     const seen = conflicts()
     const retried = stripe.paymentIntents.create(params, { idempotencyKey: 'order-5' })
     await until(() => conflicts() > seen)
@@ -83,7 +83,7 @@ t.test('Idempotency-Key through stripe-node', async (t) => {
     t.equal(pi.status, 'succeeded')
     const made = [...gw.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === 'stripe-lost')
     t.equal(made.length, 1, 'exactly one PaymentIntent')
-    const entries = gw.engine.sandbox.journal.query({ merchant_id: 'stripe-lost', path: '/v1/payment_intents' }).sort((a, b) => a.seq - b.seq)
+    const entries = gw.engine.localJournal({ merchant_id: 'stripe-lost', path: '/v1/payment_intents' }).sort((a, b) => a.seq - b.seq)
     t.match(entries, [{ fault: 'response_lost', status: null, idempotency: 'new' }, { fault: null, status: 200, idempotency: 'replayed' }])
     t.equal(pi.lastResponse.headers['idempotent-replayed'], 'true')
   })

@@ -18,7 +18,7 @@ t.test('webhooks and 3-D Secure', async (t) => {
   const secret = endpoint.secret as string
   const verify = (r: Received) => stripe.webhooks.constructEvent(r.text, r.headers['stripe-signature'] as string, secret)
   const eventsOf = (piId: string) => rx.requests.filter((r) => JSON.stringify(r.json().data.object).includes(piId.slice(3)))
-  const settle = () => gw.engine.sandbox.advance(0)
+  const settle = () => gw.engine.advanceClock(0)
 
   t.test('payment_intent.succeeded, verified by constructEvent', async (t) => {
     const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
@@ -103,7 +103,7 @@ t.test('webhooks and 3-D Secure', async (t) => {
     await settle()
     t.equal(eventsOf(dropped.id).length, 0)
     t.equal(eventsOf(delayed.id).length, 0, 'not yet')
-    await gw.engine.sandbox.advance(10 * 60_000)
+    await gw.engine.advanceClock(10 * 60_000)
     t.equal(eventsOf(delayed.id).length, 1, 'after ten minutes of the clock')
     t.equal(eventsOf(dropped.id).length, 0)
     const [event] = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id?: string }).id === dropped.id)
@@ -114,8 +114,8 @@ t.test('webhooks and 3-D Secure', async (t) => {
     rx.answer = () => 500
     const pi = await stripe.paymentIntents.create({ amount: 1400, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
     await settle()
-    for (const wait of STRIPE_RETRY_SCHEDULE) await gw.engine.sandbox.advance(wait * 1000)
-    await gw.engine.sandbox.advance(7 * 86400_000)
+    for (const wait of STRIPE_RETRY_SCHEDULE) await gw.engine.advanceClock(wait * 1000)
+    await gw.engine.advanceClock(7 * 86400_000)
     const tries = eventsOf(pi.id)
     t.equal(tries.length, STRIPE_RETRY_SCHEDULE.length + 1, 'the first attempt and one per wait, no more')
     const offsets = tries.map((r) => (r.at - (tries[0] as Received).at) / 1000)

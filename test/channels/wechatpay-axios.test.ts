@@ -107,7 +107,7 @@ t.test('public-key mode', async (t) => {
   t.match(m.platform_public_key_id, /^PUB_KEY_ID_\d+$/)
   const wx = client(b.gw.base, m, { [m.platform_public_key_id]: m.platform_public_key })
   await flows(t, b, wx, m.platform_public_key, m.platform_public_key_id)
-  const entry = b.gw.engine.sandbox.journal.query({ channel: 'wechatpay', merchant_id: b.merchantId }).at(0)
+  const entry = b.gw.engine.localJournal({ channel: 'wechatpay', merchant_id: b.merchantId }).at(0)
   t.match(entry, { channel: 'wechatpay', signature: { verdict: 'valid', string_to_sign: /^POST\n\/v3\/pay\/transactions\/native\n\d+\n\w+\n\{/ } }, 'the journal keeps WeChat\'s string to sign')
 })
 

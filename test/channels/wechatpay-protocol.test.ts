@@ -63,7 +63,7 @@ t.test('WeChat Pay v3 protocol', async (t) => {
     const forged = await gw.app.inject({ method: 'GET', url: `/v3/pay/transactions/out-trade-no/${no}?mchid=${m.mchid}&x=1`, headers: { authorization: a.authorization } })
     t.match({ status: forged.statusCode, body: forged.json() }, { status: 401, body: { code: 'SIGN_ERROR', detail: { field: 'signature' } } })
     t.ok(verifies(forged), 'a rejection of a known merchant is signed too')
-    const entry = gw.engine.sandbox.journal.query({ channel: 'wechatpay', status: 401 }).at(-1)
+    const entry = gw.engine.localJournal({ channel: 'wechatpay', status: 401 }).at(-1)
     t.match(entry, { channel: 'wechatpay', merchant_id: 'wxp', error_code: 'SIGN_ERROR', signature: { verdict: 'SIGN_ERROR', string_to_sign: `GET\n/v3/pay/transactions/out-trade-no/${no}?mchid=${m.mchid}&x=1\n${a.message.split('\n')[2] as string}\n${a.message.split('\n')[3] as string}\n\n` } })
     const none = await gw.app.inject({ method: 'GET', url: `/v3/pay/transactions/out-trade-no/${no}?mchid=${m.mchid}` })
     t.match({ status: none.statusCode, body: none.json() }, { status: 401, body: { code: 'SIGN_ERROR' } })
@@ -91,23 +91,23 @@ t.test('WeChat Pay v3 protocol', async (t) => {
     sent.length = 0
     status = 500
     await gw.engine.completeAction(id, 'pass')
-    await gw.engine.sandbox.advance(3 * 3600_000)
+    await gw.engine.advanceClock(3 * 3600_000)
     const offsets = sent.map((s) => (s.at - (sent[0]?.at ?? 0)) / 1000)
     let sum = 0
     t.same(offsets, [0, ...WECHATPAY_RETRY_SCHEDULE.map((s) => (sum += s))].filter((s) => s <= 3 * 3600), 'retries on WeChat\'s schedule, on the engine clock')
     t.match(sent[0]?.headers, { 'Wechatpay-Serial': m.platform_public_key_id, 'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048' })
     t.equal(new Set(sent.map((s) => s.body)).size, 1, 'the same body every attempt')
     status = 204
-    await gw.engine.sandbox.advance(6 * 3600_000)
+    await gw.engine.advanceClock(6 * 3600_000)
     const [event] = [...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === id)
     t.match(event, { status: 'delivered', channel: 'wechatpay' })
     // Notification faults act on WeChat's message: a wrong signature, a body other than the one signed.
     for (const fault of ['bad_signature', 'tampered_body']) {
-      gw.engine.sandbox.addRule({ merchant_id: 'wxp', notification: fault, times: 1 })
+      await gw.engine.addRule({ merchant_id: 'wxp', notification: fault, times: 1 })
       const payId = (await call('POST', '/v3/pay/transactions/native', order(outTradeNo(), 100))).json().code_url.split('/').at(-1)
       sent.length = 0
       await gw.engine.completeAction(payId, 'pass')
-      await gw.engine.sandbox.advance(1000)
+      await gw.engine.advanceClock(1000)
       const note = sent[0] as DeliveryRequest
       const signed = createVerify('RSA-SHA256').update(`${note.headers['Wechatpay-Timestamp'] as string}\n${note.headers['Wechatpay-Nonce'] as string}\n${note.body}\n`).verify(m.platform_public_key, note.headers['Wechatpay-Signature'] as string, 'base64')
       t.notOk(signed, `${fault}: the notification does not verify`)

@@ -23,7 +23,7 @@ export interface Env {
   notifyUrl: string
   received: Received[]
   client (extra?: Partial<PaylabClientOptions>): PaylabClient
-  addRule (rule: Omit<RuleInput, 'merchant_id'>): void
+  addRule (rule: Omit<RuleInput, 'merchant_id'>): Promise<void>
   advance (duration: string): Promise<void>
   paymentsFor (orderId: string): number
   creates (): number
@@ -37,10 +37,10 @@ function clientFor (engine: Engine, baseUrl: string, extra: Partial<PaylabClient
 
 function surface (engine: Engine) {
   return {
-    addRule: (rule: Omit<RuleInput, 'merchant_id'>) => { engine.sandbox.addRule({ merchant_id: 'demo', ...rule }) },
-    advance: async (duration: string) => { await engine.sandbox.advance(parseDuration(duration)); await engine.ctx.db.commit() },
+    addRule: async (rule: Omit<RuleInput, 'merchant_id'>) => { await engine.addRule({ merchant_id: 'demo', ...rule }) },
+    advance: async (duration: string) => { await engine.advanceClock(parseDuration(duration)) },
     paymentsFor: (orderId: string) => [...engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_order_id === orderId).length,
-    creates: () => engine.sandbox.journal.count({ merchant_id: 'demo', method: 'POST', path: '/v1/payments' }),
+    creates: () => engine.localJournalCount({ merchant_id: 'demo', method: 'POST', path: '/v1/payments' }),
     merchantSecret: engine.merchant('demo').hmac_secret
   }
 }

@@ -28,7 +28,7 @@ export function sdkBehaviours (t: Test, make: (t: Test) => Promise<Env>): void {
     const client = env.client({ timeoutMs: 1500 })
     for (const fault of FAULTS) {
       const id = order()
-      env.addRule({ match: { method: 'POST', path: '/v1/payments', merchant_order_id: id }, fault, times: 1 })
+      await env.addRule({ match: { method: 'POST', path: '/v1/payments', merchant_order_id: id }, fault, times: 1 })
       const payment = await client.createPayment({ merchant_order_id: id, amount: 1999, currency: 'USD', method: { type: 'card', card: card('4242424242424242') } })
       t.equal(payment.status, 'succeeded', `${fault}: succeeded`)
       t.equal(env.paymentsFor(id), 1, `${fault}: exactly one payment`)
@@ -38,7 +38,7 @@ export function sdkBehaviours (t: Test, make: (t: Test) => Promise<Env>): void {
   t.test('an answer with a broken signature is never returned as a result', async (t) => {
     const env = await make(t)
     for (const fault of ['bad_signature', 'unknown_key', 'stale_timestamp']) {
-      env.addRule({ match: { method: 'GET', path: '/v1/payments' }, fault, times: 1 })
+      await env.addRule({ match: { method: 'GET', path: '/v1/payments' }, fault, times: 1 })
       await t.rejects(env.client().request('GET', '/v1/payments'), PaylabSignatureError, fault)
     }
   })
@@ -95,7 +95,7 @@ export function sdkBehaviours (t: Test, make: (t: Test) => Promise<Env>): void {
 
   t.test('a connection reset: ECONNRESET on a socket, a network error in-process', async (t) => {
     const env = await make(t)
-    env.addRule({ match: { method: 'GET', path: '/v1/payments' }, fault: 'connection_reset', times: 1 })
+    await env.addRule({ match: { method: 'GET', path: '/v1/payments' }, fault: 'connection_reset', times: 1 })
     const err = await env.client().request('GET', '/v1/payments').catch((e: unknown) => e)
     t.type(err, PaylabNetworkError)
     // The one documented difference (docs/msw.md): msw cannot send a TCP reset.

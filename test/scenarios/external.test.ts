@@ -38,6 +38,6 @@ t.test('--shop: the reference shop, wired to one merchant, passes; what needs th
   t.equal(out.code, 0, 'passed or skipped', { output: out.stdout })
   t.same(out.results.filter((r) => r.outcome === 'skipped').map((r) => r.scenario.name), ['an RSA merchant', 'an HMAC merchant'])
   t.equal(out.results.filter((r) => r.outcome === 'passed').length, 11)
-  t.same(gw.engine.sandbox.rules.list(merchant.id), [], 'the merchant\'s rules are cleared after each scenario')
+  t.same(gw.engine.rules(merchant.id), [], 'the merchant\'s rules are cleared after each scenario')
   t.match(out.stdout, /- an RSA merchant {2}\(not run against --shop: it makes its own kind of merchant/)
 })

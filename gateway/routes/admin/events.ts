@@ -32,5 +32,5 @@ export default async function eventRoutes (app: FastifyInstance): Promise<void> 
   })
 
   app.post<{ Body: { merchant_id?: string } | undefined }>('/admin/events/deliver-due', async (request, reply) =>
-    sendJson(reply, { attempted: await engine.outbox.deliverDue(request.body?.merchant_id) }))
+    sendJson(reply, { attempted: await engine.deliverDue(request.body?.merchant_id) }))
 }
