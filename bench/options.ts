@@ -9,7 +9,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds <n>            measure everything n times, interleaved; report medians (default 1)
   --warmup <s>            unrecorded load on each server before measuring (default 2; WireMock gets spans of 3x
                           until its JIT is warm)
-  --skip <list>           leave out, comma-separated: wiremock, startup, large (the seeded store and its gateway)
+  --skip <list>           leave out, comma-separated: wiremock, startup, large (the seeded store and its gateway),
+                          postgres (the PostgreSQL store, one replica and two: npm run bench:postgres)
   --log-level <level>     the measured gateways' log level, or off (default warn, as \`paylab gateway --log-level warn\`)
   --json                  print one JSON document of every figure on stdout (the tables go to stderr)
   --baseline <file>       an earlier --json output: compare with it, and take its card creates/s as target 3's "before"
@@ -19,7 +20,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --startup-only          measure the start-up figures only
 `
 
-const SKIPPABLE = ['wiremock', 'startup', 'large']
+const SKIPPABLE = ['wiremock', 'startup', 'large', 'postgres']
 
 export type Options = ReturnType<typeof parseOptions>
 

@@ -3,7 +3,8 @@
 // (test/helpers/postgres.ts); each replica is a process of its own (test/postgres/fixtures/
 // replica.ts); autocannon sends signed creates, then signed queries, spread evenly over the
 // replicas. Figures: requests per second, p99 latency, and CPU per request of the gateways and of
-// PostgreSQL (every process of the cluster). Kept apart from bench/run.ts on purpose.
+// PostgreSQL (every process of the cluster). `npm run bench` runs it as a child process of its
+// own at its end (unless `--skip postgres`) with `--json`: the figures as one JSON array on stdout.
 // BENCH_DURATION (s, default 10) and BENCH_WARMUP (s, default 2) make a short run.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
@@ -92,7 +93,7 @@ const query = (secret: string): Request => {
   return signed(secret, 'GET', () => ({ path: `/v1/payments/${ids[Math.floor(Math.random() * ids.length)] as string}`, body: '' }))
 }
 
-interface Figures { name: string, reqPerSec: number, p99: number, non2xx: number, gatewayCpuUs: number, postgresCpuUs: number }
+export interface Figures { name: string, reqPerSec: number, p99: number, non2xx: number, gatewayCpuUs: number, postgresCpuUs: number }
 
 async function measure (name: string, pg: Postgres, replicas: Replica[], request: (secret: string) => Request): Promise<Figures> {
   const before = { gateways: replicas.map((r) => cpuSeconds(r.child.pid as number)), postgres: clusterCpu(pg) }
@@ -109,6 +110,15 @@ async function measure (name: string, pg: Postgres, replicas: Replica[], request
     gatewayCpuUs: Math.round(gateways * 1e6 / total),
     postgresCpuUs: Math.round(postgres * 1e6 / total)
   }
+}
+
+function postgresTable (figures: Figures[]): string {
+  return [
+    `PostgreSQL store, ${CONNECTIONS} connections, ${DURATION} s each; PostgreSQL runs with the test cluster's settings (fsync off)`,
+    '| load | req/s | p99 ms | non-2xx | gateway CPU µs/req | PostgreSQL CPU µs/req |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...figures.map((f) => `| ${f.name} | ${f.reqPerSec} | ${f.p99} | ${f.non2xx} | ${f.gatewayCpuUs} | ${f.postgresCpuUs} |`)
+  ].join('\n')
 }
 
 export async function main (): Promise<number> {
@@ -132,10 +142,8 @@ export async function main (): Promise<number> {
   } finally {
     await pg.stop()
   }
-  console.log(`PostgreSQL store, ${CONNECTIONS} connections, ${DURATION} s each; PostgreSQL runs with the test cluster's settings (fsync off)`)
-  console.log('| load | req/s | p99 ms | non-2xx | gateway CPU µs/req | PostgreSQL CPU µs/req |')
-  console.log('|---|---:|---:|---:|---:|---:|')
-  for (const f of figures) console.log(`| ${f.name} | ${f.reqPerSec} | ${f.p99} | ${f.non2xx} | ${f.gatewayCpuUs} | ${f.postgresCpuUs} |`)
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures))
+  else console.log(postgresTable(figures))
   return figures.some((f) => f.non2xx > 0) ? 1 : 0
 }
 

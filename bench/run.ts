@@ -19,6 +19,7 @@ import { round, type Bench, type Gateway } from './rounds.js'
 import { coldStart, helpTime, nodeTime, startTable, type StartFigure } from './startup.js'
 import { CARD, CARD_BEFORE, evaluate, resultTable } from './targets.js'
 import { findWireMock, startWireMock, WIREMOCK_OPTIONS, type WireMock } from './wiremock.js'
+import { postgresBench, postgresTable, type PostgresResult } from './postgres-child.js'
 
 const machine = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', totalMemBytes: totalmem(), node: process.version, platform: `${process.platform} ${process.arch}`, loadavg: loadavg() })
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ')
@@ -161,6 +162,11 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
 
     const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, ...(wiremock === undefined ? {} : { wiremock }) }
     for (let n = 1; n <= s.rounds; n++) await round(bench, n)
+    let postgres: PostgresResult = { skipped: 'PostgreSQL store skipped: --skip postgres' }
+    if (!s.skip.has('postgres')) {
+      log('the PostgreSQL store, one replica and two (bench/postgres.ts) …')
+      postgres = await postgresBench(s.duration, s.warmup)
+    }
 
     const summary = summarize(bench.rows)
     const { targets, ratios } = evaluate({
@@ -174,6 +180,8 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     log(resultTable(targets, 'target (issue 17)'))
     log()
     log(resultTable(ratios, 'ratio'))
+    log()
+    log('figures' in postgres ? postgresTable(postgres.figures) : postgres.skipped)
     log()
     const before = (s.baseline as { summary?: Summary[], started?: string } | undefined)
     if (Array.isArray(before?.summary)) {
@@ -203,12 +211,13 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
         measurements: bench.rows,
         summary,
         targets,
-        ratios
+        ratios,
+        postgres
       }
       // JSON has no NaN: a figure that could not be taken is null.
       stdout(JSON.stringify(doc, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
     }
-    const failed = failures(bench.rows)
+    const failed = [...failures(bench.rows), ...('figures' in postgres ? postgres.figures.filter((f) => f.non2xx > 0).map((f) => `PostgreSQL store, ${f.name}: ${f.non2xx} non-2xx`) : [])]
     if (failed.length > 0) {
       stderr(`\nFAILED: answers that were not 2xx:\n${failed.map((f) => `  ${f}`).join('\n')}\n`)
       return 1
