@@ -67,8 +67,15 @@ export class PaylabControl {
     // Generating RSA-2048 instead cost 100-300 ms of CPU in every test that made a PaylabControl.
     const pair = SANDBOX_TEST_ONLY_KEYS[1] as { publicKeyPem: string, privateKeyPem: string }
     this.#crypto = { ...nodeCrypto, generateRsaKeyPair: () => pair }
-    const unknown = options.channels?.filter((name) => !CHANNEL_PROFILES.some((p) => p.name === name)) ?? []
-    if (unknown.length > 0) throw new TypeError(`createPaylabMsw: no channel named ${unknown.join(', ')}; the channels are ${CHANNEL_PROFILES.map((p) => p.name).join(', ')}`)
+    const names = CHANNEL_PROFILES.map((p) => p.name).join(', ')
+    const { channels, dashboard } = options
+    // Checked here, not by the types alone: plain JavaScript callers pass anything.
+    if (channels !== undefined && !Array.isArray(channels)) throw new TypeError(`createPaylabMsw: channels must be an array of channel names (${names})`)
+    const unknown = channels?.filter((name) => !CHANNEL_PROFILES.some((p) => p.name === name)) ?? []
+    if (unknown.length > 0) throw new TypeError(`createPaylabMsw: no channel named ${unknown.join(', ')}; the channels are ${names}`)
+    // The control's merchants, keys and reset are paylab's own API: a gateway without it would hand out credentials nothing answers.
+    if (channels !== undefined && !channels.includes('paylab')) throw new TypeError('createPaylabMsw: channels must include paylab (the control speaks its API), as `paylab gateway --channels` must')
+    if (dashboard !== undefined && typeof dashboard !== 'boolean') throw new TypeError('createPaylabMsw: dashboard must be true or false')
   }
 
   static async start (options: PaylabMswOptions): Promise<PaylabControl> {

@@ -49,3 +49,10 @@ t.test("channels: ['paylab'] and dashboard: false answer paylab's API only, afte
 t.test('an unknown channel name is refused, naming the channels', async (t) => {
   await t.rejects(createPaylabMsw({ channels: ['paypal' as 'paylab'] }), { name: 'TypeError', message: /no channel named paypal; the channels are paylab, wechatpay, stripe, alipay$/ })
 })
+
+t.test('channels without paylab, or options of the wrong type (plain JavaScript), are refused', async (t) => {
+  await t.rejects(createPaylabMsw({ channels: [] }), { name: 'TypeError', message: /must include paylab/ })
+  await t.rejects(createPaylabMsw({ channels: ['wechatpay'] }), { name: 'TypeError', message: /must include paylab/ })
+  await t.rejects(createPaylabMsw({ channels: 'paylab' as unknown as ['paylab'] }), { name: 'TypeError', message: /channels must be an array/ })
+  await t.rejects(createPaylabMsw({ dashboard: 'no' as unknown as boolean }), { name: 'TypeError', message: /dashboard must be true or false/ })
+})
