@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type Request, type Result } from 'autocannon'
 import { startPostgres, type Postgres } from '../test/helpers/postgres.js'
+import { postgresTable } from './postgres-child.js'
 
 const REPLICA = fileURLToPath(new URL('../test/postgres/fixtures/replica.ts', import.meta.url))
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
@@ -112,15 +113,6 @@ async function measure (name: string, pg: Postgres, replicas: Replica[], request
   }
 }
 
-function postgresTable (figures: Figures[]): string {
-  return [
-    `PostgreSQL store, ${CONNECTIONS} connections, ${DURATION} s each; PostgreSQL runs with the test cluster's settings (fsync off)`,
-    '| load | req/s | p99 ms | non-2xx | gateway CPU µs/req | PostgreSQL CPU µs/req |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...figures.map((f) => `| ${f.name} | ${f.reqPerSec} | ${f.p99} | ${f.non2xx} | ${f.gatewayCpuUs} | ${f.postgresCpuUs} |`)
-  ].join('\n')
-}
-
 export async function main (): Promise<number> {
   const pg = await startPostgres()
   const figures: Figures[] = []
@@ -143,7 +135,7 @@ export async function main (): Promise<number> {
     await pg.stop()
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify(figures))
-  else console.log(postgresTable(figures))
+  else console.log(postgresTable(figures, DURATION))
   return figures.some((f) => f.non2xx > 0) ? 1 : 0
 }
 

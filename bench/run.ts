@@ -181,7 +181,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     log()
     log(resultTable(ratios, 'ratio'))
     log()
-    log('figures' in postgres ? postgresTable(postgres.figures) : postgres.skipped)
+    log('figures' in postgres ? postgresTable(postgres.figures, s.duration) : 'skipped' in postgres ? postgres.skipped : postgres.failed)
     log()
     const before = (s.baseline as { summary?: Summary[], started?: string } | undefined)
     if (Array.isArray(before?.summary)) {
@@ -217,7 +217,11 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
       // JSON has no NaN: a figure that could not be taken is null.
       stdout(JSON.stringify(doc, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
     }
-    const failed = [...failures(bench.rows), ...('figures' in postgres ? postgres.figures.filter((f) => f.non2xx > 0).map((f) => `PostgreSQL store, ${f.name}: ${f.non2xx} non-2xx`) : [])]
+    const failed = [
+      ...failures(bench.rows),
+      ...('figures' in postgres ? postgres.figures.filter((f) => f.non2xx > 0).map((f) => `PostgreSQL store, ${f.name}: ${f.non2xx} non-2xx`) : []),
+      ...('failed' in postgres ? [postgres.failed] : [])
+    ]
     if (failed.length > 0) {
       stderr(`\nFAILED: answers that were not 2xx:\n${failed.map((f) => `  ${f}`).join('\n')}\n`)
       return 1
