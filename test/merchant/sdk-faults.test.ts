@@ -72,7 +72,10 @@ t.test('delay longer than the client waits: timeout, query finds nothing, retry;
   await b.rule({ match: { method: 'POST', path: '/v1/payments' }, fault: 'delay;1500', times: 1 })
   const payment = await client.createPayment({ merchant_order_id: 'order-late', amount: 1999, currency: 'USD', method: { type: 'card', card: CARD } })
   t.equal(payment.status, 'succeeded')
-  await new Promise((resolve) => setTimeout(resolve, 1000)) // well past the delayed create's 1.5 s
+  // The delayed original has no answer to wait for (its client gave up and closed the connection),
+  // so wait well past its 1.5 s: the client returned at >= 1 s, and the gateway runs the create
+  // as soon as the delay ends.
+  await new Promise((resolve) => setTimeout(resolve, 2000))
   t.same(b.payments('order-late').map((p) => p.id), [payment.id], 'still one payment once the delayed create ran')
   t.equal(await b.creates(), 2)
   t.same(rec.lines('/v1/payments'), ['POST /v1/payments', 'GET /v1/payments/order/order-late', 'POST /v1/payments'])
