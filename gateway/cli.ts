@@ -144,7 +144,7 @@ export async function runGateway (argv: string[]): Promise<number> {
     return startFailure(err, `cannot listen on ${values.host}:${port}`)
   }
   const url = new URL(address)
-  if (values['public-url'] === undefined) engine.ctx.config.publicUrl = url.origin
+  if (values['public-url'] === undefined) engine.setPublicUrl(url.origin)
 
   const demo = engine.merchant(DEMO_MERCHANT_ID)
   process.stdout.write([

@@ -25,7 +25,7 @@ import { clearJournal, journalCount, journalEntries, journalEntry, timeline, typ
 import { adminCreateMerchant, adminRotateSecret, adminUpdateMerchant, adminView, type MerchantCreate, type MerchantPatch } from './merchant-admin.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, type CryptoProvider } from './crypto.js'
-import { Db, type StorePort } from './db.js'
+import { Db, type Snapshot, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
 import { newId } from './ids.js'
 import { privateKeyFor, publicKeys, rotateKey } from './keys.js'
@@ -198,6 +198,12 @@ export class Engine {
 
   get adminToken (): string { return (this.ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
   get clock (): Clock { return this.ctx.clock }
+  /** The crypto provider the engine signs and verifies with (profiles sign their own wires with it). */
+  get crypto (): CryptoProvider { return this.ctx.crypto }
+  /** The engine's settings, to read; the one that changes after start has its own setter. */
+  get config (): Readonly<EngineConfig> { return this.ctx.config }
+  /** The gateway's public URL once it is known (a server listening on port 0 learns it late). */
+  setPublicUrl (url: string): void { this.ctx.config.publicUrl = url }
   merchant (id: string): Merchant { return getMerchant(this.ctx, id) }
   close (): Promise<void> { this.#outbox.close(); return this.ctx.db.close() }
 
@@ -232,7 +238,9 @@ export class Engine {
   }
 
   /** Seconds on the clock signatures use (real time, even under a virtual clock). */
-  signingSeconds (): number { return Math.floor(signingClock(this.ctx).now() / 1000) }
+  signingSeconds (): number { return Math.floor(this.signingNow() / 1000) }
+  /** Milliseconds on the clock signatures use. */
+  signingNow (): number { return signingClock(this.ctx).now() }
 
   // What a channel profile looks up by its own ids (channel-lookups.ts)
   /** The merchant whose `channel` credentials match (a profile finds who is asking by its own ids). */
@@ -325,6 +333,10 @@ export class Engine {
 
   // The operator's views and levers (admin API, dashboard; operator-views.ts)
   findPayments (filter: PaymentFilter): Payment[] { return findPayments(this.ctx, filter) }
+  /** Every payment of one merchant, oldest first (an in-process sandbox's test view). */
+  merchantPayments (merchantId: string): Payment[] { return [...this.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchantId) }
+  /** What a sandbox reset keeps: merchants (with their secrets), gateway keys and settings. */
+  setup (): Pick<Snapshot, 'merchants' | 'keys' | 'settings'> { const { merchants, keys, settings } = this.ctx.db.snapshot(); return { merchants, keys, settings } }
   findEvents (filter: EventFilter): NotificationEvent[] { return findEvents(this.ctx, filter) }
   findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
   rules (merchantId?: string): Rule[] { return this.#sandbox.rules.list(merchantId) }

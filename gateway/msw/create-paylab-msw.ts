@@ -124,7 +124,7 @@ export class PaylabControl {
   now (): number { return this.engine.clock.now() }
 
   payments (merchantId = 'demo'): Payment[] {
-    return [...this.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchantId)
+    return this.engine.merchantPayments(merchantId)
   }
 
   payment (id: string): Payment | undefined { return this.engine.findPayment(id) }
@@ -150,11 +150,11 @@ export class PaylabControl {
    * merchants (with their secrets) and the gateway keys, so clients made earlier still work.
    */
   async reset (): Promise<void> {
-    const { merchants, keys, settings } = this.engine.ctx.db.snapshot()
+    const setup = this.engine.setup()
     await this.#gateway.app.close()
     this.#capture.delivered.length = 0
     this.#capture.respondWith = () => 200
-    await this.#build({ merchants, keys, settings })
+    await this.#build(setup)
   }
 
   async close (): Promise<void> { await this.#gateway.app.close() }

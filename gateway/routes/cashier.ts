@@ -104,7 +104,7 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
     const code = payment.channel_data?.cashier_qr === 'next_action' ? payment.next_action?.url : undefined
     if (code !== undefined) return { qr: qrSvg(code, `QR code of ${code}`) }
     if (kind !== 'wallet') return {}
-    return { qr: qrSvg(`${engine.ctx.config.publicUrl}/cashier/${payment.id}`, `QR code: pay with ${walletName(payment.method.wallet?.provider ?? 'wallet')}`) }
+    return { qr: qrSvg(`${engine.config.publicUrl}/cashier/${payment.id}`, `QR code: pay with ${walletName(payment.method.wallet?.provider ?? 'wallet')}`) }
   }
 
   function show (reply: FastifyReply, payment: Payment, error?: string): FastifyReply {
@@ -117,7 +117,7 @@ export default async function cashierRoutes (app: FastifyInstance): Promise<void
       ...qrOf(payment, kind),
       merchant: engine.merchant(payment.merchant_id).name,
       key: { id: key?.id ?? '', public_key: key?.public_key ?? '' },
-      now: isoTime(engine.ctx.clock),
+      now: isoTime(engine.clock),
       nonce,
       ...(error === undefined ? {} : { error })
     })

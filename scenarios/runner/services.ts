@@ -64,7 +64,7 @@ export async function startServices (options: ServiceOptions): Promise<Services>
   const clock = new VirtualClock()
   const { app, engine } = await buildGateway({ memory: true, clock, logger: false, ...(options.crypto === undefined ? {} : { crypto: options.crypto }), config: { seedSecret, notifyTimeoutMs: 5000 } })
   const gatewayUrl = new URL(await app.listen({ host: '127.0.0.1', port: 0 })).origin
-  engine.ctx.config.publicUrl = gatewayUrl
+  engine.setPublicUrl(gatewayUrl)
   return {
     gatewayUrl,
     admin: new AdminClient(gatewayUrl, engine.adminToken),

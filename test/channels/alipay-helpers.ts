@@ -51,7 +51,7 @@ export async function receiver (t: Test): Promise<{ url: string, got: Received[]
 export async function alipayGateway (t: Test, options: GatewayOptions = {}) {
   const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, ...options , ...matrixStore(options) })
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
-  engine.ctx.config.publicUrl = base
+  engine.setPublicUrl(base)
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const admin = (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: unknown) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${engine.adminToken}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })

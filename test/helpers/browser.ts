@@ -66,7 +66,7 @@ function tabs (root: Test, browser: Browser): (viewport?: Viewport) => Promise<T
 /** The reference shop ("Demo Shop") and its gateway on port 0, which sends buyers to its real cashier. */
 export async function demoShop (t: Test): Promise<Pair> {
   const pair = await buildPair(t, { merchant: { name: 'Demo Shop' } })
-  pair.gw.engine.ctx.config.publicUrl = pair.gw.base
+  pair.gw.engine.setPublicUrl(pair.gw.base)
   return pair
 }
 

@@ -28,7 +28,7 @@ export async function stripeGateway (t: Test, options: GatewayOptions = {}): Pro
   const { app, engine } = await buildGateway({ memory: true, crypto: testCrypto, clock, ...options , ...matrixStore(options) })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   const url = new URL(address).origin
-  engine.ctx.config.publicUrl = url
+  engine.setPublicUrl(url)
   // stripe-node keeps connections alive; cut them so that close() does not wait for them.
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const admin = async (method: string, path: string, payload?: unknown) => {

@@ -55,7 +55,7 @@ export async function socketEnv (t: Test): Promise<Env> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   const { app, engine } = await buildGateway({ ...PAYLAB_ONLY, memory: true, clock: new VirtualClock(), crypto: testCrypto })
   const baseUrl = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
-  engine.ctx.config.publicUrl = baseUrl
+  engine.setPublicUrl(baseUrl)
   t.teardown(async () => { await closeNow(app); receiver.closeAllConnections(); receiver.close() })
   const notifyUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/notify`
   return { kind: 'socket', baseUrl, notifyUrl, received, client: (extra = {}) => clientFor(engine, baseUrl, extra), ...surface(engine) }

@@ -19,7 +19,7 @@ async function externalShop (t: Test, build: 'correct' | 'double-charge' | 'trus
   const { app, engine } = await buildGateway({ memory: true, clock: new VirtualClock(), logger: false })
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const gateway = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
-  engine.ctx.config.publicUrl = gateway
+  engine.setPublicUrl(gateway)
   const merchant = await engine.createMerchant({ name: `fake ${build}` })
   const shop = await fakeMerchant(t, build, { gateway, merchant_id: merchant.id, secret: merchant.hmac_secret }, 2000)
   return { gatewayUrl: gateway, adminToken: engine.adminToken, shopUrl: shop.url, shopMerchant: merchant.id, shopSecret: merchant.hmac_secret }

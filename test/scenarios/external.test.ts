@@ -11,7 +11,7 @@ async function gateway (t: Test) {
   const { app, engine } = await buildGateway({ memory: true, clock, logger: false })
   t.teardown(async () => { app.server.closeAllConnections(); await app.close() })
   const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin
-  engine.ctx.config.publicUrl = url
+  engine.setPublicUrl(url)
   return { url, engine, clock }
 }
 

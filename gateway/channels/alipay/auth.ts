@@ -54,8 +54,8 @@ export function verifyGatewayRequest (engine: Engine, params: Params, trace: { s
   trace.stringToSign = content
   const sign = get('sign') as string
   // Alipay's gateway leaves empty values out; the Node SDK signs them: either is accepted.
-  const valid = rsa2Verify(engine.ctx.crypto, caller.creds.app_public_key, content, sign) ||
-    ([...params.values()].includes('') && rsa2Verify(engine.ctx.crypto, caller.creds.app_public_key, contentToSign(params, ['sign'], true), sign))
+  const valid = rsa2Verify(engine.crypto, caller.creds.app_public_key, content, sign) ||
+    ([...params.values()].includes('') && rsa2Verify(engine.crypto, caller.creds.app_public_key, contentToSign(params, ['sign'], true), sign))
   if (!valid) throw new AlipayError('isv.invalid-signature', `the signature does not verify with the app public key; the string paylab verified: ${content}`)
   return caller
 }
@@ -87,10 +87,10 @@ export function verifyV3Request (engine: Engine, req: V3Request, trace: { string
   if (!/^\d{13}$/.test(timestamp)) throw new AlipayError('isv.invalid-timestamp', 'timestamp must be unix time in milliseconds', 401)
   const content = v3RequestContent(auth, req.method, req.url, req.body.toString('utf8'), header('alipay-app-auth-token'))
   trace.stringToSign = content
-  if (!rsa2Verify(engine.ctx.crypto, caller.creds.app_public_key, content, sign)) {
+  if (!rsa2Verify(engine.crypto, caller.creds.app_public_key, content, sign)) {
     throw new AlipayError('isv.invalid-signature', `the signature does not verify with the app public key; the string paylab verified: ${JSON.stringify(content)}`, 401)
   }
-  const toleranceMs = engine.ctx.config.timestampToleranceSec * 1000
+  const toleranceMs = engine.config.timestampToleranceSec * 1000
   const now = engine.signingSeconds() * 1000
   if (Math.abs(now - Number(timestamp)) > toleranceMs) throw new AlipayError('isv.invalid-timestamp', `timestamp is more than ${toleranceMs / 1000} s from the gateway clock`, 401)
   // paylab's replay rule (kept while the timestamp can be accepted; a mutation's nonce is durable).

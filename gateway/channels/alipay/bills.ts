@@ -10,11 +10,11 @@ import type { AlipayCredentials } from './credentials.js'
 export const BILL_LINK_SECONDS = 30
 
 const mac = (engine: Engine, creds: AlipayCredentials, date: string, expires: string): Buffer =>
-  engine.ctx.crypto.hmacSha256(creds.alipay_private_key, `alipay-bill\n${creds.app_id}\n${date}\n${expires}`)
+  engine.crypto.hmacSha256(creds.alipay_private_key, `alipay-bill\n${creds.app_id}\n${date}\n${expires}`)
 
 export function billUrl (engine: Engine, creds: AlipayCredentials, date: string, nowMs = Date.now()): string {
   const expires = String(Math.floor(nowMs / 1000) + BILL_LINK_SECONDS)
-  const url = new URL(`${engine.ctx.config.publicUrl}/alipay/bills/${creds.app_id}/${date}.csv`)
+  const url = new URL(`${engine.config.publicUrl}/alipay/bills/${creds.app_id}/${date}.csv`)
   url.searchParams.set('expires', expires)
   url.searchParams.set('signature', mac(engine, creds, date, expires).toString('base64url'))
   return url.toString()

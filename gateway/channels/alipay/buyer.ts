@@ -3,7 +3,6 @@
 // return_url with Alipay's signed synchronous parameters once the trade is paid.
 import type { FastifyInstance } from 'fastify'
 import QRCode from 'qrcode'
-import { signingClock } from '../../engine/auth.js'
 import { PAYMENT_NOT_FOUND } from '../../engine/errors.js'
 import type { Payment } from '../../engine/types.js'
 import { esc } from '../../cashier/views.js'
@@ -56,7 +55,7 @@ export default async function buyerRoutes (app: FastifyInstance): Promise<void> 
     const url = new URL(target)
     if (p.status === 'succeeded') {
       const creds = engine.channelCredentials(p.merchant_id, 'alipay') as AlipayCredentials
-      const signed = signParams({ crypto: engine.ctx.crypto }, returnParams(p, creds, signingClock(engine.ctx).now()), creds.alipay_private_key)
+      const signed = signParams({ crypto: engine.crypto }, returnParams(p, creds, engine.signingNow()), creds.alipay_private_key)
       for (const [k, v] of signed) url.searchParams.set(k, v)
     }
     return reply.code(302).header('location', url.toString()).send()
@@ -65,7 +64,7 @@ export default async function buyerRoutes (app: FastifyInstance): Promise<void> 
   // A precreated trade's qr_code as a real QR image (what a shop shows the buyer to scan).
   app.get<{ Params: { id: string } }>('/alipay/qr/:id', { config: { contract: false } }, async (request, reply) => {
     const p = alipayPayment(request.params.id)
-    const target = p.next_action?.url ?? `${engine.ctx.config.publicUrl}/cashier/${p.id}`
+    const target = p.next_action?.url ?? `${engine.config.publicUrl}/cashier/${p.id}`
     const svg = await QRCode.toString(target, { type: 'svg', margin: 2, width: 240 })
     if (request.headers.accept?.includes('image/svg+xml') === true && request.headers.accept?.includes('text/html') !== true) {
       return reply.type('image/svg+xml').send(svg)

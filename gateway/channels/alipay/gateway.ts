@@ -96,7 +96,7 @@ export default async function gatewayRoutes (app: FastifyInstance): Promise<void
     const call = request.alipayCall
     // A simulated outage is an HTTP failure; every other error is a signed 200, as Alipay answers.
     const status = (err as { code?: string }).code === 'PAYLAB_SIMULATED_FAULT' ? e.statusCode : 200
-    return sendV2(reply.code(status), engine.ctx.crypto, call?.caller?.creds, responseKey(call?.method), e.toV2(), signingFault(request))
+    return sendV2(reply.code(status), engine.crypto, call?.caller?.creds, responseKey(call?.method), e.toV2(), signingFault(request))
   })
 
   app.route({
@@ -118,7 +118,7 @@ export default async function gatewayRoutes (app: FastifyInstance): Promise<void
       })
       if (result.redirect !== undefined) return reply.code(302).header('location', result.redirect).send()
       const code = result.code ?? '10000'
-      return sendV2(reply, engine.ctx.crypto, call.caller.creds, responseKey(call.method), { code, msg: CODES[code], ...result.fields }, signingFault(request))
+      return sendV2(reply, engine.crypto, call.caller.creds, responseKey(call.method), { code, msg: CODES[code], ...result.fields }, signingFault(request))
     }
   })
 }

@@ -64,7 +64,7 @@ async function openTrade (ctx: OpContext, product: Product, outcome?: Outcome): 
     method: { type: 'wallet', wallet: { provider: 'alipay' } },
     description: subject,
     ...(ctx.notifyUrl === undefined ? {} : { notify_url: ctx.notifyUrl }),
-    ...(pageLike && ctx.returnUrl !== undefined ? { return_url: `${engine.ctx.config.publicUrl}${RETURN_PATH}` } : {}),
+    ...(pageLike && ctx.returnUrl !== undefined ? { return_url: `${engine.config.publicUrl}${RETURN_PATH}` } : {}),
     ...(m === null ? {} : { expires_in: Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number) })
   }, { channel: 'alipay', channelData, outcome: outcome ?? ctx.outcome })
   ctx.about?.(payment.id)

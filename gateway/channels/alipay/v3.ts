@@ -2,7 +2,6 @@
 // on the request and alipay-timestamp/alipay-nonce/alipay-signature on every answer (the SDK
 // refuses an answer without them). Errors are 4xx/5xx with `{code, message}`.
 import type { FastifyInstance } from 'fastify'
-import { signingClock } from '../../engine/auth.js'
 import { Journal } from '../../engine/journal.js'
 import { sandboxed } from '../../plugins/faults.js'
 import { journaled } from '../../plugins/journal.js'
@@ -63,7 +62,7 @@ export default async function v3Routes (app: FastifyInstance): Promise<void> {
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.alipayV3
-    if (caller !== undefined) signV3(reply, engine.ctx.crypto, caller.creds, toBuffer(payload), signingClock(engine.ctx).now())
+    if (caller !== undefined) signV3(reply, engine.crypto, caller.creds, toBuffer(payload), engine.signingNow())
     done(null, payload)
   })
 
@@ -85,7 +84,7 @@ export default async function v3Routes (app: FastifyInstance): Promise<void> {
     },
     resign: (request, reply, body, fault) => {
       const caller = request.alipayV3
-      if (caller !== undefined) signV3(reply, engine.ctx.crypto, caller.creds, body, signingClock(engine.ctx).now(), fault)
+      if (caller !== undefined) signV3(reply, engine.crypto, caller.creds, body, engine.signingNow(), fault)
     }
   })
 

@@ -13,7 +13,7 @@ import { CHANNEL, EVENT_TYPES } from './transformers.js'
 export function eventRoutes (app: FastifyInstance, { constraints }: Kit): void {
   const { engine } = app
   const route = { constraints, config: { contract: false as const } }
-  const view = (e: NotificationEvent) => eventObject(engine, e, e.data_object, engine.ctx.crypto)
+  const view = (e: NotificationEvent) => eventObject(engine, e, e.data_object, engine.crypto)
 
   app.get<{ Params: { id: string } }>('/v1/events/:id', route, async (request) => {
     const caller = callerOf(request)

@@ -56,7 +56,7 @@ export function views (engine: Engine) {
   }
 
   function intent (payment: Payment, caller: StripeCaller, expand: readonly string[] = []): Record<string, unknown> {
-    const pi = paymentIntent(payment, engine.pendingAction(payment.id)?.kind, clientSecret(engine.ctx.crypto, caller.credentials.secret_key, payment.id))
+    const pi = paymentIntent(payment, engine.pendingAction(payment.id)?.kind, clientSecret(engine.crypto, caller.credentials.secret_key, payment.id))
     if (expand.includes('latest_charge') && pi.latest_charge !== null) pi.latest_charge = chargeObject(payment)
     if (expand.includes('payment_method') && typeof pi.payment_method === 'string') pi.payment_method = methodObject(pi.payment_method, unix(payment.created_at))
     return pi

@@ -55,7 +55,7 @@ async function api (app: FastifyInstance): Promise<void> {
     const fail = (message: string, field: string): never => { verdict('SIGN_ERROR', toSign); throw signError(message, { field, location: 'header', issue: message }) }
     if (fields.serial_no.toUpperCase() !== caller.creds.merchant_serial_no) fail(`商户证书序列号有误 (serial_no ${fields.serial_no} is not the merchant's ${caller.creds.merchant_serial_no})`, 'serial_no')
     const skew = Math.abs(engine.signingSeconds() - Number(fields.timestamp))
-    if (!/^\d{1,12}$/.test(fields.timestamp) || skew > engine.ctx.config.timestampToleranceSec) fail(`timestamp ${fields.timestamp} is more than ${engine.ctx.config.timestampToleranceSec} s from the gateway clock (${engine.signingSeconds()})`, 'timestamp')
+    if (!/^\d{1,12}$/.test(fields.timestamp) || skew > engine.config.timestampToleranceSec) fail(`timestamp ${fields.timestamp} is more than ${engine.config.timestampToleranceSec} s from the gateway clock (${engine.signingSeconds()})`, 'timestamp')
     if (!rsaVerify(caller.creds.merchant_public_key, toSign, fields.signature)) fail('签名错误 (the signature does not verify with the merchant key of serial_no; compare your string to sign with the journal\'s)', 'signature')
     if (!engine.claimNonce(`${CHANNEL}:${caller.merchant.id}`, fields.nonce_str, Number(fields.timestamp), request.method)) fail(`nonce_str ${fields.nonce_str} was already used inside the timestamp window`, 'nonce_str')
     verdict('valid', toSign)

@@ -20,7 +20,7 @@ const callerOf = (request: FastifyRequest): WechatpayCaller => request.wechatpay
 
 export async function wechatpayRoutes (app: FastifyInstance): Promise<void> {
   const { engine } = app
-  const cashierUrl = (p: Payment): string => p.next_action?.url ?? `${engine.ctx.config.publicUrl}/cashier/${p.id}`
+  const cashierUrl = (p: Payment): string => p.next_action?.url ?? `${engine.config.publicUrl}/cashier/${p.id}`
 
   for (const [path, tradeType] of Object.entries(TRADE_TYPES)) {
     app.post(`/v3/pay/transactions/${path}`, { config: { ...config, create: true } }, async (request, reply) => send(reply, await order(request, tradeType)))
