@@ -39,7 +39,8 @@ export async function notifyBench (t: Test, merchant: Record<string, unknown> = 
  * merchant of its own for each test. For a file whose tests need no gateway setting of their own
  * (those still call notifyBench) and each leave no delivery due: a delivery left for a later
  * advance of the shared clock would go to a closed receiver's port, or to a later test's
- * receiver on the same port. So a test that leaves one fails the next bench, naming it.
+ * receiver on the same port; so would an expiry or resolution still scheduled. So a test that
+ * leaves either fails the next bench, naming it.
  */
 export function sharedNotifyBench (): (t: Test, merchant?: Record<string, unknown>) => Promise<NotifyBench> {
   const gateway = sharedLive({ ...PAYLAB_ONLY, clock: new VirtualClock() })
@@ -47,9 +48,14 @@ export function sharedNotifyBench (): (t: Test, merchant?: Record<string, unknow
   return async (t, merchant = {}) => {
     if (previous !== undefined) {
       const due = (await previous.bench.events()).filter((e: { next_attempt_at: string | null }) => e.next_attempt_at !== null)
+      // An expiry or a resolution still scheduled would fire, and notify, at a later test's advance.
+      const { gw, shop } = previous.bench
+      const { tasks, payments } = gw.engine.ctx.db.tables
+      const scheduled = [...tasks.values()].filter((k) => k.kind !== 'event.deliver' && payments.get(k.ref)?.merchant_id === shop.merchant)
       const left = previous.test
       previous = undefined
       if (due.length > 0) throw new Error(`"${left}" left ${due.length} notification(s) due on the shared gateway: give it notifyBench() of its own`)
+      if (scheduled.length > 0) throw new Error(`"${left}" left ${scheduled.length} payment task(s) scheduled on the shared gateway (${scheduled.map((k) => k.kind).join(', ')}): give it notifyBench() of its own`)
     }
     const bench = await benchOn(t, await gateway(t), merchant)
     previous = { bench, test: t.name }
