@@ -89,10 +89,14 @@ async function gateway (dir: string, level: string, rsaPublicKey: string): Promi
   const { buildGateway } = await fromDist<typeof import('../gateway/server.js')>('gateway/server.js')
   const { nodeCrypto } = await fromDist<typeof import('../gateway/engine/crypto.js')>('gateway/engine/crypto.js')
   const { sandboxKeyPool } = await fromDist<typeof import('../gateway/engine/sandbox-key.js')>('gateway/engine/sandbox-key.js')
+  const { pooledCrypto, RsaWorkerPool } = await fromDist<typeof import('../gateway/crypto/worker-pool.js')>('gateway/crypto/worker-pool.js')
   // The keys a fresh data dir generates at its first start (the gateway's, the demo merchant's
   // WeChat Pay and Alipay ones) come from the published test-only keys, as an in-memory gateway's
   // do: the same RSA-2048 work per request, without seconds of key generation before the first.
-  const crypto = sandboxKeyPool(nodeCrypto).crypto
+  // A gateway given a provider of its own starts no RSA worker pool, so the bench brings the one
+  // `paylab gateway` starts: without it every RSA operation ran on the event loop, a
+  // configuration no user runs (one core for RSA answers, stalls of 100–300 ms).
+  const crypto = sandboxKeyPool(pooledCrypto(nodeCrypto, new RsaWorkerPool())).crypto
   const { app, engine } = await buildGateway({ dataDir: dir, logger: level === 'off' ? false : { level }, crypto })
   const openMs = performance.now() - started
   const payments = engine.ctx.db.tables.payments

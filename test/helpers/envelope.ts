@@ -1,12 +1,12 @@
 // Encrypts a card for the gateway the way the protocol says, with node:crypto directly.
-import { createCipheriv, publicEncrypt, randomBytes, constants } from 'node:crypto'
+import { createCipheriv, publicEncrypt, randomBytes, constants, type KeyObject } from 'node:crypto'
 
 export interface TestCard { number: string, exp_month: number, exp_year: number, cvc: string, holder?: string }
 
 export const card = (number: string, extra: Partial<TestCard> = {}): TestCard =>
   ({ number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123', ...extra })
 
-export function encryptCard (key: { id: string, public_key: string }, value: unknown) {
+export function encryptCard (key: { id: string, public_key: string | KeyObject }, value: unknown) {
   const aesKey = randomBytes(32)
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', aesKey, iv)
