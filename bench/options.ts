@@ -18,6 +18,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --cpu-prof <dir>        write a V8 CPU profile of each server process into dir
   --spawns <n>            spawns per start-up figure (default 5)
   --startup-only          measure the start-up figures only
+  --rsa-on-event-loop     the gateways sign and unwrap RSA on the event loop, as before issue 17 (no worker
+                          pool): a --json run of it is target 3's like-for-like "before" for --baseline
 `
 
 const SKIPPABLE = ['wiremock', 'startup', 'large', 'postgres']
@@ -41,6 +43,7 @@ export function parseOptions (argv: string[]) {
       'cpu-prof': { type: 'string' },
       spawns: { type: 'string', default: '5' },
       'startup-only': { type: 'boolean', default: false },
+      'rsa-on-event-loop': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -60,5 +63,5 @@ export function parseOptions (argv: string[]) {
       throw new Error(`--baseline ${values.baseline}: ${(err as Error).message}`)
     }
   }
-  return { ...n, skip: new Set(skip), logLevel: level, json: values.json, baseline, keep: values.keep, cpuProf: values['cpu-prof'], startupOnly: values['startup-only'], help: values.help }
+  return { ...n, skip: new Set(skip), logLevel: level, json: values.json, baseline, keep: values.keep, cpuProf: values['cpu-prof'], startupOnly: values['startup-only'], rsaOnEventLoop: values['rsa-on-event-loop'], help: values.help }
 }

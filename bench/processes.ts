@@ -84,8 +84,8 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
 }
 
 /** A gateway server and what its workloads sign with. */
-export async function startGateway (dir: string, logLevel: string, rsaPublicKey: string): Promise<ServerProcess & { facts: GatewayFacts }> {
-  const server = await startServer(['gateway', dir, logLevel, rsaPublicKey])
+export async function startGateway (dir: string, logLevel: string, rsaPublicKey: string, rsaOnEventLoop = false): Promise<ServerProcess & { facts: GatewayFacts }> {
+  const server = await startServer(['gateway', dir, logLevel, rsaPublicKey, rsaOnEventLoop ? 'rsa-on-event-loop' : 'rsa-pool'])
   const facts = server.ready.gateway
   if (facts === undefined) {
     await server.stop()

@@ -35,7 +35,7 @@ async function startup (dir: string, payments: number, spawns: number): Promise<
 }
 
 async function openGateway (store: string, dir: string, s: Options, rsaPublicKey: string, log: (l: string) => void): Promise<Gateway> {
-  const server = await startGateway(dir, s.logLevel, rsaPublicKey)
+  const server = await startGateway(dir, s.logLevel, rsaPublicKey, s.rsaOnEventLoop)
   log(`[${store}] gateway opened its store (${server.ready.payments} payments) in ${server.ready.openMs.toFixed(0)} ms`)
   return { store, server, ids: [], rsaIds: [], outTradeNos: [] }
 }
@@ -43,11 +43,12 @@ async function openGateway (store: string, dir: string, s: Options, rsaPublicKey
 /** Card creates/s of an earlier run (--baseline), else the figures before issue 17. */
 function cardBefore (baseline: unknown, stores: { empty: string, large: string }): typeof CARD_BEFORE {
   const summary = (baseline as { summary?: Summary[] } | undefined)?.summary
+  const onEventLoop = (baseline as { options?: { rsaOnEventLoop?: unknown } } | undefined)?.options?.rsaOnEventLoop === true
   if (!Array.isArray(summary)) return CARD_BEFORE
   const rate = (store: string): number | undefined => summary.find((r) => r.name === CARD && r.store === store)?.reqPerSec
   const empty = rate('empty')
   const large = rate(stores.large) ?? rate('large')
-  return empty === undefined || large === undefined ? CARD_BEFORE : { empty, large, source: 'the --baseline run' }
+  return empty === undefined || large === undefined ? CARD_BEFORE : { empty, large, source: onEventLoop ? 'the --baseline run, RSA on the event loop' : 'the --baseline run' }
 }
 
 export async function main (argv: string[], io: { stdout?: (s: string) => void, stderr?: (s: string) => void, env?: NodeJS.ProcessEnv, command?: (command: string, args: string[]) => [string, string[]] } = {}): Promise<number> {
@@ -198,7 +199,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
       const doc = {
         bench: 'paylab', version: 1, started, finished: new Date().toISOString(),
         machine: { ...atStart, loadavgAtEnd: loadavg() },
-        options: { duration: s.duration, connections: s.connections, payments: s.payments, rounds: s.rounds, warmup: s.warmup, logLevel: s.logLevel, skip: [...s.skip] },
+        options: { duration: s.duration, connections: s.connections, payments: s.payments, rounds: s.rounds, warmup: s.warmup, logLevel: s.logLevel, skip: [...s.skip], rsaOnEventLoop: s.rsaOnEventLoop },
         peers: {
           fastify: { served: 'the gateway\'s own answer bytes' },
           wiremock: wiremock === undefined ? { skipped: 'skipped' in found ? found.skipped : '' } : { version: wiremock.version, command: wiremock.args.join(' '), options: WIREMOCK_OPTIONS },

@@ -3,8 +3,9 @@
 //
 //   bare FILE            bare Fastify serving the canned answers of FILE (a JSON { query, create }:
 //                        the same bytes the gateway answered) at GET /v1/payments/:id and POST /v1/payments
-//   gateway DIR LEVEL PEM  buildGateway on the embedded JournalStore in DIR, logging at LEVEL (or off);
-//                        PEM is the public key of the merchant whose requests are RSA-signed
+//   gateway DIR LEVEL PEM RSA  buildGateway on the embedded JournalStore in DIR, logging at LEVEL (or off);
+//                        PEM is the public key of the merchant whose requests are RSA-signed; RSA is
+//                        rsa-pool (as paylab gateway runs) or rsa-on-event-loop (--rsa-on-event-loop)
 //   seed DIR COUNT …     COUNT payments created through the engine in-process (bench/seed.ts), then closed
 //
 // The parent (bench/run.ts) forks this file and talks to it over IPC (see ServerMessage). The
@@ -84,7 +85,7 @@ async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<Ga
   }
 }
 
-async function gateway (dir: string, level: string, rsaPublicKey: string): Promise<void> {
+async function gateway (dir: string, level: string, rsaPublicKey: string, rsa: string): Promise<void> {
   const started = performance.now()
   const { buildGateway } = await fromDist<typeof import('../gateway/server.js')>('gateway/server.js')
   const { nodeCrypto } = await fromDist<typeof import('../gateway/engine/crypto.js')>('gateway/engine/crypto.js')
@@ -96,7 +97,8 @@ async function gateway (dir: string, level: string, rsaPublicKey: string): Promi
   // A gateway given a provider of its own starts no RSA worker pool, so the bench brings the one
   // `paylab gateway` starts: without it every RSA operation ran on the event loop, a
   // configuration no user runs (one core for RSA answers, stalls of 100–300 ms).
-  const crypto = sandboxKeyPool(pooledCrypto(nodeCrypto, new RsaWorkerPool())).crypto
+  // `--rsa-on-event-loop` leaves the pool out on purpose: the architecture before issue 17.
+  const crypto = sandboxKeyPool(rsa === 'rsa-on-event-loop' ? nodeCrypto : pooledCrypto(nodeCrypto, new RsaWorkerPool())).crypto
   const { app, engine } = await buildGateway({ dataDir: dir, logger: level === 'off' ? false : { level }, crypto })
   const openMs = performance.now() - started
   const payments = engine.ctx.db.tables.payments
@@ -127,7 +129,7 @@ async function seedAll (pairs: string[]): Promise<void> {
 const [mode, ...args] = process.argv.slice(2)
 const run = mode === 'bare'
   ? bare(args[0] as string)
-  : mode === 'gateway' ? gateway(args[0] as string, args[1] as string, args[2] as string) : mode === 'seed' ? seedAll(args) : Promise.reject(new Error(`unknown mode ${mode}`))
+  : mode === 'gateway' ? gateway(args[0] as string, args[1] as string, args[2] as string, args[3] as string) : mode === 'seed' ? seedAll(args) : Promise.reject(new Error(`unknown mode ${mode}`))
 run.catch((err: unknown) => {
   process.stderr.write(`bench server (${mode}): ${(err as Error).stack ?? String(err)}\n`)
   process.exit(1)
