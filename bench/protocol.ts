@@ -2,7 +2,8 @@
 // and the merchants the workloads sign as. Apart from server.ts, which starts serving when loaded.
 export interface Credentials { merchant: string, secret: string }
 export interface WechatpayCaller { mchid: string, appid: string, serial: string, privateKey: string }
-export interface GatewayFacts { demo: Credentials, key: { id: string, public_key: string }, rsa: Credentials, wechatpay: WechatpayCaller }
+/** `rsaWork`: where the gateway's RSA private-key operations ran (a provider with async forms runs them on the pool). */
+export interface GatewayFacts { demo: Credentials, key: { id: string, public_key: string }, rsa: Credentials, wechatpay: WechatpayCaller, rsaWork: 'worker pool' | 'event loop' }
 
 export type ServerMessage =
   | { type: 'ready', port: number, openMs: number, payments: number, gateway?: GatewayFacts }

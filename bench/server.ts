@@ -69,7 +69,7 @@ async function bare (file: string): Promise<void> {
 }
 
 /** The merchants the workloads sign as: the demo merchant (HMAC, and its WeChat Pay credentials) and one whose requests and answers are RSA-signed. */
-async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<GatewayFacts, 'key'>> {
+async function merchants (engine: Engine, rsaPublicKey: string): Promise<Omit<GatewayFacts, 'key' | 'rsaWork'>> {
   const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
   if (engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') === undefined) await engine.updateMerchant(DEMO_MERCHANT_ID, { channels: { wechatpay: {} } })
   const wx = engine.channelCredentials(DEMO_MERCHANT_ID, 'wechatpay') as WechatpayCredentials
@@ -113,7 +113,8 @@ async function gateway (dir: string, level: string, rsaPublicKey: string, rsa: s
     send({ type: 'sample', ids })
   })
   const key = engine.keys().data[0] as { id: string, public_key: string }
-  const facts = { ...await merchants(engine, rsaPublicKey), key: { id: key.id, public_key: key.public_key } }
+  const pooled = engine.crypto.rsaSha256SignAsync !== undefined && engine.crypto.rsaOaepDecryptAsync !== undefined
+  const facts = { ...await merchants(engine, rsaPublicKey), key: { id: key.id, public_key: key.public_key }, rsaWork: pooled ? 'worker pool' as const : 'event loop' as const }
   await serve(app, openMs, { payments: paymentCount, gateway: facts }, dir)
 }
 

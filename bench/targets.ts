@@ -1,7 +1,7 @@
 // The targets of issue 17, evaluated on one run: each a ratio taken within a round (median over
 // the rounds) or a worst case over the run, with its goal and whether it is met. A target that
 // needs a skipped peer has no value (null) and says why.
-import { fixed, median, type Row } from './report.js'
+import { fixed, median, type Row, type Summary } from './report.js'
 
 export const QUERY = 'signed query GET /v1/payments/{id}'
 export const WALLET = 'signed create (wallet, durable)'
@@ -95,4 +95,15 @@ export function resultTable (list: readonly Result[], heading: string): string {
     lines.push(`| ${r.name} | ${r.value === null ? '—' : fixed(r.value, 2)} | ${(r.perRound ?? []).map((v) => fixed(v, 2)).join(' ')} | ${r.goal} | ${verdict} |`)
   }
   return lines.join('\n')
+}
+
+/** Card creates/s of an earlier run (--baseline), else the figures before issue 17. */
+export function cardBefore (baseline: unknown, stores: { empty: string, large: string }): typeof CARD_BEFORE {
+  const summary = (baseline as { summary?: Summary[] } | undefined)?.summary
+  const onEventLoop = (baseline as { options?: { rsaOnEventLoop?: unknown } } | undefined)?.options?.rsaOnEventLoop === true
+  if (!Array.isArray(summary)) return CARD_BEFORE
+  const rate = (store: string): number | undefined => summary.find((r) => r.name === CARD && r.store === store)?.reqPerSec
+  const empty = rate('empty')
+  const large = rate(stores.large) ?? rate('large')
+  return empty === undefined || large === undefined ? CARD_BEFORE : { empty, large, source: onEventLoop ? 'the --baseline run, RSA on the event loop' : 'the --baseline run' }
 }

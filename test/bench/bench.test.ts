@@ -8,7 +8,7 @@
 import t from 'tap'
 import { main } from '../../bench/run.js'
 import { summarize, type Row } from '../../bench/report.js'
-import { BARE_GET, BARE_POST, CARD, CARD_BEFORE, evaluate, PAYLAB, QUERY, RSA_ANSWERS, WECHATPAY } from '../../bench/targets.js'
+import { BARE_GET, BARE_POST, CARD, CARD_BEFORE, cardBefore, evaluate, PAYLAB, QUERY, RSA_ANSWERS, WECHATPAY } from '../../bench/targets.js'
 import { findWireMock } from '../../bench/wiremock.js'
 import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
@@ -26,7 +26,7 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   t.match(doc.machine, { cpus: Number, cpuModel: String, node: process.version, totalMemBytes: Number })
   t.equal(doc.machine.loadavg.length, 3)
   t.ok([...doc.machine.loadavg, ...doc.machine.loadavgAtEnd].every(finite), 'load averages')
-  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres'] })
+  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres'], rsaOnEventLoop: false })
   t.equal(doc.peers.wiremock.skipped, 'WireMock skipped: --skip wiremock')
   t.same(doc.postgres, { skipped: 'PostgreSQL store skipped: --skip postgres' })
 
@@ -51,6 +51,8 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   t.equal(doc.rawSignPerSec.length, 1)
   t.ok(doc.rawSignPerSec[0] > 0, 'raw crypto.sign rate')
   t.same(doc.stores.open.map((o: { store: string, payments: number }) => [o.store, o.payments]), [['empty', 0]])
+  // As `paylab gateway` runs: a gateway given a crypto provider of its own starts no pool, and the bench once measured that.
+  t.same(doc.stores.open.map((o: { rsaWork: string }) => o.rsaWork), ['worker pool'], 'the gateway under test signs and unwraps RSA on the worker pool')
 
   // The issue's targets: those against WireMock or the large store say they were skipped; every other has a value and a verdict.
   t.equal(doc.targets.length, 11)
@@ -93,6 +95,15 @@ t.test('two stores over two rounds: a summary per store, targets and ratios with
   const skipped = evaluate({ rows: rows.filter((r) => r.store !== '100'), rounds: 2, stores: { empty: 'empty', large: '100' }, rawSignPerSec: [100, 200], rssBytesPerPayment: NaN, cardBefore: CARD_BEFORE, largeSkipped: LARGE_SKIPPED })
   t.same(skipped.targets.filter((r) => r.skipped === LARGE_SKIPPED).map((r) => r.name), targets.filter((r) => /100 store|large store/.test(r.name)).map((r) => r.name), '--skip large: the large store\'s targets say so')
   t.same(skipped.ratios.filter((r) => r.skipped === LARGE_SKIPPED).length, PAYLAB.length)
+})
+
+t.test('target 3\'s before: the --baseline run\'s card creates, named for how it ran RSA', async (t) => {
+  const stores = { empty: 'empty', large: '100' }
+  const summary = [{ name: CARD, store: 'empty', reqPerSec: 700 }, { name: CARD, store: '100', reqPerSec: 650 }, { name: QUERY, store: 'empty', reqPerSec: 9000 }]
+  t.same(cardBefore(undefined, stores), CARD_BEFORE, 'no baseline: the figures of 2026-11-27')
+  t.same(cardBefore({ summary, options: { rsaOnEventLoop: true } }, stores), { empty: 700, large: 650, source: 'the --baseline run, RSA on the event loop' })
+  t.same(cardBefore({ summary, options: { rsaOnEventLoop: false } }, stores), { empty: 700, large: 650, source: 'the --baseline run' })
+  t.same(cardBefore({ summary: summary.slice(0, 1) }, stores), CARD_BEFORE, 'a baseline without both stores\' card creates is not used')
 })
 
 t.test('a bad option: exit code 2 and the usage', async (t) => {
