@@ -18,6 +18,8 @@ export interface ServerProcess {
   memory: () => Promise<{ rss: number, heapUsed: number }>
   /** CPU seconds (user + system) the server process has used so far, to the µs (it starts no processes of its own). */
   cpu: () => Promise<number>
+  /** Resolves, with the ms it waited, once the server has no work of its own under way (a store's compaction). */
+  settle: () => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -71,6 +73,7 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
       return { maxStallMs, gcMs, journal }
     },
     cpu: async () => (await ask({ type: 'cpu' }, 'cpu')).seconds,
+    settle: async () => (await ask({ type: 'settle' }, 'settled')).ms,
     memory: async () => {
       const { rss, heapUsed } = await ask({ type: 'memory' }, 'memory')
       return { rss, heapUsed }

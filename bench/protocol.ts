@@ -12,7 +12,8 @@ export type ServerMessage =
   | { type: 'stats', maxStallMs: number, gcMs: number, journal: number }
   | { type: 'memory', rss: number, heapUsed: number }
   | { type: 'cpu', seconds: number }
-export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'memory' } | { type: 'cpu' } | { type: 'close' }
+  | { type: 'settled', ms: number }
+export type ParentMessage = { type: 'sample', count: number } | { type: 'stats' } | { type: 'memory' } | { type: 'cpu' } | { type: 'settle' } | { type: 'close' }
 
 /** The merchant whose requests are RSA-signed, so its answers are too (its key pair is the bench's, made at each run). */
 export const RSA_MERCHANT = 'bench-rsa'

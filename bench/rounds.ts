@@ -40,6 +40,12 @@ async function record (b: Bench, round: number, name: string, store: string, ser
   // A pool holds a few more than are sent: autocannon may start a request or two past the count.
   if ('pool' in request) target.amount = Math.max(1, request.pool.length - b.connections)
   else target.duration = b.duration
+  // A compaction a workload started goes on after it, on the same two cores: every measurement
+  // starts with both gateways' stores settled.
+  for (const g of b.gateways) {
+    const waited = await g.server.settle()
+    if (waited > 100) b.log(`[round ${round}] waited ${waited.toFixed(0)} ms for the ${g.store} store's compaction before ${name}, ${store}`)
+  }
   const before = await server.stats?.()
   const m = await measure(name, target, 'pool' in request ? fromPool(request.pool) : request)
   const after = await server.stats?.()
