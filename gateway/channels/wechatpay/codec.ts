@@ -56,7 +56,7 @@ export function wechatpayCodec (engine: Engine): NotificationCodec {
       })
       const body = envelope(resource)
       const signingFault = fault === undefined ? undefined : SIGNING_FAULTS[fault.name]
-      const headers = platformHeaders(creds, body, Math.floor(input.env.signingNow / 1000), signingFault)
+      const headers = platformHeaders(input.env.crypto, creds, body, Math.floor(input.env.signingNow / 1000), signingFault)
       // tampered_body: the signature is the real body's; what arrives says another amount.
       const sent = fault?.name === 'tampered_body' ? envelope(tampered(resource)) : body
       return { url, body: sent, headers: { 'content-type': 'application/json', 'user-agent': 'paylab-notifier/1 (wechatpay)', ...headers, 'Request-ID': event.id } }
