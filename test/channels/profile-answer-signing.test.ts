@@ -1,10 +1,13 @@
 // The channel profiles' RSA answer signatures go through the gateway's crypto provider, by its
 // async form when it has one (the gateway's worker pool: off the event loop), as paylab's own
 // /v1 answers do: the same signature bytes either way (PKCS#1 v1.5 is deterministic), the
-// signing faults still act, and a provider without the async form still signs, at once.
+// signing faults still act, and a provider without the async form still signs, at once. WeChat
+// Pay's notifications, signed with the same platform key, go the same way.
 import t from 'tap'
 import { constants, createPrivateKey, createVerify, sign } from 'node:crypto'
 import { RsaWorkerPool } from '../../gateway/crypto/worker-pool.js'
+import { VirtualClock } from '../../gateway/engine/clock.js'
+import type { DeliveryRequest, NotificationTransport } from '../../gateway/engine/outbox.js'
 import type { CryptoProvider } from '../../gateway/engine/crypto.js'
 import type { WechatpayCredentials } from '../../gateway/channels/wechatpay/credentials.js'
 import { build } from '../helpers/build.js'
@@ -40,7 +43,9 @@ for (const withAsync of [true, false]) {
 
   t.test(`WeChat Pay v3 answers, a provider ${withAsync ? 'with' : 'without'} the async form: signed by the ${form} form`, async (t) => {
     const { crypto, calls } = counting(withAsync)
-    const gw = await build(t, { crypto })
+    const sent: DeliveryRequest[] = []
+    const transport: NotificationTransport = { async deliver (r) { sent.push(r); return { status: 204, error: null, body: '' } } }
+    const gw = await build(t, { crypto, transport, clock: new VirtualClock(Date.parse('2026-05-01T08:00:00Z')) })
     const made = await gw.admin({ method: 'POST', url: '/admin/merchants', payload: { id: 'wx-sign', channels: { wechatpay: { appid: 'wx0123456789abcdef' } } } })
     t.equal(made.statusCode, 201, made.body)
     const m = made.json().channels.wechatpay
@@ -76,6 +81,22 @@ for (const withAsync of [true, false]) {
     t.match(tampered.headers, { 'wechatpay-serial': m.platform_public_key_id })
     const unknown = await call('GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${m.mchid}`, undefined, { 'paylab-scenario': 'unknown_key' })
     t.equal(unknown.headers['wechatpay-serial'], 'PUB_KEY_ID_0000000000000000000000000000', 'unknown_key: a serial the merchant was never given')
+
+    // Notifications: the payment paid, then one whose first attempt carries a wrong signature.
+    const noteVerifies = (n: DeliveryRequest): boolean => verifies({ headers: Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k.toLowerCase(), v])), body: n.body })
+    const paid = await counted(calls, async () => {
+      await gw.engine.completeAction(created.json().code_url.split('/').at(-1), 'pass')
+      await gw.engine.advanceClock(1000)
+    })
+    t.equal(sent.length, 1)
+    t.equal(paid.async, withAsync ? 1 : 0, `the notification is signed by the ${form} form`)
+    t.ok(noteVerifies(sent[0] as DeliveryRequest), 'the notification verifies with the platform public key')
+    await gw.engine.addRule({ merchant_id: 'wx-sign', notification: 'bad_signature', times: 1 })
+    const other = await call('POST', '/v3/pay/transactions/native', { appid: m.appid, mchid: m.mchid, description: 'd', out_trade_no: outTradeNo(), notify_url: 'http://127.0.0.1:9/wx', amount: { total: 100 } })
+    await gw.engine.completeAction(other.json().code_url.split('/').at(-1), 'pass')
+    await gw.engine.advanceClock(1000)
+    t.equal(sent.length, 2)
+    t.notOk(noteVerifies(sent[1] as DeliveryRequest), 'bad_signature: the notification does not verify')
   })
 
   t.test(`Alipay v2 and v3 answers, a provider ${withAsync ? 'with' : 'without'} the async form: signed by the ${form} form`, async (t) => {
