@@ -44,8 +44,11 @@ export interface NotificationCodec {
    * optional ones (events.ts OPTIONAL_EVENTS), which only a channel that asks for them gets.
    */
   notifies?: (type: EventType) => boolean
-  /** URL, headers and body of one attempt; signed (and encrypted) as the channel does. */
-  encode (input: NotificationInput): DeliveryRequest
+  /**
+   * URL, headers and body of one attempt; signed (and encrypted) as the channel does. A promise
+   * when the signature is made off the event loop (the provider's async form, as WeChat Pay's).
+   */
+  encode (input: NotificationInput): DeliveryRequest | Promise<DeliveryRequest>
   /** Whether the receiver's answer acknowledges the notification (else it is retried). */
   acknowledged (status: number, body: string): boolean
   /** Seconds between attempts; a merchant's own notify_retry_schedule still wins. Undefined: the gateway's default. */

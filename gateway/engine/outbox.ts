@@ -337,7 +337,9 @@ export class Outbox {
     const { crypto, clock, config } = this.#ctx
     let request: DeliveryRequest
     try {
-      request = codec.encode({ event, object: event.data_object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now(), notifyHosts: config.notifyHosts } })
+      const encoded = codec.encode({ event, object: event.data_object, merchant, url, attempt, fault, env: { crypto, now: clock.now(), signingNow: signingClock(this.#ctx).now(), notifyHosts: config.notifyHosts } })
+      // A codec that signs at once is not made to wait a turn of the microtask queue.
+      request = encoded instanceof Promise ? await encoded : encoded
     } catch (err) {
       return { status: null, error: `the notification could not be encoded: ${(err as Error).message}` }
     }

@@ -27,23 +27,37 @@ function signWith (crypto: CryptoProvider, creds: AlipayCredentials, content: st
 
 /**
  * Sends a v2 answer. Unsigned when the app is unknown (no key to sign with), as Alipay does.
- * v2 answers carry no timestamp, so `stale_timestamp` leaves them as they are.
+ * v2 answers carry no timestamp, so `stale_timestamp` leaves them as they are. Without a fault,
+ * the signature is made through the provider's async form when it has one (the gateway's worker
+ * pool: off the event loop, as paylab's own answers), and the answer is sent once it is made.
  */
-export function sendV2 (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials | undefined, key: string, inner: object, fault?: SigningFault): FastifyReply {
+export function sendV2 (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials | undefined, key: string, inner: object, fault?: SigningFault): FastifyReply | Promise<FastifyReply> {
   const json = JSON.stringify(inner)
-  const sign = creds === undefined ? undefined : signWith(crypto, creds, json, fault)
-  return reply.type('application/json; charset=utf-8').send(v2Answer(key, json, sign))
+  const send = (sign: string | undefined): FastifyReply => reply.type('application/json; charset=utf-8').send(v2Answer(key, json, sign))
+  if (creds === undefined) return send(undefined)
+  if (fault !== undefined || crypto.rsaSha256SignAsync === undefined) return send(signWith(crypto, creds, json, fault))
+  return crypto.rsaSha256SignAsync(creds.alipay_private_key, json).then((signature) => send(signature.toString('base64')))
 }
 
-/** Signs a v3 answer's headers (alipay-timestamp, alipay-nonce, alipay-signature). */
+/** Signs a v3 answer's headers (alipay-timestamp, alipay-nonce, alipay-signature) at once: the faults' `resign`. */
 export function signV3 (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials, body: Buffer, nowMs: number, fault?: SigningFault): void {
+  const { timestamp, nonce, content } = v3Fields(body, nowMs, fault)
+  reply.headers({ 'alipay-timestamp': timestamp, 'alipay-nonce': nonce, 'alipay-signature': signWith(crypto, creds, content, fault) })
+}
+
+/** signV3 of an answer on its way out, no fault: through the provider's async form when it has one, else at once with no promise. */
+export function signV3Soon (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials, body: Buffer, nowMs: number): void | Promise<void> {
+  if (crypto.rsaSha256SignAsync === undefined) { signV3(reply, crypto, creds, body, nowMs); return }
+  const { timestamp, nonce, content } = v3Fields(body, nowMs, undefined)
+  return crypto.rsaSha256SignAsync(creds.alipay_private_key, content).then((signature) => {
+    reply.headers({ 'alipay-timestamp': timestamp, 'alipay-nonce': nonce, 'alipay-signature': signature.toString('base64') })
+  })
+}
+
+function v3Fields (body: Buffer, nowMs: number, fault: SigningFault | undefined): { timestamp: string, nonce: string, content: string } {
   const timestamp = String(nowMs - (fault?.kind === 'stale_timestamp' ? fault.seconds * 1000 : 0))
   const nonce = newId('n', 24).slice(2)
-  reply.headers({
-    'alipay-timestamp': timestamp,
-    'alipay-nonce': nonce,
-    'alipay-signature': signWith(crypto, creds, v3AnswerContent(timestamp, nonce, body.toString('utf8')), fault)
-  })
+  return { timestamp, nonce, content: v3AnswerContent(timestamp, nonce, body.toString('utf8')) }
 }
 
 export const toBuffer = (payload: unknown): Buffer =>

@@ -7,7 +7,7 @@ import { sandboxed } from '../../plugins/faults.js'
 import { journaled } from '../../plugins/journal.js'
 import { about } from '../../routes/reply.js'
 import { callerOf, verifyV3Request, type Caller } from './auth.js'
-import { signV3, toBuffer } from './answers.js'
+import { signV3, signV3Soon, toBuffer } from './answers.js'
 import { Biz } from './biz.js'
 import { asAlipayError } from './errors.js'
 import { OPERATIONS } from './operations.js'
@@ -60,10 +60,13 @@ export default async function v3Routes (app: FastifyInstance): Promise<void> {
     done()
   })
 
+  // As paylab's /v1 answers (channels/paylab/protocol.ts): the RSA signature is made on the
+  // gateway's worker pool when the crypto provider has one, and the hook waits for it.
   app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.alipayV3
-    if (caller !== undefined) signV3(reply, engine.crypto, caller.creds, toBuffer(payload), engine.signingNow())
-    done(null, payload)
+    const signing = caller === undefined ? undefined : signV3Soon(reply, engine.crypto, caller.creds, toBuffer(payload), engine.signingNow())
+    if (signing === undefined) done(null, payload)
+    else signing.then(() => done(null, payload), done)
   })
 
   await app.register(sandboxed, {

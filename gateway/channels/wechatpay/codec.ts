@@ -2,13 +2,13 @@
 // summary, resource}, the resource encrypted AEAD_AES_256_GCM under the merchant's APIv3 key,
 // signed with Wechatpay-* headers like an answer; 200 or 204 acknowledges; WeChat's schedule.
 import { createHash } from 'node:crypto'
-import type { NotificationCodec, NotificationInput } from '../../engine/channels.js'
+import type { DeliveryRequest, NotificationCodec, NotificationInput } from '../../engine/channels.js'
 import type { Engine } from '../../engine/engine.js'
 import type { SigningFault } from '../../engine/auth.js'
 import type { EventType, Payment, Refund } from '../../engine/types.js'
 import { aeadEncrypt } from './aead.js'
 import type { WechatpayCredentials } from './credentials.js'
-import { platformHeaders } from './signing.js'
+import { platformHeadersSoon } from './signing.js'
 import { CHANNEL, refundResource, transaction, wechatTime } from './transformers.js'
 
 /** 15s 15s 30s 3m 10m 20m 30m 30m 30m 60m 3h 3h 3h 6h 6h, as WeChat Pay publishes it. */
@@ -56,10 +56,13 @@ export function wechatpayCodec (engine: Engine): NotificationCodec {
       })
       const body = envelope(resource)
       const signingFault = fault === undefined ? undefined : SIGNING_FAULTS[fault.name]
-      const headers = platformHeaders(creds, body, Math.floor(input.env.signingNow / 1000), signingFault)
       // tampered_body: the signature is the real body's; what arrives says another amount.
       const sent = fault?.name === 'tampered_body' ? envelope(tampered(resource)) : body
-      return { url, body: sent, headers: { 'content-type': 'application/json', 'user-agent': 'paylab-notifier/1 (wechatpay)', ...headers, 'Request-ID': event.id } }
+      const request = (headers: Record<string, string>): DeliveryRequest =>
+        ({ url, body: sent, headers: { 'content-type': 'application/json', 'user-agent': 'paylab-notifier/1 (wechatpay)', ...headers, 'Request-ID': event.id } })
+      // Signed on the gateway's worker pool when the provider has one, as answers are.
+      const headers = platformHeadersSoon(input.env.crypto, creds, body, Math.floor(input.env.signingNow / 1000), signingFault)
+      return headers instanceof Promise ? headers.then(request) : request(headers)
     },
     acknowledged: (status) => status === 200 || status === 204,
     retrySchedule: WECHATPAY_RETRY_SCHEDULE,

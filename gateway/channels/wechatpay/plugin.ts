@@ -9,7 +9,7 @@ import { journaled } from '../../plugins/journal.js'
 import type { WechatpayCredentials } from './credentials.js'
 import { signError, toWechatpayError, WechatpayError } from './errors.js'
 import { buyerRoutes, wechatpayRoutes } from './routes.js'
-import { parseAuthorization, platformHeaders, requestMessage, rsaVerify } from './signing.js'
+import { parseAuthorization, platformHeaders, platformHeadersSoon, requestMessage, rsaVerify } from './signing.js'
 import { CHANNEL } from './transformers.js'
 
 export interface WechatpayCaller { merchant: Merchant, creds: WechatpayCredentials }
@@ -62,10 +62,14 @@ async function api (app: FastifyInstance): Promise<void> {
     if (entry !== undefined) entry.merchant_id = caller.merchant.id
   }
 
+  // As paylab's /v1 answers (channels/paylab/protocol.ts): the RSA signature is made on the
+  // gateway's worker pool when the crypto provider has one, and the hook waits for it.
   app.addHook('onSend', (request, reply, body, done) => {
     const caller = request.wechatpay
-    if (caller !== undefined) reply.headers(platformHeaders(caller.creds, payload(body), engine.signingSeconds()))
-    done(null, body)
+    if (caller === undefined) { done(null, body); return }
+    const signed = platformHeadersSoon(engine.crypto, caller.creds, payload(body), engine.signingSeconds())
+    if (!(signed instanceof Promise)) { reply.headers(signed); done(null, body); return }
+    signed.then((headers) => { reply.headers(headers); done(null, body) }, done)
   })
 
   await app.register(sandboxed, {
@@ -83,7 +87,7 @@ async function api (app: FastifyInstance): Promise<void> {
     },
     resign: (request, reply, body, fault) => {
       const caller = request.wechatpay
-      if (caller !== undefined) reply.headers(platformHeaders(caller.creds, body.toString('utf8'), engine.signingSeconds(), fault))
+      if (caller !== undefined) reply.headers(platformHeaders(engine.crypto, caller.creds, body.toString('utf8'), engine.signingSeconds(), fault))
     }
   })
 
