@@ -89,6 +89,10 @@ t.test('two stores over two rounds: a summary per store, targets and ratios with
   t.match(targets.find((r) => r.name.startsWith('4. worst p99')), { value: 9, pass: true })
   t.equal(value(ratios, `${WECHATPAY}, 100 / empty`), rate(WECHATPAY, '100', 1) / rate(WECHATPAY, 'empty', 1), 'large over empty, per workload')
   t.equal(value(ratios, 'signed query / bare Fastify GET'), rate(QUERY, 'empty', 1) / rate(BARE_GET, '—', 1))
+  const slowCards = rows.map((r) => r.name === CARD ? { ...r, p99: 50, maxStallMs: 40 } : r.name === BARE_GET && r.round === 2 ? { ...r, maxStallMs: 7 } : r)
+  const beside = evaluate({ rows: slowCards, rounds: 2, stores: { empty: 'empty', large: '100' }, rawSignPerSec: [100, 200], rssBytesPerPayment: 1200, cardBefore: CARD_BEFORE }).ratios
+  t.equal(value(beside, 'longest event-loop stall of bare Fastify, ms (the floor of the machine)'), 7, 'the longest stall of bare Fastify over the rounds, not of the gateway')
+  t.equal(value(beside, 'worst p99 of the HMAC workloads (signed query, wallet create), ms'), 9, 'the worst p99 of the query and the wallet create, not of the RSA work')
   t.equal(targets.length, 11)
   t.ok(targets.every((r) => /WireMock/.test(r.name) ? r.value === null && r.skipped !== undefined : finite(r.value) && typeof r.pass === 'boolean'), 'a value and a verdict for every target but those against WireMock')
 
