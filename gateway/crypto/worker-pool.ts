@@ -15,7 +15,7 @@ import type { CryptoProvider } from '../engine/crypto.js'
 // string is copied once into the message, where a typed array costs an ArrayBuffer on each side
 // (and more work for the main thread's collector). Operations come in batches, in order, and the
 // results of a batch go back in one message: a message costs each side more than the bytes in it.
-const WORKER_SOURCE = `
+export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { createPrivateKey, privateDecrypt, sign, constants } = require('node:crypto')
 const keys = new Map()
@@ -66,8 +66,12 @@ export class RsaWorkerPool {
   readonly #keyNumbers = new Map<string, number>()
   #keySeq = 0
 
-  constructor (size = availableParallelism()) {
+  readonly #source: string
+
+  /** `source`: the workers' code (a test gives one that dies, to see what the pool does then). */
+  constructor (size = availableParallelism(), source = WORKER_SOURCE) {
     this.#size = Math.max(1, size)
+    this.#source = source
     this.#slots = new Array<Slot | undefined>(this.#size).fill(undefined)
   }
 
@@ -130,7 +134,7 @@ export class RsaWorkerPool {
   }
 
   #start (index: number): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {} })
+    const worker = new Worker(this.#source, { eval: true, execArgv: [], env: {} })
     const slot: Slot = { worker, pending: new Map(), known: new Set(), reset: false, queue: [], inFlight: 0 }
     worker.unref()
     worker.on('message', ([ids, outs]: Reply) => {

@@ -4,7 +4,7 @@
 // payment per Idempotency-Key however many arrive while the unwrap is away.
 import { constants, createPrivateKey, privateDecrypt, publicEncrypt, randomBytes, sign } from 'node:crypto'
 import t from 'tap'
-import { pooledCrypto, RsaWorkerPool } from '../../gateway/crypto/worker-pool.js'
+import { pooledCrypto, RsaWorkerPool, WORKER_SOURCE } from '../../gateway/crypto/worker-pool.js'
 import { PAYLAB_ONLY, build, testCrypto, type TestGateway } from '../helpers/build.js'
 import { answerVerifies } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
@@ -63,6 +63,24 @@ t.test('operations sent together go in batches: each gets its own result or its 
   const wrong = results.filter((r, i) => (i % 7 === 3 || i % 11 === 5) !== (r.status === 'rejected') || (r.status === 'fulfilled' && !r.value.equals(expected)))
   t.equal(wrong.length, 0, 'refusals where the input is bad, the right signature everywhere else')
   t.same(await one.rsaSha256Sign(spellings[0] as string, data), expected, 'and the pool goes on after them')
+})
+
+t.test('a worker that dies with a batch in flight fails what it held, and the next operation gets a new worker', async (t) => {
+  // The workers' own code, but a worker handed the bytes "die" exits before it works on its batch.
+  const dying = `require('node:worker_threads').parentPort.on('message', (batch) => {
+    if (batch.some((op) => Buffer.from(op[5], 'latin1').toString() === 'die')) process.exit(3)
+  })\n${WORKER_SOURCE}`
+  const one = new RsaWorkerPool(1, dying)
+  t.teardown(() => one.close())
+  const data = Buffer.from('held')
+  const expected = sign('sha256', data, vectorKeys.privateKeyPem)
+  t.same(await one.rsaSha256Sign(vectorKeys.privateKeyPem, data), expected, 'the worker works')
+  // 20 at once on one worker: the first two go at once, a batch each (a worker holds two); the
+  // rest queue and go 8 at a time as batches come back, "die" in the first of those.
+  const held = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => one.rsaSha256Sign(vectorKeys.privateKeyPem, i === 3 ? Buffer.from('die') : data)))
+  t.same(held.map((r) => r.status), [...Array(2).fill('fulfilled'), ...Array(18).fill('rejected')], 'the two answered before it died stand; everything it held after, in flight or queued, fails: none hangs')
+  t.match((held[2] as PromiseRejectedResult).reason, { message: /an RSA worker exited \(code 3\)/ })
+  t.same(await one.rsaSha256Sign(vectorKeys.privateKeyPem, data), expected, 'a new worker takes the next operation, its key parsed anew')
 })
 
 t.test('a closed pool refuses work', async (t) => {
