@@ -143,15 +143,17 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
 
 /**
  * signAnswer, with an RSA signature made through the provider's async form when it has one
- * (off the event loop with the gateway's worker pool); an HMAC one is made at once, with no promise.
+ * (off the event loop with the gateway's worker pool); an HMAC one is made at once, with no
+ * promise. `fault` acts as in signAnswer (notifications' faults: an `unknown_key` is RSA too).
  */
-export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string): Record<string, string> | Promise<Record<string, string>> {
+export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string, fault?: SigningFault): Record<string, string> | Promise<Record<string, string>> {
   const signAsync = ctx.crypto.rsaSha256SignAsync
-  if (signAsync === undefined || identity.signatureType !== 'RSA-SHA256') return signAnswer(ctx, identity, body, nonce)
-  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce)
-  if (rsaKey === undefined) return signAnswer(ctx, identity, body, nonce)
+  if (signAsync === undefined || (identity.signatureType !== 'RSA-SHA256' && fault?.kind !== 'unknown_key')) return signAnswer(ctx, identity, body, nonce, fault)
+  const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce, fault)
+  if (rsaKey === undefined) return signAnswer(ctx, identity, body, nonce, fault)
   return signAsync(rsaKey, data).then((signature) => {
-    headers['Paylab-Signature'] = signature.toString('base64')
+    const b64 = signature.toString('base64')
+    headers['Paylab-Signature'] = fault?.kind === 'bad_signature' ? corrupt(b64) : b64
     return headers
   })
 }

@@ -213,9 +213,9 @@ export class Engine {
   signAnswer (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> {
     return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
-  /** signAnswer for an answer on its way out: an RSA signature may be made off the event loop. */
-  signAnswerAsync (identity: Identity, body: Buffer | string): Record<string, string> | Promise<Record<string, string>> {
-    return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2))
+  /** signAnswer for an answer on its way out or a notification: an RSA signature may be made off the event loop. */
+  signAnswerAsync (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> | Promise<Record<string, string>> {
+    return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2), fault)
   }
 
   keys () { return { object: 'list', data: publicKeys(this.ctx) } }

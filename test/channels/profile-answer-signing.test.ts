@@ -8,10 +8,9 @@ import { constants, createPrivateKey, createVerify, sign } from 'node:crypto'
 import { RsaWorkerPool } from '../../gateway/crypto/worker-pool.js'
 import { VirtualClock } from '../../gateway/engine/clock.js'
 import type { DeliveryRequest, NotificationTransport } from '../../gateway/engine/outbox.js'
-import type { CryptoProvider } from '../../gateway/engine/crypto.js'
 import type { WechatpayCredentials } from '../../gateway/channels/wechatpay/credentials.js'
 import { build } from '../helpers/build.js'
-import { distinctKeysCrypto } from '../helpers/fixture-keys.js'
+import { counted, countingCrypto } from '../helpers/signing-forms.js'
 import { wxAuthorization } from '../helpers/wechatpay-signer.js'
 import { outTradeNo } from '../helpers/wechatpay.js'
 import { alipayGateway, tradeNo } from './alipay-helpers.js'
@@ -19,24 +18,7 @@ import { alipayGateway, tradeNo } from './alipay-helpers.js'
 const pool = new RsaWorkerPool(1)
 t.teardown(() => pool.close())
 
-/** Distinct fixture keys (merchant, platform and gateway keys differ), counting RSA signatures by form. */
-function counting (withAsync: boolean): { crypto: CryptoProvider, calls: { sync: number, async: number } } {
-  const base = distinctKeysCrypto()
-  const calls = { sync: 0, async: 0 }
-  const crypto: CryptoProvider = {
-    ...base,
-    rsaSha256Sign: (pem, data) => { calls.sync++; return base.rsaSha256Sign(pem, data) }
-  }
-  if (withAsync) crypto.rsaSha256SignAsync = (pem, data) => { calls.async++; return pool.rsaSha256Sign(pem, Buffer.from(data)) }
-  return { crypto, calls }
-}
-
-/** What a call made of each form. */
-async function counted<T> (calls: { sync: number, async: number }, run: () => Promise<T>): Promise<{ result: T, sync: number, async: number }> {
-  const before = { ...calls }
-  const result = await run()
-  return { result, sync: calls.sync - before.sync, async: calls.async - before.async }
-}
+const counting = (withAsync: boolean): ReturnType<typeof countingCrypto> => countingCrypto(pool, withAsync)
 
 for (const withAsync of [true, false]) {
   const form = withAsync ? 'async' : 'sync'

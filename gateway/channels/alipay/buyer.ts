@@ -8,7 +8,7 @@ import type { Payment } from '../../engine/types.js'
 import { esc } from '../../cashier/views.js'
 import { journaled } from '../../plugins/journal.js'
 import type { AlipayCredentials } from './credentials.js'
-import { signParams } from './codec.js'
+import { signParamsSoon } from './codec.js'
 import { RETURN_PATH } from './operations.js'
 import { beijingTime, fenToYuan } from './transformers.js'
 
@@ -55,7 +55,8 @@ export default async function buyerRoutes (app: FastifyInstance): Promise<void> 
     const url = new URL(target)
     if (p.status === 'succeeded') {
       const creds = engine.channelCredentials(p.merchant_id, 'alipay') as AlipayCredentials
-      const signed = signParams({ crypto: engine.crypto }, returnParams(p, creds, engine.signingNow()), creds.alipay_private_key)
+      // On the gateway's worker pool when the provider has one: the handler waits, the event loop does not.
+      const signed = await signParamsSoon({ crypto: engine.crypto }, returnParams(p, creds, engine.signingNow()), creds.alipay_private_key)
       for (const [k, v] of signed) url.searchParams.set(k, v)
     }
     return reply.code(302).header('location', url.toString()).send()

@@ -1,12 +1,12 @@
 // Alipay's asynchronous notifications: a form-encoded POST to notify_url, signed RSA2 with the
 // app's Alipay key over the sorted parameters without `sign` and `sign_type`; received only when
 // the answer's body is exactly `success`; retried 4m 10m 10m 1h 2h 6h 15h (about 25 hours).
-import type { ChannelEnv, NotificationCodec, NotificationInput } from '../../engine/channels.js'
+import type { ChannelEnv, DeliveryRequest, NotificationCodec, NotificationInput } from '../../engine/channels.js'
 import { DECOY_TEST_ONLY_PRIVATE_KEY } from '../../engine/decoy-key.js'
 import type { Engine } from '../../engine/engine.js'
 import type { Payment } from '../../engine/types.js'
 import type { AlipayCredentials } from './credentials.js'
-import { contentToSign, rsa2Sign, spoil } from './sign.js'
+import { contentToSign, rsa2SignSoon, spoil } from './sign.js'
 import { beijingTime, fenToYuan, SANDBOX_BUYER, tradeStatus } from './transformers.js'
 
 export const ALIPAY_RETRY_SCHEDULE = [240, 600, 600, 3600, 7200, 21_600, 54_000] as const
@@ -58,10 +58,14 @@ export function notificationParams (input: Pick<NotificationInput, 'event' | 'ob
   return params
 }
 
-/** Signs notification (or synchronous return) parameters as Alipay does: without sign and sign_type. */
-export function signParams (env: Pick<ChannelEnv, 'crypto'>, params: Map<string, string>, privateKeyPem: string): Map<string, string> {
-  params.set('sign', rsa2Sign(env.crypto, privateKeyPem, contentToSign(params, ['sign', 'sign_type'])))
-  return params
+/**
+ * Signs notification (or synchronous return) parameters as Alipay does: without sign and sign_type.
+ * Through the provider's async form when it has one (a promise then), else at once.
+ */
+export function signParamsSoon (env: Pick<ChannelEnv, 'crypto'>, params: Map<string, string>, privateKeyPem: string): Map<string, string> | Promise<Map<string, string>> {
+  const sign = rsa2SignSoon(env.crypto, privateKeyPem, contentToSign(params, ['sign', 'sign_type']))
+  const signed = (signature: string): Map<string, string> => params.set('sign', signature)
+  return typeof sign === 'string' ? signed(sign) : sign.then(signed)
 }
 
 export function alipayCodec (engine: Engine): NotificationCodec {
@@ -71,15 +75,20 @@ export function alipayCodec (engine: Engine): NotificationCodec {
       const payment = engine.findPayment(event.payment_id) ?? object as Payment
       const stale = fault?.name === 'stale_timestamp' ? fault.value * 1000 : 0
       const params = notificationParams({ event, object }, payment, creds, env.signingNow - stale, env.now)
-      signParams(env, params, fault?.name === 'unknown_key' ? strangerKey() : creds.alipay_private_key)
-      if (fault?.name === 'bad_signature') params.set('sign', spoil(params.get('sign') as string))
-      // Changed after signing: the signature no longer covers what arrives.
-      if (fault?.name === 'tampered_body') params.set('total_amount', fenToYuan(payment.amount + 100))
-      return {
-        url,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'paylab-alipay-notifier/1', 'Paylab-Delivery-Attempt': String(attempt) },
-        body: new URLSearchParams([...params]).toString()
+      const tamperedAmount = fenToYuan(payment.amount + 100)
+      const request = (signed: Map<string, string>): DeliveryRequest => {
+        if (fault?.name === 'bad_signature') signed.set('sign', spoil(signed.get('sign') as string))
+        // Changed after signing: the signature no longer covers what arrives.
+        if (fault?.name === 'tampered_body') signed.set('total_amount', tamperedAmount)
+        return {
+          url,
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'paylab-alipay-notifier/1', 'Paylab-Delivery-Attempt': String(attempt) },
+          body: new URLSearchParams([...signed]).toString()
+        }
       }
+      // Signed on the gateway's worker pool when the provider has one, as Alipay's answers are.
+      const signed = signParamsSoon(env, params, fault?.name === 'unknown_key' ? strangerKey() : creds.alipay_private_key)
+      return signed instanceof Promise ? signed.then(request) : request(signed)
     },
     acknowledged: (_status, body) => body === 'success',
     retrySchedule: ALIPAY_RETRY_SCHEDULE

@@ -1,7 +1,7 @@
 // paylab's own notifications: the event body as the engine keeps it, signed like an answer
 // (fresh timestamp and nonce every attempt); a 2xx acknowledges; the gateway's retry schedule.
 import type { SigningFault } from '../../engine/auth.js'
-import type { NotificationCodec } from '../../engine/channels.js'
+import type { DeliveryRequest, NotificationCodec } from '../../engine/channels.js'
 import type { Engine } from '../../engine/engine.js'
 import { eventBody, tamper } from '../../engine/events.js'
 import type { NotificationFault } from '../../engine/notification-faults.js'
@@ -17,8 +17,7 @@ export function paylabCodec (engine: Engine): NotificationCodec {
     encode ({ event, merchant, url, attempt, fault }) {
       const signingFault = fault === undefined ? undefined : SIGNING_FAULTS[fault.name]
       const body = eventBody(event)
-      const signed = engine.signAnswer({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(body), signingFault)
-      return {
+      const request = (signed: Record<string, string>): DeliveryRequest => ({
         url,
         body: fault?.name === 'tampered_body' ? tamper(body) : body,
         headers: {
@@ -28,7 +27,11 @@ export function paylabCodec (engine: Engine): NotificationCodec {
           'Paylab-Event-Id': event.id,
           'Paylab-Delivery-Attempt': String(attempt)
         }
-      }
+      })
+      // An RSA signature is made on the gateway's worker pool when the provider has one, as
+      // answers' are; an HMAC one at once, with no promise.
+      const signed = engine.signAnswerAsync({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(body), signingFault)
+      return signed instanceof Promise ? signed.then(request) : request(signed)
     },
     acknowledged: (status) => status >= 200 && status < 300
   }
