@@ -13,7 +13,7 @@ export interface ServerProcess {
   url: string
   sample: (count: number) => Promise<string[]>
   /** Since the last call: the longest event-loop stall, time in GC, and the journal number. */
-  stats: () => Promise<{ maxStallMs: number, gcMs: number, journal: number }>
+  stats: () => Promise<{ maxStallMs: number, gcMs: number, maxGcMs: number, journal: number }>
   /** RSS and heap in use, in bytes, after a full garbage collection. */
   memory: () => Promise<{ rss: number, heapUsed: number }>
   /** CPU seconds (user + system) the server process has used so far, to the µs (it starts no processes of its own). */
@@ -69,8 +69,8 @@ export async function startServer (args: string[]): Promise<ServerProcess> {
     url: `http://127.0.0.1:${ready.port}`,
     sample: async (count) => (await ask({ type: 'sample', count }, 'sample')).ids,
     stats: async () => {
-      const { maxStallMs, gcMs, journal } = await ask({ type: 'stats' }, 'stats')
-      return { maxStallMs, gcMs, journal }
+      const { maxStallMs, gcMs, maxGcMs, journal } = await ask({ type: 'stats' }, 'stats')
+      return { maxStallMs, gcMs, maxGcMs, journal }
     },
     cpu: async () => (await ask({ type: 'cpu' }, 'cpu')).seconds,
     settle: async () => (await ask({ type: 'settle' }, 'settled')).ms,

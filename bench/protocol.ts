@@ -9,7 +9,7 @@ export type ServerMessage =
   | { type: 'ready', port: number, openMs: number, payments: number, gateway?: GatewayFacts }
   | { type: 'sample', ids: string[] }
   | { type: 'seeded', ms: number }
-  | { type: 'stats', maxStallMs: number, gcMs: number, journal: number }
+  | { type: 'stats', maxStallMs: number, gcMs: number, maxGcMs: number, journal: number }
   | { type: 'memory', rss: number, heapUsed: number }
   | { type: 'cpu', seconds: number }
   | { type: 'settled', ms: number }

@@ -12,6 +12,8 @@ export interface Row extends Measurement {
   maxStallMs: number
   /** The server's garbage collection time per request, in µs (NaN for the JVM). */
   gcUs: number
+  /** The longest single garbage collection pause, in ms: beside the longest stall, says whether the collector made it (NaN for the JVM). */
+  maxGcMs: number
   /** Compactions of the store (snapshot rewrites) during the measurement. */
   compactions: number
 }
@@ -30,6 +32,7 @@ export interface Summary {
   serverCpu: number
   clientCpu: number
   maxStallMs: number
+  maxGcMs: number
   compactions: number
   requests: number
   failed: number
@@ -72,6 +75,7 @@ export function summarize (rows: readonly Row[]): Summary[] {
       serverCpu: m((r) => r.serverCpu),
       clientCpu: m((r) => r.clientCpu),
       maxStallMs: worst(g.map((r) => r.maxStallMs)),
+      maxGcMs: worst(g.map((r) => r.maxGcMs)),
       compactions: sum((r) => r.compactions),
       requests: sum((r) => r.total),
       failed: sum((r) => r.non2xx + r.errors)
@@ -81,12 +85,12 @@ export function summarize (rows: readonly Row[]): Summary[] {
 
 export function measurementTable (summaries: readonly Summary[]): string {
   const lines = [
-    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | GC µs/req | server CPU | client CPU | longest stall ms | compactions | requests | non-2xx |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| measurement | store | req/s | p50 ms | p99 ms | server CPU µs/req | GC µs/req | server CPU | client CPU | longest stall ms | longest GC pause ms | compactions | requests | non-2xx |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const s of summaries) {
     lines.push(`| ${s.name} | ${s.store} | ${fixed(s.reqPerSec, 0)} | ${fixed(s.p50, 0)} | ${fixed(s.p99, 0)} | ${fixed(s.serverCpuUs, 0)} | ${fixed(s.gcUs, 0)} | ` +
-      `${fixed(s.serverCpu, 0)}% | ${fixed(s.clientCpu, 0)}% | ${fixed(s.maxStallMs, 0)} | ${s.compactions} | ${s.requests} | ${s.failed} |`)
+      `${fixed(s.serverCpu, 0)}% | ${fixed(s.clientCpu, 0)}% | ${fixed(s.maxStallMs, 0)} | ${fixed(s.maxGcMs, 0)} | ${s.compactions} | ${s.requests} | ${s.failed} |`)
   }
   return lines.join('\n')
 }

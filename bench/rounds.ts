@@ -55,11 +55,12 @@ async function record (b: Bench, round: number, name: string, store: string, ser
     round,
     maxStallMs: after?.maxStallMs ?? NaN,
     gcUs: after === undefined ? NaN : after.gcMs * 1000 / m.total,
+    maxGcMs: after?.maxGcMs ?? NaN,
     compactions: after === undefined || before === undefined ? 0 : after.journal - before.journal
   }
   b.rows.push(row)
   b.log(`[round ${round}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req` +
-    (Number.isFinite(row.maxStallMs) ? `, GC ${row.gcUs.toFixed(0)} µs/req, longest stall ${row.maxStallMs.toFixed(0)} ms` : '') +
+    (Number.isFinite(row.maxStallMs) ? `, GC ${row.gcUs.toFixed(0)} µs/req, longest stall ${row.maxStallMs.toFixed(0)} ms (longest GC pause ${row.maxGcMs.toFixed(0)} ms)` : '') +
     (row.compactions > 0 ? `, ${row.compactions} compaction(s)` : ''))
   return row
 }

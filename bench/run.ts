@@ -126,7 +126,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
 
     const warmups: Row[] = []
     const warm = async (name: string, server: { url: string, pid: number }, request: Parameters<typeof measure>[2], seconds = s.warmup): Promise<void> => {
-      warmups.push({ ...await measure(name, { url: server.url, pid: server.pid, connections: s.connections, duration: seconds }, request), store: '—', round: 0, maxStallMs: NaN, gcUs: NaN, compactions: 0 })
+      warmups.push({ ...await measure(name, { url: server.url, pid: server.pid, connections: s.connections, duration: seconds }, request), store: '—', round: 0, maxStallMs: NaN, gcUs: NaN, maxGcMs: NaN, compactions: 0 })
     }
     const demo = first.server.facts.demo
     for (const g of gateways) {

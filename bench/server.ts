@@ -35,14 +35,18 @@ async function serve (app: FastifyInstance, openMs: number, extra: { payments?: 
   const loop = monitorEventLoopDelay({ resolution: 5 })
   loop.enable()
   let gcMs = 0
-  new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcMs += entry.duration }).observe({ entryTypes: ['gc'] })
+  let maxGcMs = 0
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) { gcMs += entry.duration; if (entry.duration > maxGcMs) maxGcMs = entry.duration }
+  }).observe({ entryTypes: ['gc'] })
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'close') void app.close().then(() => process.exit(0))
     if (message.type === 'stats') {
       void journalNumber(dir).then((journal) => {
-        send({ type: 'stats', maxStallMs: loop.max / 1e6, gcMs, journal })
+        send({ type: 'stats', maxStallMs: loop.max / 1e6, gcMs, maxGcMs, journal })
         loop.reset()
         gcMs = 0
+        maxGcMs = 0
       })
     }
     if (message.type === 'settle') {

@@ -67,8 +67,8 @@ export function evaluate (i: Inputs): { targets: Result[], ratios: Result[] } {
   const targets: Result[] = [
     ...[empty, large].map((s) => ratio(`1. signed query / WireMock GET, ${s} store`, at(QUERY, s), of(WIREMOCK_GET, '—'), 1.0, i.wiremockSkipped ?? skippedAt(s))),
     ...[empty, large].map((s) => ratio(`2. signed wallet create (durable) / WireMock POST, ${s} store`, at(WALLET, s), of(WIREMOCK_POST, '—'), 0.6, i.wiremockSkipped ?? skippedAt(s))),
-    ratio(`3. card creates / before (${i.cardBefore.empty} req/s, ${i.cardBefore.source}), ${empty} store`, at(CARD, empty), () => i.cardBefore.empty, 1.6),
-    ratio(`3. card creates / before (${i.cardBefore.large} req/s), ${large} store`, at(CARD, large), () => i.cardBefore.large, 1.6, i.largeSkipped),
+    ratio(`3. card creates / before (${i.cardBefore.empty.toFixed(0)} req/s, ${i.cardBefore.source}), ${empty} store`, at(CARD, empty), () => i.cardBefore.empty, 1.6),
+    ratio(`3. card creates / before (${i.cardBefore.large.toFixed(0)} req/s), ${large} store`, at(CARD, large), () => i.cardBefore.large, 1.6, i.largeSkipped),
     below('4. worst p99 of the paylab measurements, ms', p99, 20, 'ms'),
     below('4. longest event-loop stall of the paylab measurements, ms', stall, 20, 'ms'),
     {

@@ -37,7 +37,7 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   t.same(doc.summary.map((s: { name: string, store: string }) => `${s.name} @ ${s.store}`).sort(), expected.sort(), 'every workload, the paylab ones on the gateway')
   t.equal(doc.measurements.length, expected.length, 'one round')
   for (const m of doc.measurements) {
-    const figures = ['reqPerSec', 'p50', 'p99', 'serverCpuUs', 'serverCpu', 'clientCpu', 'maxStallMs', 'gcUs', 'seconds']
+    const figures = ['reqPerSec', 'p50', 'p99', 'serverCpuUs', 'serverCpu', 'clientCpu', 'maxStallMs', 'gcUs', 'maxGcMs', 'seconds']
     t.same(figures.filter((f) => !finite(m[f])), [], `${m.name} @ ${m.store}: finite figures`)
     // The server says its own CPU time to the µs: a 0.1 s measurement can use less than a tick of /proc.
     // (0.05 s per measurement was too short for a card create to be answered at a load average of 10.)
@@ -70,7 +70,7 @@ t.test('two stores over two rounds: a summary per store, targets and ratios with
   const rate = (name: string, store: string, round: number): number => (name.length + (store === '100' ? 7 : store === 'empty' ? 3 : 0)) * 10 * round
   const row = (name: string, store: string, round: number): Row => ({
     name, store, round, reqPerSec: rate(name, store, round), p50: round, p99: 4 * round + (store === '100' ? 1 : 0), total: 10 * round, non2xx: 0, errors: 0, seconds: 0.1,
-    serverCpu: 50, clientCpu: 40, serverCpuUs: 100 * round, maxStallMs: 3 * round, gcUs: 1, compactions: store === '100' ? 1 : 0
+    serverCpu: 50, clientCpu: 40, serverCpuUs: 100 * round, maxStallMs: 3 * round, gcUs: 1, maxGcMs: 2 * round, compactions: store === '100' ? 1 : 0
   })
   const rows = [1, 2].flatMap((round) => [
     ...[BARE_GET, BARE_POST].map((name) => row(name, '—', round)),
@@ -79,7 +79,7 @@ t.test('two stores over two rounds: a summary per store, targets and ratios with
   const summary = summarize(rows)
   t.same(summary.map((s) => `${s.name} @ ${s.store}`), rows.filter((r) => r.round === 1).map((r) => `${r.name} @ ${r.store}`), 'one summary per measurement and store, in the order measured')
   const query100 = summary.find((s) => s.name === QUERY && s.store === '100')
-  t.match(query100, { reqPerSec: rate(QUERY, '100', 1.5), worstP99: 9, compactions: 2, requests: 30, failed: 0 }, 'medians over the rounds, the worst p99, sums')
+  t.match(query100, { reqPerSec: rate(QUERY, '100', 1.5), worstP99: 9, maxGcMs: 4, compactions: 2, requests: 30, failed: 0 }, 'medians over the rounds, the worst p99 and GC pause, sums')
 
   const { targets, ratios } = evaluate({ rows, rounds: 2, stores: { empty: 'empty', large: '100' }, rawSignPerSec: [100, 200], rssBytesPerPayment: 1200, cardBefore: CARD_BEFORE, wiremockSkipped: 'WireMock skipped: --skip wiremock' })
   const value = (list: typeof targets, name: string): number | null | undefined => list.find((r) => r.name === name)?.value
