@@ -3,6 +3,7 @@
 // gateway's modules load after the options are parsed, so --help and a usage error are instant.
 import { parseArgs } from 'node:util'
 import { loggerOptions, parseLogOptions } from './log-options.js'
+import { defaultRsaWorkers } from './crypto/parallelism.js'
 import { connectionLimitsProblem, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connections.js'
 
 // The channel profiles' names (gateway/channels/index.ts), here so that --help and a usage error
@@ -34,6 +35,8 @@ export const GATEWAY_USAGE = `Usage: paylab gateway [options]
   --request-timeout <s>     most seconds to receive a whole request (default ${DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000})
   --keep-alive-timeout <s>  seconds an idle keep-alive connection stays open (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000})
   --max-connections <n>     most connections open at once (default ${DEFAULT_CONNECTION_LIMITS.maxConnections}: 4/5 of the file limit)
+  --rsa-workers <n>         threads for RSA private-key work: card envelopes, RSA-signed answers and
+                            notifications (default: the CPUs this process may use, within its cgroup quota)
   -h, --help                this text
 `
 
@@ -64,6 +67,7 @@ export async function runGateway (argv: string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'keep-alive-timeout': { type: 'string' },
         'max-connections': { type: 'string' },
+        'rsa-workers': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -85,6 +89,8 @@ export async function runGateway (argv: string[]): Promise<number> {
   if (unknown !== undefined) return usageError(`--channels: no channel named ${unknown}; one of ${CHANNEL_NAMES.join(', ')}`)
   // Records that name no channel (the /pay client's, the admin API's) are paylab's.
   if (channelNames !== undefined && !channelNames.includes('paylab')) return usageError('--channels must include paylab, the gateway\'s own protocol')
+  const rsaWorkers = values['rsa-workers'] === undefined ? defaultRsaWorkers() : /^\d+$/.test(values['rsa-workers']) ? Number(values['rsa-workers']) : NaN
+  if (!(rsaWorkers >= 1 && rsaWorkers <= 256)) return usageError('--rsa-workers must be a whole number from 1 to 256')
 
   const [{ default: closeWithGrace }, { VirtualClock }, { DEMO_MERCHANT_ID }, { SEED_MERCHANT_ID }, { buildGateway }, { CHANNEL_PROFILES }] = await Promise.all([
     import('close-with-grace'), import('./engine/clock.js'), import('./engine/engine.js'), import('./engine/pay.js'), import('./server.js'), import('./channels/index.js')
@@ -116,6 +122,7 @@ export async function runGateway (argv: string[]): Promise<number> {
       ...(values.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
       logger: await loggerOptions(log),
       connections,
+      rsaWorkers,
       // Nothing more can be made durable, nor said about what is: stop, without a close that writes.
       onStorageFatal: (err) => { process.stderr.write(`paylab gateway: stopping: ${err.message}\n`); process.exit(1) },
       config: {
@@ -155,6 +162,7 @@ export async function runGateway (argv: string[]): Promise<number> {
     `  API docs:       ${url.origin}/docs`,
     ...(values['no-dashboard'] ? [] : [`  dashboard:      ${url.origin}/dashboard  (log in with the admin token)`]),
     `  channels:       ${engine.channelNames.join(', ')}`,
+    `  RSA workers:    ${rsaWorkers} (threads for card envelopes and RSA signatures; --rsa-workers)`,
     `  admin token:    ${engine.adminToken}`,
     `  demo merchant:  Paylab-Merchant: ${demo.id}   HMAC secret: ${demo.hmac_secret}`,
     `  /pay client:    merchant ${SEED_MERCHANT_ID}, secret ${engine.merchant(SEED_MERCHANT_ID).hmac_secret}`,

@@ -35,6 +35,8 @@ export interface GatewayOptions {
   databaseUrl?: string
   clock?: Clock
   crypto?: CryptoProvider
+  /** Worker threads for RSA private-key work (default: the CPUs the process may use, within its cgroup quota); unused with `crypto`. */
+  rsaWorkers?: number
   /** How connection faults are acted out: on the socket by default. */
   transportFaults?: TransportFaults
   /** How notifications are delivered (HTTP by default). */
@@ -80,7 +82,7 @@ export async function buildGateway (options: GatewayOptions = {}): Promise<{ app
     : options.memory === true ? new MemoryStore() : new JournalStore(options.dataDir ?? '.paylab', { onFatal: options.onStorageFatal }))
   // RSA private-key work (card envelopes, RSA-signed answers) runs on worker threads, unless the
   // caller brings a provider of its own (a test's deterministic one keeps its sync forms).
-  const rsaPool = options.crypto === undefined ? new RsaWorkerPool() : undefined
+  const rsaPool = options.crypto === undefined ? new RsaWorkerPool(options.rsaWorkers) : undefined
   const crypto = rsaPool === undefined ? options.crypto : pooledCrypto(nodeCrypto, rsaPool)
   // An in-memory gateway keeps nothing, so it starts with the shipped test-only keys rather than
   // spending a few hundred ms of its start on each key it would generate.

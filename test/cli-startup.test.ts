@@ -37,13 +37,16 @@ t.test('bad limit flags are usage errors', async (t) => {
   const runs = [
     await refusedRun(['--headers-timeout', 'soon']),
     await refusedRun(['--max-connections', '0']),
-    await refusedRun(['--headers-timeout', '40', '--request-timeout', '30'])
+    await refusedRun(['--headers-timeout', '40', '--request-timeout', '30']),
+    await refusedRun(['--rsa-workers', '0']),
+    await refusedRun(['--rsa-workers', 'two'])
   ]
   for (const run of runs) t.equal(run.code, 2, run.stderr)
   t.match(runs[0]?.stderr, /--headers-timeout must be a number of seconds/)
   t.match(runs[1]?.stderr, /--max-connections must be a whole number/)
   t.match(runs[2]?.stderr, /--headers-timeout must not be longer than the --request-timeout/)
-  for (const flag of ['--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-connections']) t.match(GATEWAY_USAGE, flag)
+  for (const run of runs.slice(3)) t.match(run.stderr, /--rsa-workers must be a whole number from 1 to 256/)
+  for (const flag of ['--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-connections', '--rsa-workers']) t.match(GATEWAY_USAGE, flag)
 })
 
 // test/cli.test.ts starts a gateway with --channels and --no-dashboard and restarts it without them.
@@ -70,8 +73,9 @@ function payRequest (orderId: string, secret: string): RequestInit {
 t.test('--headers-timeout, --request-timeout and --max-connections reach the server; --memory leaves no files behind; --seed-secret signs /pay; piped, it logs JSON lines', async (t) => {
   const cwd = join(dir, 'memory-cwd')
   await mkdir(cwd)
-  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3'], cwd, LIST_LOADED_PACKAGES)
+  const gw = await startGateway(t, ['--port', '0', '--memory', '--data-dir', join(cwd, 'state'), '--seed-secret', 'cli-seed-secret', '--headers-timeout', '0.4', '--request-timeout', '0.6', '--max-connections', '3', '--rsa-workers', '1'], cwd, LIST_LOADED_PACKAGES)
   t.match(gw.stdout(), /store:\s+in memory/)
+  t.match(gw.stdout(), /RSA workers:\s+1 \(/, 'the banner says how many RSA workers it runs')
   t.equal(gw.seedSecret, 'cli-seed-secret')
   const port = Number(new URL(gw.url).port)
   const held = await Promise.all([stalled(port), stalled(port), stalled(port)])

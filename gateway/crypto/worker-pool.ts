@@ -5,9 +5,9 @@
 //
 // Workers start on the first RSA operation, not with the gateway (most gateways, and every test
 // that sends no card, never need them), and keep the process alive only while they hold work.
-import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { CryptoProvider } from '../engine/crypto.js'
+import { defaultRsaWorkers } from './parallelism.js'
 
 // Plain CommonJS run with `eval`, so that the same code serves the TypeScript sources (tsx) and
 // dist/ without a worker file to resolve. Each worker parses a key once, the first time it is
@@ -69,7 +69,7 @@ export class RsaWorkerPool {
   readonly #source: string
 
   /** `source`: the workers' code (a test gives one that dies, to see what the pool does then). */
-  constructor (size = availableParallelism(), source = WORKER_SOURCE) {
+  constructor (size = defaultRsaWorkers(), source = WORKER_SOURCE) {
     this.#size = Math.max(1, size)
     this.#source = source
     this.#slots = new Array<Slot | undefined>(this.#size).fill(undefined)
