@@ -35,14 +35,14 @@ function read (path: string): string | undefined {
   }
 }
 
-function cgroupCpus (): number | undefined {
-  const self = read('/proc/self/cgroup')
-  const limits = cpuMaxPaths(self ?? '').map((p) => { const text = read(p); return text === undefined ? undefined : cpusOfCpuMax(text) })
+/** The smallest quota of the process's cgroup and its ancestors, read with `readFile` (undefined: unreadable). */
+export function cgroupCpus (readFile: (path: string) => string | undefined = read): number | undefined {
+  const limits = cpuMaxPaths(readFile('/proc/self/cgroup') ?? '').map((p) => { const text = readFile(p); return text === undefined ? undefined : cpusOfCpuMax(text) })
   const set = limits.filter((n): n is number => n !== undefined)
   return set.length === 0 ? undefined : Math.min(...set)
 }
 
-/** The default size of the RSA worker pool: the CPUs this process may use, within its cgroup's quota. */
-export function defaultRsaWorkers (): number {
-  return Math.max(1, Math.min(availableParallelism(), cgroupCpus() ?? Infinity))
+/** The default size of the RSA worker pool: the CPUs this process may use, within its cgroup's quotas. */
+export function defaultRsaWorkers (cpus = availableParallelism(), quota = cgroupCpus()): number {
+  return Math.max(1, Math.min(cpus, quota ?? Infinity))
 }

@@ -41,6 +41,12 @@ parentPort.on('message', (batch) => {
 })
 `
 
+/**
+ * The pool could not do the work (a worker died with it, or the pool is closed), as opposed to the
+ * work itself failing (a ciphertext that does not open): the operation can still be done elsewhere.
+ */
+export class RsaPoolUnavailable extends Error {}
+
 /** Keys numbered for the workers; past this many the numbering starts over (workers forget theirs). */
 const MAX_KEYS = 256
 /**
@@ -79,7 +85,7 @@ export class RsaWorkerPool {
   rsaSha256Sign (pem: string, data: Buffer): Promise<Buffer> { return this.#run('sign', pem, data) }
 
   #run (op: Op, pem: string, data: Buffer): Promise<Buffer> {
-    if (this.#closed) return Promise.reject(new Error('the RSA worker pool is closed'))
+    if (this.#closed) return Promise.reject(new RsaPoolUnavailable('the RSA worker pool is closed'))
     const slot = this.#leastBusy()
     const id = ++this.#seq
     return new Promise<Buffer>((resolve, reject) => {
@@ -158,8 +164,8 @@ export class RsaWorkerPool {
       slot.pending.clear()
       slot.queue = []
     }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`an RSA worker exited (code ${code})`)))
+    worker.on('error', (err) => fail(new RsaPoolUnavailable(`an RSA worker failed: ${err.message}`)))
+    worker.on('exit', (code) => fail(new RsaPoolUnavailable(`an RSA worker exited (code ${code})`)))
     return slot
   }
 
@@ -171,11 +177,20 @@ export class RsaWorkerPool {
   }
 }
 
-/** `base` with its RSA private-key operations also offered async, run on `pool`. */
+/**
+ * `base` with its RSA private-key operations also offered async, run on `pool`. What the pool
+ * cannot do (a worker died holding it, or the pool closed while an answer was being signed) is done
+ * by `base` on this thread: a dead worker costs the requests it held some latency, never an error
+ * answer — or a notification attempt charged to the merchant's retry schedule.
+ */
 export function pooledCrypto (base: CryptoProvider, pool: RsaWorkerPool): CryptoProvider {
+  const orHere = <T>(run: () => T) => (err: unknown): T => { if (err instanceof RsaPoolUnavailable) return run(); throw err }
   return {
     ...base,
-    rsaOaepDecryptAsync: (pem, data) => pool.rsaOaepDecrypt(pem, data),
-    rsaSha256SignAsync: (pem, data) => pool.rsaSha256Sign(pem, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    rsaOaepDecryptAsync: (pem, data) => pool.rsaOaepDecrypt(pem, data).catch(orHere(() => base.rsaOaepDecrypt(pem, data))),
+    rsaSha256SignAsync: (pem, data) => {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+      return pool.rsaSha256Sign(pem, bytes).catch(orHere(() => base.rsaSha256Sign(pem, bytes)))
+    }
   }
 }

@@ -247,7 +247,7 @@ export class Outbox {
     if (this.#ctx.db.shared) {
       // Each attempt is made by the gateway whose lease on its task the store took (leases.ts).
       const leased = await claimAttempts(this.#ctx, pending, this.#owner, (e) => this.#leaseMs(e))
-      await Promise.all(leased.map((task) => this.#track(this.#attempt(task.ref, false, task))))
+      await Promise.all(leased.map((task) => this.#track(this.#inLane(this.#ctx.db.get('events', task.ref)?.payment_id ?? task.ref, () => this.#attempt(task.ref, false, task)))))
       return leased.length
     }
     const due = pending()
@@ -257,7 +257,11 @@ export class Outbox {
     for (const task of this.#ctx.db.tables.tasks.values()) {
       if (task.kind === 'event.deliver' && ids.has(task.ref)) this.#ctx.scheduler.cancel(task.id)
     }
-    await Promise.all(due.map((e) => this.#track(this.#attempt(e.id))))
+    // In each payment's lane: an encode may wait for the RSA pool, and a payment's events go out in order.
+    await Promise.all(due.map((e) => this.#track(this.#inLane(e.payment_id, async () => {
+      // An attempt ahead of it in the lane may have delivered it meanwhile.
+      if (this.#ctx.db.get('events', e.id)?.status === 'pending') await this.#attempt(e.id)
+    }))))
     return due.length
   }
 

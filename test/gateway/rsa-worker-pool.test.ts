@@ -83,6 +83,25 @@ t.test('a worker that dies with a batch in flight fails what it held, and the ne
   t.same(await one.rsaSha256Sign(vectorKeys.privateKeyPem, data), expected, 'a new worker takes the next operation, its key parsed anew')
 })
 
+t.test('what the pool cannot do is done on this thread: a dead worker costs latency, never a wrong answer', async (t) => {
+  const dying = `require('node:worker_threads').parentPort.on('message', () => process.exit(4))\n${WORKER_SOURCE}`
+  const dead = new RsaWorkerPool(1, dying)
+  t.teardown(() => dead.close())
+  const provider = pooledCrypto(testCrypto, dead)
+  const signAsync = provider.rsaSha256SignAsync as NonNullable<typeof provider.rsaSha256SignAsync>
+  const data = Buffer.from('signed anyway')
+  const signatures = await Promise.all(Array.from({ length: 10 }, () => signAsync(vectorKeys.privateKeyPem, data)))
+  const expected = sign('sha256', data, vectorKeys.privateKeyPem)
+  t.ok(signatures.every((s) => s.equals(expected)), 'every signature made, and right, though every worker died holding it')
+  const secret = randomBytes(32)
+  const wrapped = publicEncrypt({ key: vectorKeys.publicKeyPem, ...oaep }, secret)
+  t.same(await provider.rsaOaepDecryptAsync?.(vectorKeys.privateKeyPem, wrapped), secret, 'an envelope opened here')
+  await t.rejects(provider.rsaOaepDecryptAsync?.(vectorKeys.privateKeyPem, randomBytes(256)) as Promise<Buffer>, 'a ciphertext that does not open is still refused')
+  await dead.close()
+  t.same(await provider.rsaSha256SignAsync?.(vectorKeys.privateKeyPem, data), expected, 'a closed pool too: signed here')
+  await t.rejects(pooledCrypto(testCrypto, new RsaWorkerPool(1, '')).rsaSha256SignAsync?.('not a key', data) as Promise<Buffer>, 'an operation that fails fails here too')
+})
+
 t.test('a closed pool refuses work', async (t) => {
   const closed = new RsaWorkerPool(1)
   t.same(await closed.rsaSha256Sign(vectorKeys.privateKeyPem, Buffer.from('x')), sign('sha256', Buffer.from('x'), vectorKeys.privateKeyPem))
