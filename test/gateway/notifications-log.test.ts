@@ -1,5 +1,7 @@
 // The delivery log (GET /admin/events) and the operator's levers: resend and deliver-due.
 import t from 'tap'
+import type { CryptoProvider } from '../../gateway/engine/crypto.js'
+import { testCrypto } from '../helpers/build.js'
 import { notifyBench, offsets, sharedNotifyBench } from '../helpers/notifications.js'
 
 // One gateway and clock for the file, a merchant and a receiver per test.
@@ -110,6 +112,31 @@ t.test('deliver-due attempts every pending event now, for one merchant or all', 
   t.same(empty.json(), { attempted: 0 }, 'nothing pending is left')
   await b.gw.advance('1d')
   t.equal(b.rx.requests.length, 4, 'the retries that were scheduled do not come on top')
+})
+
+t.test('deliver-due sends a payment\'s events in order, though the first one\'s RSA signature comes last', async (t) => {
+  // RSA signatures come from the provider's async form (the worker pool in a real gateway); here
+  // the first one asked for once `slow` is set takes 50 ms longer than the others.
+  let slow = false
+  const crypto: CryptoProvider = {
+    ...testCrypto,
+    rsaSha256SignAsync: async (pem, data) => {
+      if (slow) { slow = false; await new Promise((resolve) => setTimeout(resolve, 50)) }
+      return testCrypto.rsaSha256Sign(pem, data)
+    }
+  }
+  const b = await notifyBench(t, { answer_signature_type: 'RSA-SHA256' }, { crypto })
+  b.rx.answer = () => 500
+  const payment = await b.pay()
+  await b.post(`/v1/payments/${payment.id}/refunds`, { merchant_refund_id: `r-${payment.id}` })
+  await b.gw.advance('0s')
+  t.same(b.rx.requests.map((r) => r.json().type), ['payment.succeeded', 'refund.succeeded'], 'both tried once, and failed')
+  b.rx.answer = () => 200
+  slow = true
+  const res = await b.gw.admin({ method: 'POST', url: '/admin/events/deliver-due' })
+  t.same(res.json(), { attempted: 2 })
+  t.same(b.rx.requests.slice(2).map((r) => r.json().type), ['payment.succeeded', 'refund.succeeded'], 'the payment\'s event first, as it was made')
+  t.same((await b.events()).map((e) => e.status), ['delivered', 'delivered'])
 })
 
 t.test('after deliver-due a failing event goes on with its schedule once, from then on', async (t) => {
