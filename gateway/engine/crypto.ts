@@ -23,6 +23,23 @@ export interface CryptoProvider {
   generateRsaKeyPair (): { publicKeyPem: string, privateKeyPem: string }
 }
 
+/**
+ * `provider` with what its async forms give made native promises. Callers tell a promise from a
+ * value by `instanceof Promise` (an HMAC answer is signed at once, with no promise to wait for), so
+ * a thenable of another library would be read as the value itself. (A provider is a plain object of
+ * functions, as nodeCrypto is.)
+ */
+export function withNativePromises (provider: CryptoProvider): CryptoProvider {
+  const { rsaOaepDecryptAsync: decrypt, rsaSha256SignAsync: sign } = provider
+  if (decrypt === undefined && sign === undefined) return provider
+  const native = <T>(value: Promise<T>): Promise<T> => value instanceof Promise ? value : Promise.resolve(value)
+  return {
+    ...provider,
+    ...(decrypt === undefined ? {} : { rsaOaepDecryptAsync: (pem: string, data: Buffer) => native(decrypt.call(provider, pem, data)) }),
+    ...(sign === undefined ? {} : { rsaSha256SignAsync: (pem: string, data: Buffer | string) => native(sign.call(provider, pem, data)) })
+  }
+}
+
 export const nodeCrypto: CryptoProvider = {
   hmacSha256: (secret, data) => createHmac('sha256', secret).update(data).digest(),
   // For RSA keys node's sign() uses RSASSA-PKCS1-v1_5, exactly what `openssl dgst -sha256 -sign` makes.

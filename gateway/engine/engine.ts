@@ -24,7 +24,7 @@ import type { JournalEntry, JournalOpening, JournalQuery } from './journal.js'
 import { clearJournal, journalCount, journalEntries, journalEntry, timeline, type PaymentTimeline } from './operator-views.js'
 import { adminCreateMerchant, adminRotateSecret, adminUpdateMerchant, adminView, type MerchantCreate, type MerchantPatch } from './merchant-admin.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
-import { nodeCrypto, type CryptoProvider } from './crypto.js'
+import { nodeCrypto, withNativePromises, type CryptoProvider } from './crypto.js'
 import { Db, type Snapshot, type StorePort } from './db.js'
 import { IdempotencyKeeper, type IdempotentAnswer } from './idempotency.js'
 import { newId } from './ids.js'
@@ -93,7 +93,7 @@ export class Engine {
   }
 
   static async open (options: EngineOptions): Promise<Engine> {
-    const crypto = options.crypto ?? nodeCrypto
+    const crypto = withNativePromises(options.crypto ?? nodeCrypto)
     const db = await Db.open(options.store)
     const listeners: Array<(e: EngineEvent) => void> = []
     const engine = new Engine({

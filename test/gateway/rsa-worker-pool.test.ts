@@ -178,6 +178,23 @@ t.test('an RSA-signed request gets its RSA answer signature from the pool, refus
   t.equal(calls.sign - before, 2)
 })
 
+t.test('a provider whose async forms give thenables of another library: answers still wait for them', async (t) => {
+  // Not a native promise: a gateway that told a promise from a value with instanceof read it as a signature.
+  const thenable = <T>(value: T): Promise<T> => ({ then: (resolve: (v: T) => unknown) => { setImmediate(() => resolve(value)); return thenable(undefined) } }) as unknown as Promise<T>
+  const foreign = {
+    ...testCrypto,
+    rsaSha256SignAsync: (pem: string, data: Buffer | string) => thenable(testCrypto.rsaSha256Sign(pem, data)),
+    rsaOaepDecryptAsync: (pem: string, data: Buffer) => thenable(testCrypto.rsaOaepDecrypt(pem, data))
+  }
+  const gw = await build(t, { ...PAYLAB_ONLY, crypto: foreign })
+  const rsa = await rsaMerchant(gw)
+  const active = gw.engine.keys().data.find((k) => k.status === 'active')
+  const res = await gw.signed({ method: 'POST', path: '/v1/payments', type: 'RSA-SHA256', body: gw.cardPayment('4242424242424242') }, rsa)
+  t.equal(res.statusCode, 201, 'the envelope opened')
+  t.equal(res.json().status, 'succeeded')
+  t.ok(answerVerifies(res.headers, res.body, { publicKeyPem: active?.public_key }), 'and the answer is signed')
+})
+
 t.test('a card the buyer enters on the hosted cashier is unwrapped on the pool too', async (t) => {
   const gw = await build(t, { ...PAYLAB_ONLY, crypto })
   const hosted = async () => {
