@@ -10,7 +10,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <s>            unrecorded load on each server before measuring (default 2; WireMock gets spans of 3x
                           until its JIT is warm)
   --skip <list>           leave out, comma-separated: wiremock, startup, large (the seeded store and its gateway),
-                          postgres (the PostgreSQL store, one replica and two: npm run bench:postgres)
+                          postgres (the PostgreSQL store, one replica and two: npm run bench:postgres),
+                          before (the gateway with RSA on the event loop that target 3 compares card creates with)
   --log-level <level>     the measured gateways' log level, or off (default warn, as \`paylab gateway --log-level warn\`)
   --json                  print one JSON document of every figure on stdout (the tables go to stderr)
   --baseline <file>       an earlier --json output: compare with it, and take its card creates/s as target 3's "before"
@@ -22,7 +23,7 @@ export const USAGE = `usage: npm run bench -- [options]
                           pool): a --json run of it is target 3's like-for-like "before" for --baseline
 `
 
-const SKIPPABLE = ['wiremock', 'startup', 'large', 'postgres']
+const SKIPPABLE = ['wiremock', 'startup', 'large', 'postgres', 'before']
 
 export type Options = ReturnType<typeof parseOptions>
 

@@ -17,7 +17,7 @@ import { profileInto, seedStores, setChildEnv, startGateway, startServer } from 
 import { baselineTable, failures, measurementTable, summarize, type Row, type Summary } from './report.js'
 import { round, type Bench, type Gateway } from './rounds.js'
 import { coldStart, helpTime, nodeTime, startTable, type StartFigure } from './startup.js'
-import { cardBefore, evaluate, resultTable } from './targets.js'
+import { BEFORE_STORE, cardBefore, evaluate, resultTable } from './targets.js'
 import { findWireMock, startWireMock, WIREMOCK_OPTIONS, type WireMock } from './wiremock.js'
 import { postgresBench, postgresTable, type PostgresResult } from './postgres-child.js'
 
@@ -34,8 +34,8 @@ async function startup (dir: string, payments: number, spawns: number): Promise<
   ]
 }
 
-async function openGateway (store: string, dir: string, s: Options, rsaPublicKey: string, log: (l: string) => void): Promise<Gateway> {
-  const server = await startGateway(dir, s.logLevel, rsaPublicKey, s.rsaOnEventLoop)
+async function openGateway (store: string, dir: string, s: Options, rsaPublicKey: string, log: (l: string) => void, rsaOnEventLoop = s.rsaOnEventLoop): Promise<Gateway> {
+  const server = await startGateway(dir, s.logLevel, rsaPublicKey, rsaOnEventLoop)
   log(`[${store}] gateway opened its store (${server.ready.payments} payments) in ${server.ready.openMs.toFixed(0)} ms`)
   return { store, server, ids: [], rsaIds: [], outTradeNos: [] }
 }
@@ -88,6 +88,9 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     const gateways = [await openGateway(stores.empty, join(root, 'empty'), s, rsaKey.publicKey, log)]
     if (withLarge) gateways.push(await openGateway(big, join(root, 'large'), s, rsaKey.publicKey, log))
     servers.push(...gateways.map((g) => g.server))
+    // Target 3's before, measured in the same rounds (pointless when every gateway runs RSA so).
+    const before = s.skip.has('before') || s.rsaOnEventLoop ? undefined : await openGateway(BEFORE_STORE, join(root, 'before'), s, rsaKey.publicKey, log, true)
+    if (before !== undefined) servers.push(before.server)
     // RSS per stored payment: the two gateways just opened, before any load, after a full GC.
     const [emptyMemory, largeMemory] = await Promise.all(gateways.map((g) => g.server.memory()))
     const memory = {
@@ -129,6 +132,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
       warmups.push({ ...await measure(name, { url: server.url, pid: server.pid, connections: s.connections, duration: seconds }, request), store: '—', round: 0, maxStallMs: NaN, gcUs: NaN, maxGcMs: NaN, compactions: 0 })
     }
     const demo = first.server.facts.demo
+    if (before !== undefined) await warm('warm-up card create', before.server, createRequest(before.server.facts.demo, 'card', before.server.facts.key))
     for (const g of gateways) {
       await warm('warm-up create', g.server, createRequest(g.server.facts.demo, 'wallet', g.server.facts.key))
       // Card creates start the RSA worker pool (its workers start at the first RSA operation), so
@@ -154,7 +158,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     // A request refused here would be refused in every measurement: stop at once.
     if (failures(warmups).length > 0) throw new Error(`the warm-up failed:\n  ${failures(warmups).join('\n  ')}`)
 
-    const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, ...(wiremock === undefined ? {} : { wiremock }) }
+    const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, ...(before === undefined ? {} : { before }), rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, ...(wiremock === undefined ? {} : { wiremock }) }
     for (let n = 1; n <= s.rounds; n++) await round(bench, n)
     let postgres: PostgresResult = { skipped: 'PostgreSQL store skipped: --skip postgres' }
     if (!s.skip.has('postgres')) {
@@ -177,10 +181,10 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     log()
     log('figures' in postgres ? postgresTable(postgres.figures, s.duration) : 'skipped' in postgres ? postgres.skipped : postgres.failed)
     log()
-    const before = (s.baseline as { summary?: Summary[], started?: string } | undefined)
-    if (Array.isArray(before?.summary)) {
-      log(`against the --baseline run of ${before.started ?? '?'}:`)
-      log(baselineTable(summary, before.summary))
+    const then = (s.baseline as { summary?: Summary[], started?: string } | undefined)
+    if (Array.isArray(then?.summary)) {
+      log(`against the --baseline run of ${then.started ?? '?'}:`)
+      log(baselineTable(summary, then.summary))
       log()
     }
     log(`opening the store: ${gateways.map((g) => `${g.server.ready.openMs.toFixed(0)} ms with ${g.server.ready.payments} payments`).join(', ')}; seeding took ${(seeded.ms / 1000).toFixed(1)} s`)
@@ -199,7 +203,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
           prism: { skipped: 'Prism not included (docs/performance.md says why)' }
         },
         startup: startFigures,
-        stores: { seedMs: seeded.ms, open: gateways.map((g) => ({ store: g.store, payments: g.server.ready.payments, openMs: g.server.ready.openMs, rsaWork: g.server.facts.rsaWork })) },
+        stores: { seedMs: seeded.ms, open: (before === undefined ? gateways : [...gateways, before]).map((g) => ({ store: g.store, payments: g.server.ready.payments, openMs: g.server.ready.openMs, rsaWork: g.server.facts.rsaWork })) },
         memory,
         rawSignPerSec: bench.rawSignPerSec,
         measurements: bench.rows,

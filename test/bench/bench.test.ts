@@ -8,7 +8,7 @@
 import t from 'tap'
 import { main } from '../../bench/run.js'
 import { summarize, type Row } from '../../bench/report.js'
-import { BARE_GET, BARE_POST, CARD, CARD_BEFORE, cardBefore, evaluate, PAYLAB, QUERY, RSA_ANSWERS, WECHATPAY } from '../../bench/targets.js'
+import { BARE_GET, BARE_POST, BEFORE_STORE, CARD, CARD_BEFORE, cardBefore, evaluate, PAYLAB, QUERY, RSA_ANSWERS, WECHATPAY } from '../../bench/targets.js'
 import { findWireMock } from '../../bench/wiremock.js'
 import { uncoveredEnv, untracked } from '../helpers/child-env.js'
 
@@ -18,7 +18,7 @@ const LARGE_SKIPPED = 'large store skipped: --skip large'
 t.test('npm run bench -- --json: every workload on the gateway and the peer, every figure a number', async (t) => {
   let out = ''
   let err = ''
-  const argv = ['--json', '-c', '4', '-d', '0.1', '--warmup', '0.05', '--payments', '100', '--rounds', '1', '--skip', 'wiremock,startup,large,postgres']
+  const argv = ['--json', '-c', '4', '-d', '0.1', '--warmup', '0.05', '--payments', '100', '--rounds', '1', '--skip', 'wiremock,startup,large,postgres,before']
   const code = await main(argv, { stdout: (s) => { out += s }, stderr: (s) => { err += s }, env: uncoveredEnv(), command: untracked })
   t.equal(code, 0, err)
   const doc = JSON.parse(out)
@@ -26,7 +26,7 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   t.match(doc.machine, { cpus: Number, cpuModel: String, node: process.version, totalMemBytes: Number })
   t.equal(doc.machine.loadavg.length, 3)
   t.ok([...doc.machine.loadavg, ...doc.machine.loadavgAtEnd].every(finite), 'load averages')
-  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres'], rsaOnEventLoop: false })
+  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres', 'before'], rsaOnEventLoop: false })
   t.equal(doc.peers.wiremock.skipped, 'WireMock skipped: --skip wiremock')
   t.same(doc.postgres, { skipped: 'PostgreSQL store skipped: --skip postgres' })
 
@@ -101,6 +101,25 @@ t.test('two stores over two rounds: a summary per store, targets and ratios with
   t.same(skipped.ratios.filter((r) => r.skipped === LARGE_SKIPPED).length, PAYLAB.length)
 })
 
+t.test('target 3 against the gateway with RSA on the event loop, measured in the same rounds', async (t) => {
+  const row = (name: string, store: string, round: number, reqPerSec: number, p99 = 5, maxStallMs = 5): Row => ({
+    name, store, round, reqPerSec, p50: 1, p99, total: 10, non2xx: 0, errors: 0, seconds: 0.1,
+    serverCpu: 50, clientCpu: 40, serverCpuUs: 100, maxStallMs, gcUs: 1, maxGcMs: 1, compactions: 0
+  })
+  const rows = [1, 2].flatMap((round) => [
+    ...PAYLAB.flatMap((name) => ['empty', '100'].map((store) => row(name, store, round, name === CARD ? 300 * round : 1000))),
+    row(CARD, BEFORE_STORE, round, 200 * round + 50, 900, 700)
+  ])
+  const { targets } = evaluate({ rows, rounds: 2, stores: { empty: 'empty', large: '100' }, rawSignPerSec: [100, 200], rssBytesPerPayment: 1200, cardBefore: CARD_BEFORE })
+  const three = targets.filter((r) => r.name.startsWith('3. '))
+  t.same(three.map((r) => r.name), ['empty', '100'].map((s) => `3. card creates / the same build with RSA on the event loop (same round, its store empty), ${s} store`), 'the in-run before, not the old figures')
+  t.same(three[0]?.perRound, [300 / 250, 600 / 450], 'each round over its own before')
+  t.equal(targets.find((r) => r.name.startsWith('4. worst p99'))?.value, 5, 'the before gateway\'s p99 is not target 4\'s')
+  t.equal(targets.find((r) => r.name.startsWith('4. longest'))?.value, 5, 'nor its stalls')
+  const without = evaluate({ rows: rows.filter((r) => r.store !== BEFORE_STORE), rounds: 2, stores: { empty: 'empty', large: '100' }, rawSignPerSec: [100, 200], rssBytesPerPayment: 1200, cardBefore: CARD_BEFORE }).targets
+  t.match(without.find((r) => r.name.startsWith('3. '))?.name, /before \(1552 req\/s, docs\/performance.md/, '--skip before: the figure of cardBefore')
+})
+
 t.test('target 3\'s before: the --baseline run\'s card creates, named for how it ran RSA', async (t) => {
   const stores = { empty: 'empty', large: '100' }
   const summary = [{ name: CARD, store: 'empty', reqPerSec: 700 }, { name: CARD, store: '100', reqPerSec: 650 }, { name: QUERY, store: 'empty', reqPerSec: 9000 }]
@@ -113,7 +132,7 @@ t.test('target 3\'s before: the --baseline run\'s card creates, named for how it
 t.test('a bad option: exit code 2 and the usage', async (t) => {
   let err = ''
   t.equal(await main(['--skip', 'prism'], { stderr: (s) => { err += s } }), 2)
-  t.match(err, /--skip takes wiremock, startup, large, postgres, not prism/)
+  t.match(err, /--skip takes wiremock, startup, large, postgres, before, not prism/)
   t.match(err, /usage: npm run bench/)
 })
 
