@@ -1,6 +1,7 @@
 // Request authentication and answer signing for /v1/*: the protocol of docs/protocol.md.
 import { realClock, unixSeconds, VirtualClock, type Clock } from './clock.js'
 import type { EngineContext } from './context.js'
+import { rsaSha256SignSoon, whenReady } from './crypto.js'
 import {
   AUTH_HEADER_INVALID, AUTH_HEADERS_MISSING, MERCHANT_UNKNOWN, REPLAYED_REQUEST, SIGNATURE_INVALID,
   SIGNATURE_TYPE_UNAVAILABLE, TIMESTAMP_OUT_OF_RANGE
@@ -147,11 +148,10 @@ export function signAnswer (ctx: EngineContext, identity: Identity, body: Buffer
  * promise. `fault` acts as in signAnswer (notifications' faults: an `unknown_key` is RSA too).
  */
 export function signAnswerAsync (ctx: EngineContext, identity: Identity, body: Buffer | string, nonce: string, fault?: SigningFault): Record<string, string> | Promise<Record<string, string>> {
-  const signAsync = ctx.crypto.rsaSha256SignAsync
-  if (signAsync === undefined || (identity.signatureType !== 'RSA-SHA256' && fault?.kind !== 'unknown_key')) return signAnswer(ctx, identity, body, nonce, fault)
+  if (identity.signatureType !== 'RSA-SHA256' && fault?.kind !== 'unknown_key') return signAnswer(ctx, identity, body, nonce, fault)
   const { headers, data, rsaKey } = answerHeaders(ctx, identity, body, nonce, fault)
   if (rsaKey === undefined) return signAnswer(ctx, identity, body, nonce, fault)
-  return signAsync(rsaKey, data).then((signature) => {
+  return whenReady(rsaSha256SignSoon(ctx.crypto, rsaKey, data), (signature) => {
     const b64 = signature.toString('base64')
     headers['Paylab-Signature'] = fault?.kind === 'bad_signature' ? corrupt(b64) : b64
     return headers

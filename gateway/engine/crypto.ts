@@ -40,6 +40,23 @@ export function withNativePromises (provider: CryptoProvider): CryptoProvider {
   }
 }
 
+/** A value now, or the promise of it: what a signature made at once or on the worker pool gives. */
+export type Soon<T> = T | Promise<T>
+
+/** `then` of a value now (no promise, no microtask turn) or once it comes. */
+export function whenReady<T, U> (value: Soon<T>, then: (value: T) => U): Soon<U> {
+  return value instanceof Promise ? value.then(then) : then(value)
+}
+
+/**
+ * An RSA-SHA256 signature through the provider's async form when it has one (the gateway's worker
+ * pool, off the event loop), else at once with no promise: the same bytes either way (PKCS#1 v1.5
+ * is deterministic).
+ */
+export function rsaSha256SignSoon (crypto: CryptoProvider, privateKeyPem: string, data: Buffer | string): Soon<Buffer> {
+  return crypto.rsaSha256SignAsync !== undefined ? crypto.rsaSha256SignAsync(privateKeyPem, data) : crypto.rsaSha256Sign(privateKeyPem, data)
+}
+
 export const nodeCrypto: CryptoProvider = {
   hmacSha256: (secret, data) => createHmac('sha256', secret).update(data).digest(),
   // For RSA keys node's sign() uses RSASSA-PKCS1-v1_5, exactly what `openssl dgst -sha256 -sign` makes.

@@ -3,11 +3,11 @@
 // while the body is made; v3 signs headers, so they are made again by `resign`.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { SigningFault } from '../../engine/auth.js'
-import type { CryptoProvider } from '../../engine/crypto.js'
+import { whenReady, type CryptoProvider, type Soon } from '../../engine/crypto.js'
 import { newId } from '../../engine/ids.js'
 import type { AlipayCredentials } from './credentials.js'
 import { strangerKey } from './codec.js'
-import { rsa2Sign, spoil, v2Answer, v3AnswerContent } from './sign.js'
+import { rsa2Sign, rsa2SignSoon, spoil, v2Answer, v3AnswerContent } from './sign.js'
 
 /** The answer fault the sandbox decided for this request, if it is one of signing. */
 export function signingFault (request: FastifyRequest): SigningFault | undefined {
@@ -35,8 +35,8 @@ export function sendV2 (reply: FastifyReply, crypto: CryptoProvider, creds: Alip
   const json = JSON.stringify(inner)
   const send = (sign: string | undefined): FastifyReply => reply.type('application/json; charset=utf-8').send(v2Answer(key, json, sign))
   if (creds === undefined) return send(undefined)
-  if (fault !== undefined || crypto.rsaSha256SignAsync === undefined) return send(signWith(crypto, creds, json, fault))
-  return crypto.rsaSha256SignAsync(creds.alipay_private_key, json).then((signature) => send(signature.toString('base64')))
+  if (fault !== undefined) return send(signWith(crypto, creds, json, fault))
+  return whenReady(rsa2SignSoon(crypto, creds.alipay_private_key, json), send)
 }
 
 /** Signs a v3 answer's headers (alipay-timestamp, alipay-nonce, alipay-signature) at once: the faults' `resign`. */
@@ -46,11 +46,10 @@ export function signV3 (reply: FastifyReply, crypto: CryptoProvider, creds: Alip
 }
 
 /** signV3 of an answer on its way out, no fault: through the provider's async form when it has one, else at once with no promise. */
-export function signV3Soon (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials, body: Buffer, nowMs: number): void | Promise<void> {
-  if (crypto.rsaSha256SignAsync === undefined) { signV3(reply, crypto, creds, body, nowMs); return }
+export function signV3Soon (reply: FastifyReply, crypto: CryptoProvider, creds: AlipayCredentials, body: Buffer, nowMs: number): Soon<void> {
   const { timestamp, nonce, content } = v3Fields(body, nowMs, undefined)
-  return crypto.rsaSha256SignAsync(creds.alipay_private_key, content).then((signature) => {
-    reply.headers({ 'alipay-timestamp': timestamp, 'alipay-nonce': nonce, 'alipay-signature': signature.toString('base64') })
+  return whenReady(rsa2SignSoon(crypto, creds.alipay_private_key, content), (signature) => {
+    reply.headers({ 'alipay-timestamp': timestamp, 'alipay-nonce': nonce, 'alipay-signature': signature })
   })
 }
 

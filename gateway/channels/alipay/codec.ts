@@ -2,6 +2,7 @@
 // app's Alipay key over the sorted parameters without `sign` and `sign_type`; received only when
 // the answer's body is exactly `success`; retried 4m 10m 10m 1h 2h 6h 15h (about 25 hours).
 import type { ChannelEnv, DeliveryRequest, NotificationCodec, NotificationInput } from '../../engine/channels.js'
+import { whenReady, type Soon } from '../../engine/crypto.js'
 import { DECOY_TEST_ONLY_PRIVATE_KEY } from '../../engine/decoy-key.js'
 import type { Engine } from '../../engine/engine.js'
 import type { Payment } from '../../engine/types.js'
@@ -62,10 +63,8 @@ export function notificationParams (input: Pick<NotificationInput, 'event' | 'ob
  * Signs notification (or synchronous return) parameters as Alipay does: without sign and sign_type.
  * Through the provider's async form when it has one (a promise then), else at once.
  */
-export function signParamsSoon (env: Pick<ChannelEnv, 'crypto'>, params: Map<string, string>, privateKeyPem: string): Map<string, string> | Promise<Map<string, string>> {
-  const sign = rsa2SignSoon(env.crypto, privateKeyPem, contentToSign(params, ['sign', 'sign_type']))
-  const signed = (signature: string): Map<string, string> => params.set('sign', signature)
-  return typeof sign === 'string' ? signed(sign) : sign.then(signed)
+export function signParamsSoon (env: Pick<ChannelEnv, 'crypto'>, params: Map<string, string>, privateKeyPem: string): Soon<Map<string, string>> {
+  return whenReady(rsa2SignSoon(env.crypto, privateKeyPem, contentToSign(params, ['sign', 'sign_type'])), (signature) => params.set('sign', signature))
 }
 
 export function alipayCodec (engine: Engine): NotificationCodec {
@@ -88,7 +87,7 @@ export function alipayCodec (engine: Engine): NotificationCodec {
       }
       // Signed on the gateway's worker pool when the provider has one, as Alipay's answers are.
       const signed = signParamsSoon(env, params, fault?.name === 'unknown_key' ? strangerKey() : creds.alipay_private_key)
-      return signed instanceof Promise ? signed.then(request) : request(signed)
+      return whenReady(signed, request)
     },
     acknowledged: (_status, body) => body === 'success',
     retrySchedule: ALIPAY_RETRY_SCHEDULE

@@ -2,7 +2,7 @@
 // the parameters sorted by key as `k=v&…` (requests, notifications, the synchronous return), over
 // the exact bytes of the inner answer object (OpenAPI v2 answers), or over line-feed-joined
 // fields (OpenAPI v3). Pure: the crypto provider is given.
-import type { CryptoProvider } from '../../engine/crypto.js'
+import { rsaSha256SignSoon, whenReady, type CryptoProvider, type Soon } from '../../engine/crypto.js'
 
 export type Params = ReadonlyMap<string, string>
 
@@ -22,15 +22,9 @@ export function contentToSign (params: Params, omit: readonly string[], keepEmpt
 export const rsa2Sign = (crypto: CryptoProvider, privateKeyPem: string, content: string): string =>
   crypto.rsaSha256Sign(privateKeyPem, content).toString('base64')
 
-/**
- * rsa2Sign through the provider's async form when it has one (the gateway's RSA worker pool: off
- * the event loop), else at once with no promise. The same signature either way (PKCS#1 v1.5 is
- * deterministic).
- */
-export function rsa2SignSoon (crypto: CryptoProvider, privateKeyPem: string, content: string): string | Promise<string> {
-  if (crypto.rsaSha256SignAsync === undefined) return rsa2Sign(crypto, privateKeyPem, content)
-  return crypto.rsaSha256SignAsync(privateKeyPem, content).then((signature) => signature.toString('base64'))
-}
+/** rsa2Sign on the gateway's RSA worker pool when the provider has one (rsaSha256SignSoon). */
+export const rsa2SignSoon = (crypto: CryptoProvider, privateKeyPem: string, content: string): Soon<string> =>
+  whenReady(rsaSha256SignSoon(crypto, privateKeyPem, content), (signature) => signature.toString('base64'))
 
 export function rsa2Verify (crypto: CryptoProvider, publicKeyPem: string, content: string, signature: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false

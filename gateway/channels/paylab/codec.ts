@@ -2,6 +2,7 @@
 // (fresh timestamp and nonce every attempt); a 2xx acknowledges; the gateway's retry schedule.
 import type { SigningFault } from '../../engine/auth.js'
 import type { DeliveryRequest, NotificationCodec } from '../../engine/channels.js'
+import { whenReady } from '../../engine/crypto.js'
 import type { Engine } from '../../engine/engine.js'
 import { eventBody, tamper } from '../../engine/events.js'
 import type { NotificationFault } from '../../engine/notification-faults.js'
@@ -31,7 +32,7 @@ export function paylabCodec (engine: Engine): NotificationCodec {
       // An RSA signature is made on the gateway's worker pool when the provider has one, as
       // answers' are; an HMAC one at once, with no promise.
       const signed = engine.signAnswerAsync({ merchant, signatureType: merchant.answer_signature_type }, Buffer.from(body), signingFault)
-      return signed instanceof Promise ? signed.then(request) : request(signed)
+      return whenReady(signed, request)
     },
     acknowledged: (status) => status >= 200 && status < 300
   }

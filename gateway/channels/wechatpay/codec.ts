@@ -3,6 +3,7 @@
 // signed with Wechatpay-* headers like an answer; 200 or 204 acknowledges; WeChat's schedule.
 import { createHash } from 'node:crypto'
 import type { DeliveryRequest, NotificationCodec, NotificationInput } from '../../engine/channels.js'
+import { whenReady } from '../../engine/crypto.js'
 import type { Engine } from '../../engine/engine.js'
 import type { SigningFault } from '../../engine/auth.js'
 import type { EventType, Payment, Refund } from '../../engine/types.js'
@@ -62,7 +63,7 @@ export function wechatpayCodec (engine: Engine): NotificationCodec {
         ({ url, body: sent, headers: { 'content-type': 'application/json', 'user-agent': 'paylab-notifier/1 (wechatpay)', ...headers, 'Request-ID': event.id } })
       // Signed on the gateway's worker pool when the provider has one, as answers are.
       const headers = platformHeadersSoon(input.env.crypto, creds, body, Math.floor(input.env.signingNow / 1000), signingFault)
-      return headers instanceof Promise ? headers.then(request) : request(headers)
+      return whenReady(headers, request)
     },
     acknowledged: (status) => status === 200 || status === 204,
     retrySchedule: WECHATPAY_RETRY_SCHEDULE,

@@ -2,7 +2,7 @@
 // Wechatpay-* headers of answers and notifications (the platform key), RSA-SHA256 in base64.
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto'
 import type { SigningFault } from '../../engine/auth.js'
-import type { CryptoProvider } from '../../engine/crypto.js'
+import { rsaSha256SignSoon, whenReady, type CryptoProvider, type Soon } from '../../engine/crypto.js'
 import type { WechatpayCredentials } from './credentials.js'
 
 export const SCHEMA = 'WECHATPAY2-SHA256-RSA2048'
@@ -85,10 +85,9 @@ export function platformHeaders (crypto: CryptoProvider, c: WechatpayCredentials
  * through the provider's async form when it has one (the gateway's worker pool, off the event
  * loop: ~0.6 ms of a core each), else at once with no promise.
  */
-export function platformHeadersSoon (crypto: CryptoProvider, c: WechatpayCredentials, body: string, nowSec: number, fault?: SigningFault): Record<string, string> | Promise<Record<string, string>> {
-  if (crypto.rsaSha256SignAsync === undefined) return platformHeaders(crypto, c, body, nowSec, fault)
+export function platformHeadersSoon (crypto: CryptoProvider, c: WechatpayCredentials, body: string, nowSec: number, fault?: SigningFault): Soon<Record<string, string>> {
   const { headers, message } = unsigned(c, body, nowSec, fault)
-  return crypto.rsaSha256SignAsync(c.platform_private_key, message).then((signature) => signed(headers, signature.toString('base64'), fault))
+  return whenReady(rsaSha256SignSoon(crypto, c.platform_private_key, message), (signature) => signed(headers, signature.toString('base64'), fault))
 }
 
 /** The headers with the signature, one that does not verify under `bad_signature`. */
