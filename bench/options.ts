@@ -12,6 +12,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --skip <list>           leave out, comma-separated: wiremock, startup, large (the seeded store and its gateway),
                           postgres (the PostgreSQL store, one replica and two: npm run bench:postgres),
                           before (the gateway with RSA on the event loop that target 3 compares card creates with)
+  --quiet <s>             before each measurement, wait up to s seconds for the bench's servers to go idle
+                          (a JVM compiles for seconds after a load; default 5, 0 to not wait)
   --log-level <level>     the measured gateways' log level, or off (default warn, as \`paylab gateway --log-level warn\`)
   --json                  print one JSON document of every figure on stdout (the tables go to stderr)
   --baseline <file>       an earlier --json output: compare with it, and take its card creates/s as target 3's "before"
@@ -36,6 +38,7 @@ export function parseOptions (argv: string[]) {
       payments: { type: 'string', default: '100000' },
       rounds: { type: 'string', default: '1' },
       warmup: { type: 'string', default: '2' },
+      quiet: { type: 'string', default: '5' },
       skip: { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'warn' },
       json: { type: 'boolean', default: false },
@@ -48,9 +51,10 @@ export function parseOptions (argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
-  const n = { duration: Number(values.duration), connections: Number(values.connections), payments: Number(values.payments), rounds: Number(values.rounds), warmup: Number(values.warmup), spawns: Number(values.spawns) }
+  const n = { duration: Number(values.duration), connections: Number(values.connections), payments: Number(values.payments), rounds: Number(values.rounds), warmup: Number(values.warmup), spawns: Number(values.spawns), quiet: Number(values.quiet) }
   const whole = [n.connections, n.payments, n.rounds, n.spawns].every((v) => Number.isInteger(v) && v >= 1)
   if (!whole || !(n.duration > 0) || !(n.warmup > 0)) throw new Error('every option takes a positive number (whole for connections, payments, rounds, spawns)')
+  if (!(n.quiet >= 0)) throw new Error('--quiet takes a number of seconds, 0 or more')
   const skip = values.skip.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const unknown = skip.filter((s) => !SKIPPABLE.includes(s))
   if (unknown.length > 0) throw new Error(`--skip takes ${SKIPPABLE.join(', ')}, not ${unknown.join(', ')}`)

@@ -16,6 +16,8 @@ export interface Row extends Measurement {
   maxGcMs: number
   /** Compactions of the store (snapshot rewrites) during the measurement. */
   compactions: number
+  /** How long the measurement waited for the bench's servers to go idle first (ms; --quiet). */
+  quietWaitMs?: number
 }
 
 /** One line of the summary: a measurement and store, its figures over the rounds. */

@@ -3,6 +3,7 @@
 import type { Request } from 'autocannon'
 import { createRequest, measure, queryRequest, fromPool, type Target } from './load.js'
 import { rsaQueries, wechatpayQueries } from './presigned.js'
+import { quiet } from './quiet.js'
 import type { ServerProcess } from './processes.js'
 import type { Row } from './report.js'
 import type { GatewayFacts } from './protocol.js'
@@ -32,6 +33,8 @@ export interface Bench {
   /** The private key the RSA merchant signs with. */
   rsaPrivateKey: string
   log: (line: string) => void
+  /** The longest a measurement waits for the servers to go idle (--quiet, in ms; 0: it does not wait). */
+  quietMs: number
 }
 
 interface Measured { url: string, pid: number, stats?: ServerProcess['stats'], cpu?: ServerProcess['cpu'] }
@@ -48,6 +51,10 @@ async function record (b: Bench, round: number, name: string, store: string, ser
     const waited = await g.server.settle()
     if (waited > 100) b.log(`[round ${round}] waited ${waited.toFixed(0)} ms for the ${g.store} store's compaction before ${name}, ${store}`)
   }
+  const pids = [b.bare.pid, ...(b.wiremock === undefined ? [] : [b.wiremock.pid]), ...[...b.gateways, ...(b.before === undefined ? [] : [b.before])].map((g) => g.server.pid)]
+  const still = await quiet(pids, { maxMs: b.quietMs })
+  if (!still.idle) b.log(`[round ${round}] the servers were still busy after ${(still.waitedMs / 1000).toFixed(1)} s; measuring ${name}, ${store} anyway`)
+  else if (still.waitedMs > 500) b.log(`[round ${round}] waited ${(still.waitedMs / 1000).toFixed(1)} s for the servers to go idle before ${name}, ${store}`)
   const before = await server.stats?.()
   const m = await measure(name, target, 'pool' in request ? fromPool(request.pool) : request)
   const after = await server.stats?.()
@@ -58,7 +65,8 @@ async function record (b: Bench, round: number, name: string, store: string, ser
     maxStallMs: after?.maxStallMs ?? NaN,
     gcUs: after === undefined ? NaN : after.gcMs * 1000 / m.total,
     maxGcMs: after?.maxGcMs ?? NaN,
-    compactions: after === undefined || before === undefined ? 0 : after.journal - before.journal
+    compactions: after === undefined || before === undefined ? 0 : after.journal - before.journal,
+    quietWaitMs: still.waitedMs
   }
   b.rows.push(row)
   b.log(`[round ${round}] ${name}, ${store}: ${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuUs.toFixed(0)} µs CPU/req` +

@@ -158,7 +158,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
     // A request refused here would be refused in every measurement: stop at once.
     if (failures(warmups).length > 0) throw new Error(`the warm-up failed:\n  ${failures(warmups).join('\n  ')}`)
 
-    const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, ...(before === undefined ? {} : { before }), rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, ...(wiremock === undefined ? {} : { wiremock }) }
+    const bench: Bench = { duration: s.duration, connections: s.connections, bare, gateways, ...(before === undefined ? {} : { before }), rows: [], rawSignPerSec: [], rsaPrivateKey: rsaKey.privateKey, log, quietMs: s.quiet * 1000, ...(wiremock === undefined ? {} : { wiremock }) }
     for (let n = 1; n <= s.rounds; n++) await round(bench, n)
     let postgres: PostgresResult = { skipped: 'PostgreSQL store skipped: --skip postgres' }
     if (!s.skip.has('postgres')) {
@@ -196,7 +196,7 @@ export async function main (argv: string[], io: { stdout?: (s: string) => void, 
       const doc = {
         bench: 'paylab', version: 1, started, finished: new Date().toISOString(),
         machine: { ...atStart, loadavgAtEnd: loadavg() },
-        options: { duration: s.duration, connections: s.connections, payments: s.payments, rounds: s.rounds, warmup: s.warmup, logLevel: s.logLevel, skip: [...s.skip], rsaOnEventLoop: s.rsaOnEventLoop },
+        options: { duration: s.duration, connections: s.connections, payments: s.payments, rounds: s.rounds, warmup: s.warmup, quiet: s.quiet, logLevel: s.logLevel, skip: [...s.skip], rsaOnEventLoop: s.rsaOnEventLoop },
         peers: {
           fastify: { served: 'the gateway\'s own answer bytes' },
           wiremock: wiremock === undefined ? { skipped: 'skipped' in found ? found.skipped : '' } : { version: wiremock.version, command: wiremock.args.join(' '), options: WIREMOCK_OPTIONS },

@@ -40,7 +40,7 @@ const files: StoreFiles = {
     }
   }
 }
-const { app, engine } = await buildGateway(dir === '--memory' ? { memory: true, logger: false } : { store: new JournalStore(dir, { files }), logger: false })
+const { app, engine } = await buildGateway(dir === '--memory' ? { memory: true, logger: false } : { store: new JournalStore(dir, { files }), logger: process.env.MICRO_LOG === undefined ? false : { level: process.env.MICRO_LOG } })
 await engine.updateMerchant(DEMO_MERCHANT_ID, { rsa_public_key: rsaPublicKey })
 const profiler = new Session()
 profiler.connect()

@@ -18,7 +18,7 @@ const LARGE_SKIPPED = 'large store skipped: --skip large'
 t.test('npm run bench -- --json: every workload on the gateway and the peer, every figure a number', async (t) => {
   let out = ''
   let err = ''
-  const argv = ['--json', '-c', '4', '-d', '0.1', '--warmup', '0.05', '--payments', '100', '--rounds', '1', '--skip', 'wiremock,startup,large,postgres,before']
+  const argv = ['--json', '-c', '4', '-d', '0.1', '--warmup', '0.05', '--quiet', '0', '--payments', '100', '--rounds', '1', '--skip', 'wiremock,startup,large,postgres,before']
   const code = await main(argv, { stdout: (s) => { out += s }, stderr: (s) => { err += s }, env: uncoveredEnv(), command: untracked })
   t.equal(code, 0, err)
   const doc = JSON.parse(out)
@@ -26,7 +26,7 @@ t.test('npm run bench -- --json: every workload on the gateway and the peer, eve
   t.match(doc.machine, { cpus: Number, cpuModel: String, node: process.version, totalMemBytes: Number })
   t.equal(doc.machine.loadavg.length, 3)
   t.ok([...doc.machine.loadavg, ...doc.machine.loadavgAtEnd].every(finite), 'load averages')
-  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres', 'before'], rsaOnEventLoop: false })
+  t.same(doc.options, { duration: 0.1, connections: 4, payments: 100, rounds: 1, warmup: 0.05, quiet: 0, logLevel: 'warn', skip: ['wiremock', 'startup', 'large', 'postgres', 'before'], rsaOnEventLoop: false })
   t.equal(doc.peers.wiremock.skipped, 'WireMock skipped: --skip wiremock')
   t.same(doc.postgres, { skipped: 'PostgreSQL store skipped: --skip postgres' })
 
