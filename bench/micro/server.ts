@@ -12,6 +12,7 @@ import type { StoreFiles } from '../../gateway/store/files.js'
 
 // MICRO_DIST=1: the compiled dist/ (what `paylab gateway` runs), so profiles carry line numbers.
 // MICRO_ROOT=<dir>: the dist/ of another build (bench/micro/ab.ts compares builds).
+// MICRO_LOG=<level>: log at that pino level, as the bench's gateways do (`--log-level warn`); unset: no logger.
 const root = process.env.MICRO_ROOT !== undefined
   ? `${pathToFileURL(process.env.MICRO_ROOT).href}/`
   : process.env.MICRO_DIST === '1' ? '../../dist/' : '../../'
