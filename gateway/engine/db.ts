@@ -1,7 +1,7 @@
 // The engine's in-memory tables and their indexes. Every change is queued and handed to the
 // store on commit(), which resolves once the store says the change is durable. Lookups never
 // scan: each query the API offers has an index, so a request costs the same with 10 or 10^6
-// payments stored.
+// payments stored (the indexes: db-indexes.ts).
 //
 // A change is visible in the tables as soon as it is made, so each one keeps what it replaced
 // until the store has it. When the store fails to write a commit (a full disk), that commit and
@@ -15,8 +15,9 @@
 import { STORAGE_UNAVAILABLE } from './errors.js'
 import type { SharedJournal } from './journal.js'
 import { readStored, revive, Shared, storedRows, type Lookup } from './records.js'
+import { Indexes } from './db-indexes.js'
 import { StoreConflict } from './store-conflict.js'
-import { TABLE_NAMES, type Payment, type Refund, type TableName, type Tables } from './types.js'
+import { TABLE_NAMES, type Payment, type TableName, type Tables } from './types.js'
 
 /** A record read from a store's snapshot → the record to keep; `lookup` finds the snapshot's records read before it. */
 export type ReadRecord = (table: TableName, record: unknown, lookup: (table: TableName, id: string) => unknown) => unknown
@@ -82,12 +83,7 @@ export class Db {
   /** The catch-up under way, and the one that follows it for those who arrived meanwhile. */
   #catching: Promise<void> | undefined
   #nextCatchUp: Promise<void> | undefined
-  /** merchant → merchant_order_id → payment id (keyed by the records' own strings: no joined key per payment) */
-  readonly #paymentByOrder = new Map<string, Map<string, string>>()
-  /** merchant → payment ids in creation order, with each id's position for cursor paging. */
-  readonly #paymentsOfMerchant = new Map<string, { ids: string[], pos: Map<string, number> }>()
-  readonly #refundByMerchantRef = new Map<string, string>()
-  readonly #refundsOfPayment = new Map<string, string[]>()
+  readonly #indexes = new Indexes()
 
   private constructor (store: StorePort) {
     this.#store = store
@@ -270,26 +266,7 @@ export class Db {
   #unset (table: TableName, id: string): void {
     const record = this.tables[table].get(id)
     this.tables[table].delete(id)
-    if (record === undefined) return
-    if (table === 'payments') {
-      const p = record as Payment
-      const orders = this.#paymentByOrder.get(p.merchant_id)
-      if (orders?.get(p.merchant_order_id) === id) orders.delete(p.merchant_order_id)
-      const list = this.#paymentsOfMerchant.get(p.merchant_id)
-      const at = list?.pos.get(id)
-      if (list !== undefined && at !== undefined) {
-        list.ids.splice(at, 1)
-        list.pos.delete(id)
-        for (let i = at; i < list.ids.length; i++) list.pos.set(list.ids[i] as string, i)
-      }
-    } else if (table === 'refunds') {
-      const r = record as Refund
-      const ref = `${r.merchant_id}\u0000${r.merchant_refund_id}`
-      if (this.#refundByMerchantRef.get(ref) === id) this.#refundByMerchantRef.delete(ref)
-      const ids = this.#refundsOfPayment.get(r.payment_id)
-      const at = ids?.indexOf(id) ?? -1
-      if (ids !== undefined && at >= 0) ids.splice(at, 1)
-    }
+    if (record !== undefined) this.#indexes.remove(table, record, id)
   }
 
   snapshot (): Snapshot {
@@ -302,15 +279,15 @@ export class Db {
   }
 
   paymentIdByOrder (merchantId: string, merchantOrderId: string): string | undefined {
-    return this.#paymentByOrder.get(merchantId)?.get(merchantOrderId)
+    return this.#indexes.paymentIdByOrder(merchantId, merchantOrderId)
   }
 
   refundIdByMerchantRef (merchantId: string, merchantRefundId: string): string | undefined {
-    return this.#refundByMerchantRef.get(`${merchantId}\u0000${merchantRefundId}`)
+    return this.#indexes.refundIdByMerchantRef(merchantId, merchantRefundId)
   }
 
   refundIdsOfPayment (paymentId: string): readonly string[] {
-    return this.#refundsOfPayment.get(paymentId) ?? []
+    return this.#indexes.refundIdsOfPayment(paymentId)
   }
 
   /**
@@ -318,51 +295,19 @@ export class Db {
    * the cursor is not one of the merchant's payments.
    */
   pageOfPayments (merchantId: string, limit: number, startingAfter?: string): { ids: string[], hasMore: boolean } | undefined {
-    const list = this.#paymentsOfMerchant.get(merchantId) ?? { ids: [], pos: new Map<string, number>() }
-    let end = list.ids.length // exclusive; walking backwards from here gives newest first
-    if (startingAfter !== undefined) {
-      const at = list.pos.get(startingAfter)
-      if (at === undefined) return undefined
-      end = at
-    }
-    const start = Math.max(0, end - limit)
-    return { ids: list.ids.slice(start, end).reverse(), hasMore: start > 0 }
+    return this.#indexes.pageOfPayments(merchantId, limit, startingAfter)
   }
 
   /** A merchant's payments created in [from, to) (ISO times), oldest first, by binary search. */
   paymentIdsCreatedIn (merchantId: string, from: string, to: string): string[] {
-    const ids = this.#paymentsOfMerchant.get(merchantId)?.ids ?? []
-    const created = (i: number) => (this.tables.payments.get(ids[i] as string) as Payment).created_at
-    const lowerBound = (t: string) => {
-      let lo = 0
-      let hi = ids.length
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (created(mid) < t) lo = mid + 1; else hi = mid }
-      return lo
-    }
-    return ids.slice(lowerBound(from), lowerBound(to))
+    return this.#indexes.paymentIdsCreatedIn(merchantId, from, to, (id) => (this.tables.payments.get(id) as Payment).created_at)
   }
 
   #set<K extends TableName> (table: K, value: Tables[K], id = (value as { id: string }).id): void {
     const map = this.tables[table]
     const isNew = !map.has(id)
     map.set(id, value)
-    if (!isNew) return
-    if (table === 'payments') {
-      const p = value as Payment
-      let orders = this.#paymentByOrder.get(p.merchant_id)
-      if (orders === undefined) this.#paymentByOrder.set(p.merchant_id, orders = new Map<string, string>())
-      orders.set(p.merchant_order_id, p.id)
-      let list = this.#paymentsOfMerchant.get(p.merchant_id)
-      if (list === undefined) this.#paymentsOfMerchant.set(p.merchant_id, list = { ids: [], pos: new Map() })
-      list.pos.set(p.id, list.ids.length)
-      list.ids.push(p.id)
-    } else if (table === 'refunds') {
-      const r = value as Refund
-      this.#refundByMerchantRef.set(`${r.merchant_id}\u0000${r.merchant_refund_id}`, r.id)
-      const ids = this.#refundsOfPayment.get(r.payment_id)
-      if (ids === undefined) this.#refundsOfPayment.set(r.payment_id, [r.id])
-      else ids.push(r.id)
-    }
+    if (isNew) this.#indexes.add(table, value)
   }
 }
 
