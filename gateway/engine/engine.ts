@@ -21,7 +21,7 @@ import { statementCsv } from './statements.js'
 import { History } from './history.js'
 import { findEvents, findPayments, type EventFilter, type PaymentFilter } from './queries.js'
 import type { JournalEntry, JournalOpening, JournalQuery } from './journal.js'
-import { clearJournal, journalCount, journalEntries, journalEntry, timeline, type PaymentTimeline } from './operator-views.js'
+import { clearJournal, journalCount, journalEntries, journalEntry, scheduledTasks, storedCounts, timeline, type PaymentTimeline, type ScheduledTask } from './operator-views.js'
 import { adminCreateMerchant, adminRotateSecret, adminUpdateMerchant, adminView, type MerchantCreate, type MerchantPatch } from './merchant-admin.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, withNativePromises, type CryptoProvider } from './crypto.js'
@@ -38,12 +38,12 @@ import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByO
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
 import { Ticker, type FiredTask } from './ticker.js'
 import { followReplicas, shareClock } from './replicas.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, TableName } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 export type { ChannelCreate, ChannelOps, PaymentPatch } from './channel-ops.js'
 export type { PaymentFilter, EventFilter } from './queries.js'
-export type { PaymentTimeline } from './operator-views.js'
+export type { PaymentTimeline, ScheduledTask } from './operator-views.js'
 export type { FiredTask } from './ticker.js'
 export type { MerchantCreate, MerchantPatch } from './merchant-admin.js'
 
@@ -355,6 +355,10 @@ export class Engine {
   /** A journaled request was answered (or its connection ended without one): a shared store keeps its entry now. */
   journalDone (entry: JournalEntry): void { this.ctx.db.sharedJournal?.add(entry) }
   timeline (paymentId: string): Promise<PaymentTimeline | undefined> { return timeline(this.ctx, this.#sandbox.journal, this.#history, paymentId) }
+  /** How many records each table holds (payments, events, tasks, …), at no scan. */
+  storedCounts (): Record<TableName, number> { return storedCounts(this.ctx) }
+  /** The tasks waiting on the clock (expiries, resolutions, notification attempts), as copies. */
+  scheduledTasks (): ScheduledTask[] { return scheduledTasks(this.ctx) }
 
   /** The clock's mode, time and next task due. */
   clockState (): ReturnType<Sandbox['clock']> { return this.#sandbox.clock() }
