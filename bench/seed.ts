@@ -54,7 +54,7 @@ export async function seed (dir: string, count: number): Promise<void> {
     }
   }
   await engine.advanceClock(DAY_MS)
-  const left = engine.ctx.db.tables.tasks.size
+  const left = engine.storedCounts().tasks
   if (left > 0) throw new Error(`seeding: ${left} tasks are still due after a day`)
   await engine.close()
 }

@@ -113,13 +113,12 @@ async function gateway (dir: string, level: string, rsaPublicKey: string, rsa: s
   const store = new JournalStore(dir)
   const { app, engine } = await buildGateway({ store, logger: level === 'off' ? false : { level }, crypto })
   const openMs = performance.now() - started
-  const payments = engine.ctx.db.tables.payments
-  const paymentCount = payments.size
+  const paymentCount = engine.storedCounts().payments
   const { DEMO_MERCHANT_ID } = await fromDist<typeof import('../gateway/engine/engine.js')>('gateway/engine/engine.js')
   process.on('message', (message: ParentMessage) => {
     if (message.type !== 'sample') return
     // A uniform sample over the demo merchant's payments, so that queries reach old and new alike.
-    const all = [...payments.values()].filter((p) => p.merchant_id === DEMO_MERCHANT_ID).map((p) => p.id)
+    const all = engine.merchantPayments(DEMO_MERCHANT_ID).map((p) => p.id)
     const ids: string[] = []
     for (let i = 0; i < message.count && all.length > 0; i++) ids.push(all[Math.floor(Math.random() * all.length)] as string)
     send({ type: 'sample', ids })

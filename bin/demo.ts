@@ -73,7 +73,7 @@ export async function runDemo (argv: string[], io: DemoOutput = process): Promis
   ])
   const gateway = await buildGateway({ memory: true })
   const gatewayUrl = new URL(await gateway.app.listen({ host: '127.0.0.1', port: 0 })).origin
-  gateway.engine.ctx.config.publicUrl = gatewayUrl
+  gateway.engine.setPublicUrl(gatewayUrl)
   const demo = gateway.engine.merchant('demo')
   const { app: shopApp, shop } = await buildShop({ gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret }, memory: true })
   const shopUrl = await listenShop(shopApp, shop, '127.0.0.1', 0)

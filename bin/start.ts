@@ -64,7 +64,7 @@ export async function runStart (argv: string[]): Promise<number> {
   // TEST ONLY keys serve, as for its other demo keys, rather than two generated ones (~0.6 s of CPU).
   const gateway = await buildGateway({ dataDir: values['data-dir'], memory: values.memory, logger: await loggerOptions(log, 'gateway'), onReady: async (engine) => { await demoWechatpayCredentials(engine) } })
   const gatewayUrl = new URL(await gateway.app.listen({ host: values.host, port: Number(values.port) })).origin
-  gateway.engine.ctx.config.publicUrl = publicUrl === undefined ? gatewayUrl : new URL(publicUrl).origin
+  gateway.engine.setPublicUrl(publicUrl === undefined ? gatewayUrl : new URL(publicUrl).origin)
   const demo = gateway.engine.merchant('demo')
   const { app: shopApp, shop } = await buildShop({
     gateway: { baseUrl: gatewayUrl, merchantId: demo.id, secret: demo.hmac_secret },

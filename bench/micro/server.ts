@@ -59,8 +59,7 @@ process.on('message', (message: { type: string }) => {
     const s = { ...counts }
     counts.syncs = 0
     counts.appends = 0
-    const payments = engine.ctx.db.tables.payments
-    process.send?.({ type: 'stats', maxStallMs: loop.max / 1e6, gcMs, ...s, rssMb: process.memoryUsage().rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, payments: payments.size } satisfies MicroStats)
+    process.send?.({ type: 'stats', maxStallMs: loop.max / 1e6, gcMs, ...s, rssMb: process.memoryUsage().rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, payments: engine.storedCounts().payments } satisfies MicroStats)
     loop.reset()
     gcMs = 0
   }
@@ -71,7 +70,7 @@ process.on('message', (message: { type: string }) => {
       process.send?.({ type: 'profiled' })
     })
   }
-  if (message.type === 'ids') process.send?.({ type: 'ids', ids: [...engine.ctx.db.tables.payments.keys()].slice(-2000) })
+  if (message.type === 'ids') process.send?.({ type: 'ids', ids: engine.findPayments({ limit: 2000 }).map((p) => p.id).reverse() })
 })
 const demo = engine.merchant(DEMO_MERCHANT_ID)
 const key = engine.keys().data[0] as { id: string, public_key: string }

@@ -21,7 +21,7 @@ import { statementCsv } from './statements.js'
 import { History } from './history.js'
 import { findEvents, findPayments, type EventFilter, type PaymentFilter } from './queries.js'
 import type { JournalEntry, JournalOpening, JournalQuery } from './journal.js'
-import { clearJournal, journalCount, journalEntries, journalEntry, timeline, type PaymentTimeline } from './operator-views.js'
+import { clearJournal, journalCount, journalEntries, journalEntry, scheduledTasks, storedCounts, timeline, type PaymentTimeline, type ScheduledTask } from './operator-views.js'
 import { adminCreateMerchant, adminRotateSecret, adminUpdateMerchant, adminView, type MerchantCreate, type MerchantPatch } from './merchant-admin.js'
 import { Outbox, type NotificationTransport } from './outbox.js'
 import { nodeCrypto, withNativePromises, type CryptoProvider } from './crypto.js'
@@ -38,12 +38,12 @@ import { cancelPayment, capturePayment, createPayment, getPayment, getPaymentByO
 import { createRefund, getRefund, listRefunds, type CreateRefundInput } from './refunds.js'
 import { Ticker, type FiredTask } from './ticker.js'
 import { followReplicas, shareClock } from './replicas.js'
-import type { CardDetails, Merchant, NotificationEvent, Payment, Refund } from './types.js'
+import type { CardDetails, Merchant, NotificationEvent, Payment, Refund, TableName } from './types.js'
 
 export { DEMO_MERCHANT_ID } from './bootstrap.js'
 export type { ChannelCreate, ChannelOps, PaymentPatch } from './channel-ops.js'
 export type { PaymentFilter, EventFilter } from './queries.js'
-export type { PaymentTimeline } from './operator-views.js'
+export type { PaymentTimeline, ScheduledTask } from './operator-views.js'
 export type { FiredTask } from './ticker.js'
 export type { MerchantCreate, MerchantPatch } from './merchant-admin.js'
 
@@ -71,7 +71,8 @@ export interface MutationRequest {
 }
 
 export class Engine {
-  readonly ctx: EngineContext
+  // The engine's state and services, for its concept modules only: callers use the methods.
+  readonly #ctx: EngineContext
   readonly #sandbox: Sandbox
   readonly #outbox: Outbox
   readonly #ticker: Ticker
@@ -83,7 +84,7 @@ export class Engine {
   readonly #channelParts = (name: string): ChannelParts | undefined => this.#channels.get(name)
 
   private constructor (ctx: EngineContext, listeners: Array<(e: EngineEvent) => void>, transport: NotificationTransport) {
-    this.ctx = ctx
+    this.#ctx = ctx
     this.#listeners = listeners
     this.#sandbox = new Sandbox(ctx, () => { this.#ticker.runDue() }, () => this.#outbox.settle())
     this.#outbox = new Outbox(ctx, this.#sandbox.rules, transport, this.#channelParts)
@@ -107,11 +108,11 @@ export class Engine {
     // Replicas starting at once on an empty database: one stores the first settings and keys, the
     // others catch up and find them.
     await engine.#commit(() => {
-      bootstrap(engine.ctx)
-      shareClock(engine.ctx)
+      bootstrap(engine.#ctx)
+      shareClock(engine.#ctx)
     })
-    loadNonces(engine.ctx, engine.#nonces, nonceHorizon(engine.ctx))
-    followReplicas(engine.ctx, engine.#nonces)
+    loadNonces(engine.#ctx, engine.#nonces, nonceHorizon(engine.#ctx))
+    followReplicas(engine.#ctx, engine.#nonces)
     return engine
   }
 
@@ -137,10 +138,10 @@ export class Engine {
    * another gateway answered is seen) and before due work runs. Undefined when there is nothing
    * to wait for (the store is this gateway's alone).
    */
-  catchUp (): Promise<void> | undefined { return this.ctx.db.catchUp() }
+  catchUp (): Promise<void> | undefined { return this.#ctx.db.catchUp() }
 
   /** Whether other gateways write to the store too: only then is there anything for catchUp() to do. */
-  get sharedStore (): boolean { return this.ctx.db.shared }
+  get sharedStore (): boolean { return this.#ctx.db.shared }
 
   /** The server's ticker: catches up (a shared store), then runs what is due, in slices (ticker.ts). */
   tick (): void { this.#ticker.tick() }
@@ -157,28 +158,28 @@ export class Engine {
   /** A decision as the journal shows it. */
   describeDecision (d: Decision): { fault: string | null, outcome: string | null, rule_id: string | null } { return this.#sandbox.describe(d) }
   /** After decideRequest: commits the rule hits it counted, with a shared store (commit.ts commitHits). */
-  commitDecision (): Promise<boolean> | undefined { return commitHits(this.ctx, this.#sandbox.rules) }
+  commitDecision (): Promise<boolean> | undefined { return commitHits(this.#ctx, this.#sandbox.rules) }
 
   /** The hosted cashier: the buyer passed, failed or abandoned 3-D Secure or a wallet approval. */
   completeAction (paymentId: string, action: BuyerAction): Promise<Payment> {
-    return this.#change(() => completeAction(this.ctx, paymentId, action))
+    return this.#change(() => completeAction(this.#ctx, paymentId, action))
   }
 
   /** The hosted cashier: the buyer's card, as an envelope made in their browser. */
   async enterCard (paymentId: string, envelope: CardEnvelope): Promise<Payment> {
-    const opened = this.ctx.crypto.rsaOaepDecryptAsync === undefined
+    const opened = this.#ctx.crypto.rsaOaepDecryptAsync === undefined
       ? undefined
-      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
-    return await this.#change(() => enterCard(this.ctx, paymentId, envelope, opened))
+      : await openedEnvelope(this.#ctx.crypto, envelope, (keyId) => privateKeyFor(this.#ctx, keyId))
+    return await this.#change(() => enterCard(this.#ctx, paymentId, envelope, opened))
   }
 
   /** The hosted cashier: the buyer picks another method before giving anything. */
   chooseMethod (paymentId: string, choice: MethodChoice): Promise<Payment> {
-    return this.#change(() => chooseMethod(this.ctx, paymentId, choice))
+    return this.#change(() => chooseMethod(this.#ctx, paymentId, choice))
   }
 
   /** Runs a synchronous operation and commits what it changed, again on a conflict (commit.ts). */
-  #commit<T> (op: () => T): Promise<T> { return commit(this.ctx, op) }
+  #commit<T> (op: () => T): Promise<T> { return commit(this.#ctx, op) }
 
   /** After a change is durable: before_answer notifications land, and due work starts at once. */
   async #afterChange (): Promise<void> {
@@ -193,40 +194,40 @@ export class Engine {
     return result
   }
 
-  pendingAction (paymentId: string) { return pendingAction(this.ctx, paymentId) }
-  findPayment (paymentId: string): Payment | undefined { return this.ctx.db.get('payments', paymentId) }
+  pendingAction (paymentId: string) { return pendingAction(this.#ctx, paymentId) }
+  findPayment (paymentId: string): Payment | undefined { return this.#ctx.db.get('payments', paymentId) }
 
-  get adminToken (): string { return (this.ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
-  get clock (): Clock { return this.ctx.clock }
+  get adminToken (): string { return (this.#ctx.db.get('settings', 'settings') as { admin_token: string }).admin_token }
+  get clock (): Clock { return this.#ctx.clock }
   /** The crypto provider the engine signs and verifies with (profiles sign their own wires with it). */
-  get crypto (): CryptoProvider { return this.ctx.crypto }
+  get crypto (): CryptoProvider { return this.#ctx.crypto }
   /** The engine's settings, to read; the one that changes after start has its own setter. */
-  get config (): Readonly<EngineConfig> { return this.ctx.config }
+  get config (): Readonly<EngineConfig> { return this.#ctx.config }
   /** The gateway's public URL once it is known (a server listening on port 0 learns it late). */
-  setPublicUrl (url: string): void { this.ctx.config.publicUrl = url }
-  merchant (id: string): Merchant { return getMerchant(this.ctx, id) }
-  close (): Promise<void> { this.#outbox.close(); return this.ctx.db.close() }
+  setPublicUrl (url: string): void { this.#ctx.config.publicUrl = url }
+  merchant (id: string): Merchant { return getMerchant(this.#ctx, id) }
+  close (): Promise<void> { this.#outbox.close(); return this.#ctx.db.close() }
 
   // Protocol
-  identify (headers: Headers): Identity | undefined { return identify(this.ctx, headers) }
-  authenticate (req: SignedRequest, trace?: { signed?: Buffer | string }): Identity { return authenticate(this.ctx, this.#nonces, req, trace) }
+  identify (headers: Headers): Identity | undefined { return identify(this.#ctx, headers) }
+  authenticate (req: SignedRequest, trace?: { signed?: Buffer | string }): Identity { return authenticate(this.#ctx, this.#nonces, req, trace) }
   signAnswer (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> {
-    return signAnswer(this.ctx, identity, body, newId('n', 24).slice(2), fault)
+    return signAnswer(this.#ctx, identity, body, newId('n', 24).slice(2), fault)
   }
   /** signAnswer for an answer on its way out or a notification: an RSA signature may be made off the event loop. */
   signAnswerAsync (identity: Identity, body: Buffer | string, fault?: SigningFault): Record<string, string> | Promise<Record<string, string>> {
-    return signAnswerAsync(this.ctx, identity, body, newId('n', 24).slice(2), fault)
+    return signAnswerAsync(this.#ctx, identity, body, newId('n', 24).slice(2), fault)
   }
 
-  keys () { return { object: 'list', data: publicKeys(this.ctx) } }
-  async rotateKey () { const key = await this.#commit(() => rotateKey(this.ctx)); return publicKeys(this.ctx).find((k) => k.id === key.id) }
+  keys () { return { object: 'list', data: publicKeys(this.#ctx) } }
+  async rotateKey () { const key = await this.#commit(() => rotateKey(this.#ctx)); return publicKeys(this.#ctx).find((k) => k.id === key.id) }
 
   // Merchants (admin), with each channel profile's credentials (merchant-admin.ts)
-  listMerchants () { return { object: 'list', data: [...this.ctx.db.tables.merchants.values()].map((m) => adminView(this.#channelParts, m)) } }
-  getMerchantView (id: string) { return adminView(this.#channelParts, getMerchant(this.ctx, id)) }
-  createMerchant (input: MerchantCreate) { return adminCreateMerchant(this.ctx, this.#channelParts, input) }
-  updateMerchant (id: string, patch: MerchantPatch) { return adminUpdateMerchant(this.ctx, this.#channelParts, id, patch) }
-  rotateMerchantSecret (id: string) { return adminRotateSecret(this.ctx, id) }
+  listMerchants () { return { object: 'list', data: [...this.#ctx.db.tables.merchants.values()].map((m) => adminView(this.#channelParts, m)) } }
+  getMerchantView (id: string) { return adminView(this.#channelParts, getMerchant(this.#ctx, id)) }
+  createMerchant (input: MerchantCreate) { return adminCreateMerchant(this.#ctx, this.#channelParts, input) }
+  updateMerchant (id: string, patch: MerchantPatch) { return adminUpdateMerchant(this.#ctx, this.#channelParts, id, patch) }
+  rotateMerchantSecret (id: string) { return adminRotateSecret(this.#ctx, id) }
 
   /**
    * Replay protection for a profile's own signed requests, with paylab's rules (auth.ts
@@ -234,35 +235,35 @@ export class Engine {
    * can be accepted, durable with a mutation's commit; false for a replay.
    */
   claimNonce (scope: string, nonce: string, timestamp: number, method: string): boolean {
-    return claimNonce(this.ctx, this.#nonces, scope, nonce, timestamp, method)
+    return claimNonce(this.#ctx, this.#nonces, scope, nonce, timestamp, method)
   }
 
   /** Seconds on the clock signatures use (real time, even under a virtual clock). */
   signingSeconds (): number { return Math.floor(this.signingNow() / 1000) }
   /** Milliseconds on the clock signatures use. */
-  signingNow (): number { return signingClock(this.ctx).now() }
+  signingNow (): number { return signingClock(this.#ctx).now() }
 
   // What a channel profile looks up by its own ids (channel-lookups.ts)
   /** The merchant whose `channel` credentials match (a profile finds who is asking by its own ids). */
-  merchantByChannel (channel: string, match: (stored: unknown) => boolean): Merchant | undefined { return merchantByChannel(this.ctx, channel, match) }
+  merchantByChannel (channel: string, match: (stored: unknown) => boolean): Merchant | undefined { return merchantByChannel(this.#ctx, channel, match) }
   /** A payment of one merchant and channel that `match` picks, by the profile's own ids (scans that merchant's payments). */
-  findChannelPayment (merchantId: string, channel: string, match: (payment: Payment) => boolean): Payment | undefined { return findChannelPayment(this.ctx, merchantId, channel, match) }
+  findChannelPayment (merchantId: string, channel: string, match: (payment: Payment) => boolean): Payment | undefined { return findChannelPayment(this.#ctx, merchantId, channel, match) }
   /** A merchant's stored credentials for one channel, as its profile stored them. */
-  channelCredentials (merchantId: string, channel: string): unknown { return channelCredentials(this.ctx, merchantId, channel) }
-  refundByMerchantRef (merchantId: string, merchantRefundId: string): Refund | undefined { return refundByMerchantRef(this.ctx, merchantId, merchantRefundId) }
+  channelCredentials (merchantId: string, channel: string): unknown { return channelCredentials(this.#ctx, merchantId, channel) }
+  refundByMerchantRef (merchantId: string, merchantRefundId: string): Refund | undefined { return refundByMerchantRef(this.#ctx, merchantId, merchantRefundId) }
   /** A card a profile took on its own wire, checked (Luhn, expiry, CVC) and reduced to what may be kept. */
-  cardDetails (card: PlainCard): CardDetails { return cardDetails(this.ctx, card) }
+  cardDetails (card: PlainCard): CardDetails { return cardDetails(this.#ctx, card) }
   /** A merchant's notification events of one channel, newest first (a profile's own events API). */
-  channelEvents (merchantId: string, channel: string): NotificationEvent[] { return channelEvents(this.ctx, merchantId, channel) }
+  channelEvents (merchantId: string, channel: string): NotificationEvent[] { return channelEvents(this.#ctx, merchantId, channel) }
 
   // Channel profiles: the same operations, outcomes and notifications as paylab's own API, each
   // committed before it returns; the profile maps its wire to these and the results back.
   openPayment (merchantId: string, input: CreatePaymentInput, create: ChannelCreate): Promise<CreateResult> {
-    return this.#change(() => channelOps(this.ctx).openPayment(merchantId, input, create))
+    return this.#change(() => channelOps(this.#ctx).openPayment(merchantId, input, create))
   }
-  closePayment (merchantId: string, id: string): Promise<Payment> { return this.#change(() => cancelPayment(this.ctx, merchantId, id)) }
+  closePayment (merchantId: string, id: string): Promise<Payment> { return this.#change(() => cancelPayment(this.#ctx, merchantId, id)) }
   refundPayment (merchantId: string, paymentId: string, input: CreateRefundInput): Promise<{ refund: Refund, created: boolean }> {
-    return this.#change(() => createRefund(this.ctx, merchantId, paymentId, input))
+    return this.#change(() => createRefund(this.#ctx, merchantId, paymentId, input))
   }
   /**
    * Idempotency-Key handling for a profile whose protocol has it: `op` builds the answer in the
@@ -270,7 +271,7 @@ export class Engine {
    * and the answer kept for the key are committed together. Without a key: the same, once.
    */
   idempotent (req: MutationRequest, op: (ops: ChannelOps) => Answer): Promise<IdempotentAnswer> {
-    const ops = channelOps(this.ctx)
+    const ops = channelOps(this.#ctx)
     return this.#mutate(req, () => op(ops))
   }
 
@@ -281,25 +282,25 @@ export class Engine {
     // its commit (idempotency.ts), and meets the opened card, or its error, where it would have
     // opened it.
     const envelope = input.method.type === 'card' ? input.method.card?.encrypted : undefined
-    const opened = envelope === undefined || this.ctx.crypto.rsaOaepDecryptAsync === undefined
+    const opened = envelope === undefined || this.#ctx.crypto.rsaOaepDecryptAsync === undefined
       ? undefined
-      : await openedEnvelope(this.ctx.crypto, envelope, (keyId) => privateKeyFor(this.ctx, keyId))
+      : await openedEnvelope(this.#ctx.crypto, envelope, (keyId) => privateKeyFor(this.#ctx, keyId))
     return await this.#mutate(req, () => {
-      const { payment, created } = createPayment(this.ctx, req.merchantId, input, req.outcome, undefined, opened)
+      const { payment, created } = createPayment(this.#ctx, req.merchantId, input, req.outcome, undefined, opened)
       const answer = this.#recordAnswer(created ? 201 : 200, payment)
       answer.ref = payment.id
       return answer
     })
   }
   capturePayment (req: MutationRequest, id: string, amount?: number) {
-    return this.#mutate(req, () => this.#recordAnswer(200, capturePayment(this.ctx, req.merchantId, id, amount)))
+    return this.#mutate(req, () => this.#recordAnswer(200, capturePayment(this.#ctx, req.merchantId, id, amount)))
   }
   cancelPayment (req: MutationRequest, id: string) {
-    return this.#mutate(req, () => this.#recordAnswer(200, cancelPayment(this.ctx, req.merchantId, id)))
+    return this.#mutate(req, () => this.#recordAnswer(200, cancelPayment(this.#ctx, req.merchantId, id)))
   }
   createRefund (req: MutationRequest, paymentId: string, input: CreateRefundInput) {
     return this.#mutate(req, () => {
-      const { refund, created } = createRefund(this.ctx, req.merchantId, paymentId, input)
+      const { refund, created } = createRefund(this.#ctx, req.merchantId, paymentId, input)
       return this.#recordAnswer(created ? 201 : 200, refund)
     })
   }
@@ -307,23 +308,23 @@ export class Engine {
   /** The answer that returns a record: when the record was just put, its row in the store is these very bytes. */
   #recordAnswer (status: number, record: object): Answer {
     const answer = jsonAnswer(status, record)
-    this.ctx.db.serialized(record, answer.body)
+    this.#ctx.db.serialized(record, answer.body)
     return answer
   }
-  getPayment (merchantId: string, id: string) { return getPayment(this.ctx, merchantId, id) }
-  getPaymentByOrder (merchantId: string, orderId: string) { return getPaymentByOrder(this.ctx, merchantId, orderId) }
-  listPayments (merchantId: string, limit: number, startingAfter?: string) { return listPayments(this.ctx, merchantId, limit, startingAfter) }
-  statement (merchantId: string, date: string): string { return statementCsv(this.ctx, merchantId, date) }
-  getRefund (merchantId: string, id: string) { return getRefund(this.ctx, merchantId, id) }
-  listRefunds (merchantId: string, paymentId: string) { return listRefunds(this.ctx, merchantId, paymentId) }
+  getPayment (merchantId: string, id: string) { return getPayment(this.#ctx, merchantId, id) }
+  getPaymentByOrder (merchantId: string, orderId: string) { return getPaymentByOrder(this.#ctx, merchantId, orderId) }
+  listPayments (merchantId: string, limit: number, startingAfter?: string) { return listPayments(this.#ctx, merchantId, limit, startingAfter) }
+  statement (merchantId: string, date: string): string { return statementCsv(this.#ctx, merchantId, date) }
+  getRefund (merchantId: string, id: string) { return getRefund(this.#ctx, merchantId, id) }
+  listRefunds (merchantId: string, paymentId: string) { return listRefunds(this.#ctx, merchantId, paymentId) }
 
   // The source document's /pay client
-  verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.ctx, rawBody, signatureHex) }
-  paySignature (body: Buffer | string): string { return paySignature(this.ctx, body) }
+  verifyPaySignature (rawBody: Buffer, signatureHex: string | undefined): void { verifyPaySignature(this.#ctx, rawBody, signatureHex) }
+  paySignature (body: Buffer | string): string { return paySignature(this.#ctx, body) }
   pay (req: PayRequest, rawBody: Buffer, requestId: string, outcome?: Outcome): Promise<Answer> {
     return this.#change(() => {
       try {
-        return pay(this.ctx, req, rawBody, outcome)
+        return pay(this.#ctx, req, rawBody, outcome)
       } catch (err) {
         if (!(err instanceof PaylabError) || err.statusCode >= 500) throw err
         return jsonAnswer(err.statusCode, payFailure(err, requestId))
@@ -332,29 +333,33 @@ export class Engine {
   }
 
   // The operator's views and levers (admin API, dashboard; operator-views.ts)
-  findPayments (filter: PaymentFilter): Payment[] { return findPayments(this.ctx, filter) }
+  findPayments (filter: PaymentFilter): Payment[] { return findPayments(this.#ctx, filter) }
   /** Every payment of one merchant, oldest first (an in-process sandbox's test view). */
-  merchantPayments (merchantId: string): Payment[] { return [...this.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchantId) }
+  merchantPayments (merchantId: string): Payment[] { return [...this.#ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchantId) }
   /** What a sandbox reset keeps: merchants (with their secrets), gateway keys and settings. */
-  setup (): Pick<Snapshot, 'merchants' | 'keys' | 'settings'> { const { merchants, keys, settings } = this.ctx.db.snapshot(); return { merchants, keys, settings } }
-  findEvents (filter: EventFilter): NotificationEvent[] { return findEvents(this.ctx, filter) }
-  findEvent (id: string): NotificationEvent | undefined { return this.ctx.db.get('events', id) }
+  setup (): Pick<Snapshot, 'merchants' | 'keys' | 'settings'> { const { merchants, keys, settings } = this.#ctx.db.snapshot(); return { merchants, keys, settings } }
+  findEvents (filter: EventFilter): NotificationEvent[] { return findEvents(this.#ctx, filter) }
+  findEvent (id: string): NotificationEvent | undefined { return this.#ctx.db.get('events', id) }
   rules (merchantId?: string): Rule[] { return this.#sandbox.rules.list(merchantId) }
   /** The journal: this gateway's ring, or with a shared store the journal of every gateway on it. */
-  journal (query: JournalQuery): Promise<JournalEntry[]> { return journalEntries(this.ctx, this.#sandbox.journal, query) }
+  journal (query: JournalQuery): Promise<JournalEntry[]> { return journalEntries(this.#ctx, this.#sandbox.journal, query) }
   /** This process's own ring, read at once (an in-process gateway such as msw's has no other). */
   localJournal (query: JournalQuery): JournalEntry[] { return this.#sandbox.journal.query(query) }
   localJournalCount (query: JournalQuery): number { return this.#sandbox.journal.count(query) }
-  journalCount (query: JournalQuery): Promise<number> { return journalCount(this.ctx, this.#sandbox.journal, query) }
-  journalEntry (seq: number): Promise<JournalEntry | undefined> { return journalEntry(this.ctx, this.#sandbox.journal, seq) }
-  clearJournal (merchantId?: string): Promise<void> { return clearJournal(this.ctx, this.#sandbox.journal, merchantId) }
+  journalCount (query: JournalQuery): Promise<number> { return journalCount(this.#ctx, this.#sandbox.journal, query) }
+  journalEntry (seq: number): Promise<JournalEntry | undefined> { return journalEntry(this.#ctx, this.#sandbox.journal, seq) }
+  clearJournal (merchantId?: string): Promise<void> { return clearJournal(this.#ctx, this.#sandbox.journal, merchantId) }
   /** A request's entry in this process's journal ring, opened as it arrives. */
   openJournalEntry (init: JournalOpening): JournalEntry { return this.#sandbox.journal.open(init) }
   /** Whether the store keeps a journal of every gateway on it (entries are handed over by journalDone). */
-  get sharedJournal (): boolean { return this.ctx.db.sharedJournal !== undefined }
+  get sharedJournal (): boolean { return this.#ctx.db.sharedJournal !== undefined }
   /** A journaled request was answered (or its connection ended without one): a shared store keeps its entry now. */
-  journalDone (entry: JournalEntry): void { this.ctx.db.sharedJournal?.add(entry) }
-  timeline (paymentId: string): Promise<PaymentTimeline | undefined> { return timeline(this.ctx, this.#sandbox.journal, this.#history, paymentId) }
+  journalDone (entry: JournalEntry): void { this.#ctx.db.sharedJournal?.add(entry) }
+  timeline (paymentId: string): Promise<PaymentTimeline | undefined> { return timeline(this.#ctx, this.#sandbox.journal, this.#history, paymentId) }
+  /** How many records each table holds (payments, events, tasks, …), at no scan. */
+  storedCounts (): Record<TableName, number> { return storedCounts(this.#ctx) }
+  /** The tasks waiting on the clock (expiries, resolutions, notification attempts), as copies. */
+  scheduledTasks (): ScheduledTask[] { return scheduledTasks(this.#ctx) }
 
   /** The clock's mode, time and next task due. */
   clockState (): ReturnType<Sandbox['clock']> { return this.#sandbox.clock() }
@@ -365,7 +370,7 @@ export class Engine {
   async advanceClock (ms: number): Promise<{ clock: ReturnType<Sandbox['clock']>, fired: FiredTask[] }> {
     const { result: clock, fired } = await this.#ticker.recording(async () => {
       const clock = await this.#sandbox.advance(ms)
-      await this.ctx.db.commit()
+      await this.#ctx.db.commit()
       return clock
     })
     return { clock, fired }
@@ -378,10 +383,10 @@ export class Engine {
 
   /** Housekeeping the server runs now and then: forgets expired idempotency keys and nonces. */
   async sweep (): Promise<void> {
-    this.#idempotency.sweep(this.ctx)
-    sweepNonces(this.ctx, nonceHorizon(this.ctx))
+    this.#idempotency.sweep(this.#ctx)
+    sweepNonces(this.#ctx, nonceHorizon(this.#ctx))
     // A store that cannot write undoes the deletes; the next sweep makes them again.
-    await this.ctx.db.commit().catch(() => {})
+    await this.#ctx.db.commit().catch(() => {})
   }
 
   async #mutate (req: MutationRequest, op: () => Answer): Promise<IdempotentAnswer> {
@@ -394,7 +399,7 @@ export class Engine {
     const head = `${req.method}\n${req.path}\n`
     const data = Buffer.allocUnsafe(Buffer.byteLength(head) + req.body.length)
     req.body.copy(data, data.write(head))
-    const fingerprint = this.ctx.crypto.sha256(data).toString('base64url')
-    return retrying(this.ctx, () => this.#idempotency.run(this.ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
+    const fingerprint = this.#ctx.crypto.sha256(data).toString('base64url')
+    return retrying(this.#ctx, () => this.#idempotency.run(this.#ctx, req.merchantId, req.idempotencyKey, fingerprint, req.requestId, op))
   }
 }

@@ -103,7 +103,7 @@ t.test('failures through the Alipay profile', async (t) => {
     t.equal(mine.length, 3, 'fail and SUCCESS are not acknowledgements; success is')
     t.equal(new Set(mine.map((r) => r.form.notify_id)).size, 1, 'one notify_id for every attempt')
     t.ok(mine.every((r) => sdk.checkNotifySignV2(r.form)))
-    const event = [...gw.engine.ctx.db.tables.events.values()].find((e) => e.merchant_order_id === order)
+    const event = gw.engine.findEvents({ limit: Infinity }).filter((e) => e.merchant_order_id === order).at(-1)
     t.equal(event?.status, 'delivered')
     t.same(event?.attempts.map((a) => (Date.parse(a.at) - start) / 1000), [0, 240, 840], '4m, then 10m')
   })

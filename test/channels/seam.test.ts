@@ -143,7 +143,7 @@ t.test('the channel seam', async (t) => {
     await gw.engine.advanceClock(60_000)
     t.same(sent.map((s) => s.body), [`payment.failed:${magic.json().id}`, `payment.failed:${magic.json().id}`], 'encoded by the codec (the magic amount declined it)')
     t.same(sent.map((s) => s.at - (sent[0]?.at ?? 0)), [0, 10_000], 'a body other than success is retried on the profile\'s schedule')
-    const [event] = [...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === magic.json().id)
+    const [event] = gw.engine.findEvents({ payment_id: magic.json().id, limit: Infinity }).reverse()
     t.match(event, { channel: NAME, status: 'delivered' })
     t.match(event?.attempts[0], { status_code: 200, error: /not an acknowledgement/ })
   })

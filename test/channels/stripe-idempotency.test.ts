@@ -81,7 +81,7 @@ t.test('Idempotency-Key through stripe-node', async (t) => {
     await gw.admin('POST', '/admin/rules', { merchant_id: 'stripe-lost', match: { method: 'POST', path: '/v1/payment_intents' }, fault: 'response_lost', times: 1 })
     const pi = await lossy.paymentIntents.create({ amount: 2500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
     t.equal(pi.status, 'succeeded')
-    const made = [...gw.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === 'stripe-lost')
+    const made = gw.engine.merchantPayments('stripe-lost')
     t.equal(made.length, 1, 'exactly one PaymentIntent')
     const entries = gw.engine.localJournal({ merchant_id: 'stripe-lost', path: '/v1/payment_intents' }).sort((a, b) => a.seq - b.seq)
     t.match(entries, [{ fault: 'response_lost', status: null, idempotency: 'new' }, { fault: null, status: 200, idempotency: 'replayed' }])

@@ -31,11 +31,11 @@ async function flows (t: Test, b: WechatpayBench, wx: any, platformKey: string, 
     const no = outTradeNo()
     const created = await wx.v3.pay.transactions.native.post(order(no, 1000))
     t.equal(created.status, 200)
-    t.match(created.data.code_url, new RegExp(`^${b.gw.engine.ctx.config.publicUrl}/cashier/pay_`))
+    t.match(created.data.code_url, new RegExp(`^${b.gw.engine.config.publicUrl}/cashier/pay_`))
     t.equal(created.headers['wechatpay-serial'], serialHeader, 'the answer names the platform key the SDK was given')
-    const page = await fetch(created.data.code_url.replace(b.gw.engine.ctx.config.publicUrl, b.gw.base))
+    const page = await fetch(created.data.code_url.replace(b.gw.engine.config.publicUrl, b.gw.base))
     t.match(await page.text(), /<svg class="qr"/, 'the cashier shows a QR code of itself')
-    const paid = await fetch(created.data.code_url.replace(b.gw.engine.ctx.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'pass' }) })
+    const paid = await fetch(created.data.code_url.replace(b.gw.engine.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'pass' }) })
     t.equal(paid.status, 200)
 
     const q = await query(no)
@@ -69,7 +69,7 @@ async function flows (t: Test, b: WechatpayBench, wx: any, platformKey: string, 
   await t.test('declined by magic amount: PAYERROR after the buyer acts', async (t) => {
     const no = outTradeNo()
     const created = await wx.v3.pay.transactions.native.post(order(no, 40051))
-    await fetch(created.data.code_url.replace(b.gw.engine.ctx.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'pass' }) })
+    await fetch(created.data.code_url.replace(b.gw.engine.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'pass' }) })
     const q = await query(no)
     t.match(q.data, { trade_state: 'PAYERROR', trade_state_desc: /insufficient_funds/ })
   })

@@ -27,7 +27,7 @@ t.test('wechatpay-node-v3 with the createHttp shim', async (t) => {
       pay.createHttp(shim)
     }
   }
-  const buyer = (codeUrl: string, action: string) => fetch(codeUrl.replace(b.gw.engine.ctx.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action }) })
+  const buyer = (codeUrl: string, action: string) => fetch(codeUrl.replace(b.gw.engine.config.publicUrl, b.gw.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action }) })
 
   await t.test('native order, pay, query, notification, partial refund, REFUND.SUCCESS', async (t) => {
     const no = outTradeNo()

@@ -99,7 +99,7 @@ t.test('WeChat Pay v3 protocol', async (t) => {
     t.equal(new Set(sent.map((s) => s.body)).size, 1, 'the same body every attempt')
     status = 204
     await gw.engine.advanceClock(6 * 3600_000)
-    const [event] = [...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === id)
+    const [event] = gw.engine.findEvents({ payment_id: id, limit: Infinity }).reverse()
     t.match(event, { status: 'delivered', channel: 'wechatpay' })
     // Notification faults act on WeChat's message: a wrong signature, a body other than the one signed.
     for (const fault of ['bad_signature', 'tampered_body']) {
@@ -115,6 +115,6 @@ t.test('WeChat Pay v3 protocol', async (t) => {
     }
     const failed = (await call('POST', '/v3/pay/transactions/native', order(outTradeNo(), 100))).json().code_url.split('/').at(-1)
     await gw.engine.completeAction(failed, 'fail')
-    t.equal([...gw.engine.ctx.db.tables.events.values()].filter((e) => e.payment_id === failed).length, 0, 'a failed payment is not notified (WeChat does not)')
+    t.equal(gw.engine.findEvents({ payment_id: failed, limit: Infinity }).length, 0, 'a failed payment is not notified (WeChat does not)')
   })
 })

@@ -22,7 +22,7 @@ function expected (o: Outcome): { status: string, failure: unknown } {
 
 async function settle (gw: LiveGateway, p: any): Promise<any> {
   if (p.status === 'requires_action') await gw.cashier(p.id, { action: 'pass' })
-  else await gw.advance(`${gw.engine.ctx.config.processingDelaySec}s`)
+  else await gw.advance(`${gw.engine.config.processingDelaySec}s`)
   return await gw.payment(p.id)
 }
 

@@ -9,7 +9,7 @@ import { PAYLAB_ONLY } from '../helpers/build.js'
 
 /** The payments whose expiry is still scheduled (next_due also counts notification deliveries). */
 const expiryTasks = (gw: LiveGateway): string[] =>
-  [...gw.engine.ctx.db.tables.tasks.values()].filter((task) => task.kind === 'payment.expire').map((task) => task.ref)
+  gw.engine.scheduledTasks().filter((task) => task.kind === 'payment.expire').map((task) => task.ref)
 const clockNow = async (gw: LiveGateway): Promise<any> => (await gw.admin({ method: 'GET', url: '/admin/clock' })).json()
 
 t.test('GET /admin/clock: the mode, the time and the next task due', async (t) => {

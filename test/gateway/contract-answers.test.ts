@@ -19,7 +19,7 @@ t.test('answers match the response schemas of openapi.yaml', async (t) => {
   const signed = async (opts: SignOptions) => keep(opts.method, opts.path, await gw.signed(opts))
   const admin = async (opts: InjectOptions & { url: string, method: string }) => keep(opts.method, opts.url, await gw.admin(opts))
   const plain = async (opts: InjectOptions & { url: string, method: string }) => keep(opts.method, opts.url, await gw.app.inject(opts))
-  const pay = (body: unknown, secret = gw.engine.ctx.config.seedSecret) => {
+  const pay = (body: unknown, secret = gw.engine.config.seedSecret) => {
     const text = JSON.stringify(body)
     return plain({ method: 'POST', url: '/pay', payload: text, headers: { 'content-type': 'application/json', signature: createHmac('sha256', secret).update(text).digest('hex') } })
   }

@@ -75,7 +75,7 @@ function send (gw: TestGateway, op: Operation, url: string, body?: string) {
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' }
   if (op.path.startsWith('/v1/')) return gw.signed({ method: op.method, path: url, body, headers })
   if (op.path.startsWith('/admin/')) return gw.admin({ method: op.method, url, payload: body, headers })
-  if (op.path === '/pay') headers.signature = createHmac('sha256', gw.engine.ctx.config.seedSecret).update(body ?? '').digest('hex')
+  if (op.path === '/pay') headers.signature = createHmac('sha256', gw.engine.config.seedSecret).update(body ?? '').digest('hex')
   return gw.app.inject({ method: op.method as 'GET', url, payload: body, headers })
 }
 

@@ -64,7 +64,7 @@ t.test('/pay: fault amounts in major units reach the same faults', async (t) => 
   t.ok(!reset.ok && reset.error.syscall === 'read' && reset.error.code === 'ECONNRESET', '500.05: a TCP reset')
   const lost = await pay(500.04)
   t.ok(!lost.ok, '500.04: no answer')
-  t.equal(gw.engine.ctx.db.tables.payments.size, 1, '500.04: the lost answer was committed, the reset was not')
+  t.equal(gw.engine.storedCounts().payments, 1, '500.04: the lost answer was committed, the reset was not')
   const busy = await pay(505.03)
   t.ok(busy.ok && busy.status === 503 && busy.headers['retry-after'] === '1', '505.03: 503 with Retry-After')
   t.same(busy.ok && [busy.json().status, busy.json().code], ['failed', 'PAYLAB_SIMULATED_FAULT'], 'in the /pay answer shape')

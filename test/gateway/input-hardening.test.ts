@@ -18,7 +18,7 @@ t.test('a card envelope that decrypts to JSON other than an object is PAYLAB_CAR
     t.equal(res.statusCode, 400, `${JSON.stringify(content)}: ${res.body}`)
     t.same([res.json().error.code, res.json().error.field], ['PAYLAB_CARD_ENCRYPTION_INVALID', 'method.card.encrypted'], JSON.stringify(content))
   }
-  t.equal(gw.engine.ctx.db.tables.payments.size, 0, 'no payment was created')
+  t.equal(gw.engine.storedCounts().payments, 0, 'no payment was created')
 })
 
 t.test('a return_url with a user name or password is refused like a notify_url', async (t) => {
@@ -33,7 +33,7 @@ t.test('a return_url with a user name or password is refused like a notify_url',
     t.same([res.json().error.code, res.json().error.field], ['PAYLAB_NOTIFY_URL_NOT_ALLOWED', 'return_url'], returnUrl)
     t.notMatch(res.body, 'pass@', 'the credentials are not echoed')
   }
-  t.equal(gw.engine.ctx.db.tables.payments.size, 0, 'no payment was created')
+  t.equal(gw.engine.storedCounts().payments, 0, 'no payment was created')
   const plain = await gw.signed({
     method: 'POST',
     path: '/v1/payments',
@@ -49,7 +49,7 @@ t.test('a JSON body that is not valid UTF-8 is 400 PAYLAB_MALFORMED_JSON, not de
   t.equal(merchant.statusCode, 400, merchant.body)
   t.same([merchant.json().error.code, merchant.json().error.field], ['PAYLAB_MALFORMED_JSON', 'body'])
   t.match(merchant.json().error.message, 'UTF-8')
-  t.equal(gw.engine.ctx.db.get('merchants', 'utf8-shop'), undefined, 'no merchant was created')
+  t.equal(gw.engine.listMerchants().data.find((m) => m.id === 'utf8-shop'), undefined, 'no merchant was created')
 
   const body = bad(`{"user_id": "u-1", "order_id": "${orderId()}@", "amount": 10.0, "currency": "USD"}`)
   const signature = createHmac('sha256', 'your-api-key').update(body).digest('hex')

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build, testCrypto, PAYLAB_ONLY } from '../helpers/build.js'
 import { addMerchant } from '../helpers/merchants.js'
+import { Db } from '../../gateway/engine/db.js'
 import { buildGateway } from '../../gateway/server.js'
+import { JournalStore } from '../../gateway/store/journal-store.js'
 import { signRequest } from '../helpers/signer.js'
 import { vectorKeys } from '../helpers/vectors.js'
 
@@ -50,11 +52,11 @@ t.test('POST and PATCH refuse anything but one RSA public key of 2048+ bits, sta
     }
     if (/PRIVATE/.test(key)) t.match(created.json().error.message, 'private key', `${name}: the message says why`)
   }
-  t.equal(gw.engine.ctx.db.get('merchants', 'm-refused'), undefined, 'no merchant was created')
+  t.equal(gw.engine.listMerchants().data.find((m) => m.id === 'm-refused'), undefined, 'no merchant was created')
   const listed = await gw.admin({ method: 'GET', url: '/admin/merchants' })
   t.notMatch(listed.body, 'PRIVATE')
   t.notMatch(listed.body, secretPart(pkcs8Private))
-  t.equal(gw.engine.ctx.db.get('merchants', existing.merchant)?.rsa_public_key, null, 'the merchant is unchanged')
+  t.equal(gw.engine.merchant(existing.merchant).rsa_public_key, null, 'the merchant is unchanged')
 })
 
 t.test('SPKI and PKCS#1 public keys are taken, shown back, and verify RSA-SHA256 requests', async (t) => {
@@ -73,9 +75,13 @@ t.test('a private key stored by an older version is reduced to its public half o
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const first = await buildGateway({ dataDir, crypto: testCrypto })
   const demo = first.engine.merchant('demo')
-  first.engine.ctx.db.put('merchants', 'demo', { ...demo, rsa_public_key: pkcs8Private })
-  await first.engine.ctx.db.commit()
   await first.app.close()
+  // The record as an older version stored it, put in the data dir through its store with no
+  // gateway running (no version of the gateway takes it through its API any more).
+  const db = await Db.open(new JournalStore(dataDir))
+  db.put('merchants', 'demo', { ...demo, rsa_public_key: pkcs8Private })
+  await db.commit()
+  await db.close()
 
   const second = await buildGateway({ dataDir, crypto: testCrypto })
   t.teardown(() => second.app.close())

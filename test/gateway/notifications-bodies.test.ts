@@ -78,11 +78,11 @@ t.test('a retry after the payment changed and the gateway restarted sends the fi
   const captured = b.rx.requests.find((r) => r.json().type === 'payment.captured')
   t.equal(captured?.json().data.object.status, 'succeeded')
   // The captured event's object is the payment as stored now: read back, it is that very record.
-  const db = second.engine.ctx.db
-  const event = db.get('events', captured?.json().id) as NotificationEvent
-  t.equal(event.data_object, db.get('payments', payment.id), 'the event shares the payment record instead of a copy')
-  const authorized = db.get('events', attempt1?.json().id) as NotificationEvent
-  t.not(authorized.data_object, db.get('payments', payment.id), 'the older event keeps the payment as it was')
+  const { engine } = second
+  const event = engine.findEvent(captured?.json().id) as NotificationEvent
+  t.equal(event.data_object, engine.findPayment(payment.id), 'the event shares the payment record instead of a copy')
+  const authorized = engine.findEvent(attempt1?.json().id) as NotificationEvent
+  t.not(authorized.data_object, engine.findPayment(payment.id), 'the older event keeps the payment as it was')
   t.equal(authorized.data_object.status, 'authorized')
 })
 
@@ -116,9 +116,9 @@ t.test('a data dir whose events keep their body as text opens and sends those by
 
   b.rx.answer = () => 200
   const second = await b.start()
-  const [exact, spaced] = [...texts.keys()].map((id) => second.engine.ctx.db.get('events', id) as NotificationEvent)
+  const [exact, spaced] = [...texts.keys()].map((id) => second.engine.findEvent(id) as NotificationEvent)
   t.equal(exact?.body, undefined, 'a body that its object rebuilds is no longer kept as text')
-  t.equal(exact?.data_object, second.engine.ctx.db.get('payments', exact?.payment_id ?? ''), 'and its object is the payment record')
+  t.equal(exact?.data_object, second.engine.findPayment(exact?.payment_id ?? ''), 'and its object is the payment record')
   t.equal(spaced?.body, texts.get(spaced?.id ?? ''), 'a body that is not rebuilt exactly stays')
   await b.admin(second, 'POST', '/admin/clock/advance', { duration: '15s' })
   for (const [id, text] of texts) {
@@ -158,7 +158,7 @@ t.test('a snapshot names the payment instead of repeating it; a later change to 
 
   b.rx.answer = () => 200
   const second = await b.start(new JournalStore(crashed))
-  t.equal(second.engine.ctx.db.get('payments', payment.id)?.status, 'succeeded', 'the journal after the snapshot is replayed')
+  t.equal(second.engine.findPayment(payment.id)?.status, 'succeeded', 'the journal after the snapshot is replayed')
   await b.admin(second, 'POST', '/admin/clock/advance', { duration: '15s' })
   const sent = b.rx.of(attempt1?.headers['paylab-event-id'] as string)
   t.equal(sent.length, 2, 'the first attempt and its retry')

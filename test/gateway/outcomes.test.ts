@@ -59,14 +59,14 @@ t.test('a number that fails the Luhn check is a 400 incorrect_number and creates
   t.equal(res.json().error.code, 'PAYLAB_CARD_NUMBER_INVALID')
   t.equal(res.json().error.decline_code, 'incorrect_number')
   t.notMatch(res.text, '4242424242424241', 'the number is not echoed')
-  t.equal(gw.engine.ctx.db.tables.payments.size, 0)
+  t.equal(gw.engine.storedCounts().payments, 0)
 })
 
 t.test('3-D Secure: the challenge card waits for the buyer; 123456 passes, another code fails', async (t) => {
   const gw = await gateway(t)
   const passed = await gw.create(gw.cardPayment(CHALLENGE_THEN_SUCCEEDS))
   t.equal(passed.status, 'requires_action')
-  t.same(passed.next_action, { type: 'redirect', url: `${gw.engine.ctx.config.publicUrl}/cashier/${passed.id}` })
+  t.same(passed.next_action, { type: 'redirect', url: `${gw.engine.config.publicUrl}/cashier/${passed.id}` })
   t.ok(passed.expires_at, 'a waiting payment says when it expires')
   t.equal((await gw.cashier(passed.id, { code: '123456' })).status, 200)
   t.match(await gw.payment(passed.id), { status: 'succeeded', next_action: null, failure: null })
@@ -96,7 +96,7 @@ t.test('the second 3-D Secure card passes the challenge, then is declined insuff
 
 t.test('processing cards resolve on the clock after processingDelaySec (default 30 s)', async (t) => {
   const gw = await live(t, { ...PAYLAB_ONLY, clock: new VirtualClock() })
-  t.equal(gw.engine.ctx.config.processingDelaySec, 30)
+  t.equal(gw.engine.config.processingDelaySec, 30)
   const ok = await gw.create(gw.cardPayment(PROCESSING_THEN_SUCCEEDS))
   const ko = await gw.create(gw.cardPayment(PROCESSING_THEN_FAILS))
   t.same([ok.status, ko.status], ['processing', 'processing'])

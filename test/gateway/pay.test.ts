@@ -42,7 +42,7 @@ t.test('the unchanged Python client pays 100.00 USD over real HTTP and prints �
     const run = await runSourceDocumentClient(`${address}/pay`, standIn)
     t.equal(run.code, 0, run.stderr)
     t.equal(run.stdout.trim(), '支付成功', `stand-in: ${String(standIn)}`)
-    const id = gw.engine.ctx.db.paymentIdByOrder('seed', '1234567890')
+    const id = gw.engine.merchantPayments('seed').find((p) => p.merchant_order_id === '1234567890')?.id
     t.ok(id !== undefined, 'the payment is stored under merchant seed')
     if (paymentId !== undefined) t.equal(id, paymentId, 'running the client again reuses the order')
     paymentId = id
@@ -86,7 +86,7 @@ t.test('a missing or wrong Signature is 401 PAYLAB_PAY_SIGNATURE_INVALID in the 
     const res = await pay(gw.app, invalid, 'ab'.repeat(32))
     t.equal(res.json().code, 'PAYLAB_PAY_SIGNATURE_INVALID', `the signature is checked before the shape of ${invalid}`)
   }
-  t.equal(gw.engine.ctx.db.tables.payments.size, 0, 'nothing was paid')
+  t.equal(gw.engine.storedCounts().payments, 0, 'nothing was paid')
 })
 
 t.test('amounts: decimals beyond the currency are refused, KWD keeps three', async (t) => {
@@ -137,7 +137,7 @@ t.test('the same order_id again is the same payment; with another amount it is a
   t.equal(other.json().status, 'failed')
   t.equal(other.json().code, 'PAYLAB_ORDER_ID_CONFLICT')
   t.equal(other.json().payment_id, first.json().payment_id)
-  t.equal(gw.engine.ctx.db.tables.payments.size, 1)
+  t.equal(gw.engine.storedCounts().payments, 1)
 })
 
 t.test('the seed secret is configurable and a restart with another secret uses it', async (t) => {

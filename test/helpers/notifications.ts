@@ -50,8 +50,7 @@ export function sharedNotifyBench (): (t: Test, merchant?: Record<string, unknow
       const due = (await previous.bench.events()).filter((e: { next_attempt_at: string | null }) => e.next_attempt_at !== null)
       // An expiry or a resolution still scheduled would fire, and notify, at a later test's advance.
       const { gw, shop } = previous.bench
-      const { tasks, payments } = gw.engine.ctx.db.tables
-      const scheduled = [...tasks.values()].filter((k) => k.kind !== 'event.deliver' && payments.get(k.ref)?.merchant_id === shop.merchant)
+      const scheduled = gw.engine.scheduledTasks().filter((k) => k.kind !== 'event.deliver' && gw.engine.findPayment(k.ref)?.merchant_id === shop.merchant)
       const left = previous.test
       previous = undefined
       if (due.length > 0) throw new Error(`"${left}" left ${due.length} notification(s) due on the shared gateway: give it notifyBench() of its own`)

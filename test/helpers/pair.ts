@@ -74,7 +74,7 @@ async function benchOn (gw: LiveGateway, options: BenchOptions): Promise<Gateway
     // Signatures are on real time even under a virtual clock (the gateway's rule): no `now` here.
     client: (extra = {}) => new PaylabClient({ baseUrl: gw.base, merchantId: merchant.id, secret: merchant.secret, ...FAST, ...extra }),
     rule: (body) => admin('POST', '/admin/rules', { merchant_id: merchant.id, ...body }),
-    payments: (orderId) => [...gw.engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_id === merchant.id && p.merchant_order_id === orderId),
+    payments: (orderId) => gw.engine.merchantPayments(merchant.id).filter((p) => p.merchant_order_id === orderId),
     creates: async () => (await admin('GET', `/admin/journal/count?merchant_id=${merchant.id}&path=/v1/payments&method=POST`)).count,
     admin
   }

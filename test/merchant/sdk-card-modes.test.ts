@@ -40,6 +40,6 @@ t.test('entry hosted: the payment waits for the buyer at next_action', async (t)
   const p = await b.client({ fetch: rec.fetch }).createPayment({
     merchant_order_id: 'hosted-1', amount: 1200, currency: 'USD', method: { type: 'card', card: { entry: 'hosted' } }, return_url: 'https://shop.example/back'
   })
-  t.match(p, { status: 'requires_action', method: { type: 'card' }, next_action: { type: 'redirect', url: `${b.gw.engine.ctx.config.publicUrl}/cashier/${p.id}` } })
+  t.match(p, { status: 'requires_action', method: { type: 'card' }, next_action: { type: 'redirect', url: `${b.gw.engine.config.publicUrl}/cashier/${p.id}` } })
   t.same(sentCards(rec), [{ entry: 'hosted' }])
 })

@@ -5,7 +5,7 @@ import t from 'tap'
 import { buildPair, type Pair } from '../helpers/pair.js'
 import { PAYLAB_ONLY } from '../helpers/build.js'
 
-const refundsAt = (p: Pair, paymentId: string) => [...p.gw.engine.ctx.db.tables.refunds.values()].filter((r) => r.payment_id === paymentId)
+const refundsAt = (p: Pair, paymentId: string) => p.gw.engine.listRefunds(p.merchant.id, paymentId).data
 
 t.test('partial, partial again, over-refund refused, the rest, then nothing left', async (t) => {
   const p = await buildPair(t, { gateway: PAYLAB_ONLY })

@@ -39,7 +39,7 @@ function surface (engine: Engine) {
   return {
     addRule: async (rule: Omit<RuleInput, 'merchant_id'>) => { await engine.addRule({ merchant_id: 'demo', ...rule }) },
     advance: async (duration: string) => { await engine.advanceClock(parseDuration(duration)) },
-    paymentsFor: (orderId: string) => [...engine.ctx.db.tables.payments.values()].filter((p) => p.merchant_order_id === orderId).length,
+    paymentsFor: (orderId: string) => engine.findPayments({ merchant_order_id: orderId, limit: Infinity }).filter((p) => p.merchant_order_id === orderId).length,
     creates: () => engine.localJournalCount({ merchant_id: 'demo', method: 'POST', path: '/v1/payments' }),
     merchantSecret: engine.merchant('demo').hmac_secret
   }
