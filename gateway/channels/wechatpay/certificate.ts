@@ -11,11 +11,22 @@ const { getTBSCertificate } = forge.pki as unknown as { getTBSCertificate: (cert
 
 export interface IssuedCertificate { pem: string, serial: string, notBefore: string, notAfter: string }
 
+/**
+ * A serial as the bytes of a DER INTEGER, which must be minimal: a leading zero byte only when the
+ * next byte's top bit is set (it keeps the number positive). forge drops one redundant zero byte
+ * but not two: a random serial starting 00 00–7F (1 in 512) made a certificate OpenSSL 3 refuses
+ * ("illegal padding") when a zero byte was always put in front.
+ */
+export function derPositiveHex (hex: string): string {
+  let h = hex.length % 2 === 1 ? `0${hex}` : hex
+  while (h.length > 2 && h.startsWith('00') && parseInt(h.charAt(2), 16) < 8) h = h.slice(2)
+  return parseInt(h.charAt(0), 16) >= 8 ? `00${h}` : h
+}
+
 export function issueCertificate (privateKeyPem: string, publicKeyPem: string, serial: string, mchid: string, nowMs: number): IssuedCertificate {
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem)
-  // A leading 0 keeps the DER integer positive whatever the first hex digit.
-  cert.serialNumber = `00${serial}`
+  cert.serialNumber = derPositiveHex(serial)
   cert.validity.notBefore = new Date(nowMs - 86_400_000)
   cert.validity.notAfter = new Date(nowMs + 5 * 365 * 86_400_000)
   const subject = [
